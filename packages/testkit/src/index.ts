@@ -1,0 +1,14 @@
+export { freePort } from './free-port.js';
+export {
+  findPostgresBinDir,
+  findRedisServer,
+  type LocalPostgres,
+  type LocalRedis,
+  startLocalPostgres,
+  startLocalRedis,
+  waitForPort,
+} from './local-binaries.js';
+export { providePostgres, provideRedis, type TestService } from './services.js';
+export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { startDedicatedRedis, testRedisUrl, uniquePrefix } from './test-redis.js';
+export { waitFor } from './wait-for.js';

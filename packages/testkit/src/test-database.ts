@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export interface TestDatabase {
+  /** Connection string of the fresh database. */
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.TEST_DATABASE_ADMIN_URL;
+  if (!url)
+    throw new Error(
+      'TEST_DATABASE_ADMIN_URL is not set: run tests through Jest with the testkit global setup',
+    );
+  return url;
+}
+
+/**
+ * A new, empty database on the test server, migrated with `migrate` when given.
+ * Each test file makes its own, so files never share rows.
+ */
+export async function createTestDatabase(
+  options: { migrate?: (databaseUrl: string) => Promise<unknown> } = {},
+): Promise<TestDatabase> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  const database: TestDatabase = {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl() });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+  if (options.migrate) await options.migrate(database.url);
+  return database;
+}
