@@ -1,0 +1,2 @@
+export * from './env-pieces.js';
+export { EnvError, loadEnvOrExit, parseEnv } from './load-env.js';

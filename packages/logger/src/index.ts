@@ -1,0 +1,2 @@
+export { createLogger, type JobContext, jobLogger, type Logger, type LoggerOptions } from './create-logger.js';
+export { REDACTED, redactString, redactValue, registerSecret } from './redact.js';
