@@ -6,15 +6,16 @@ import { z } from 'zod';
  */
 
 const url = (protocols: string[]) =>
-  z
-    .string()
-    .refine((value) => {
+  z.string().refine(
+    (value) => {
       try {
         return protocols.includes(new URL(value).protocol);
       } catch {
         return false;
       }
-    }, `must be a URL with one of the protocols ${protocols.join(', ')}`);
+    },
+    `must be a URL with one of the protocols ${protocols.join(', ')}`,
+  );
 
 export const DATABASE_URL = url(['postgres:', 'postgresql:']);
 export const REDIS_URL = url(['redis:', 'rediss:']);
@@ -25,19 +26,17 @@ export const LIFEPOS_API_URL = url(['https:', 'http:']).default('https://api.lif
 export const PUBLIC_URL = url(['https:', 'http:']).transform((value) => value.replace(/\/+$/, ''));
 
 /** AES-256-GCM key for secrets at rest: base64 of exactly 32 bytes. */
-export const SECRETS_KEY = z
-  .string()
-  .transform((value, ctx) => {
-    const key = Buffer.from(value, 'base64');
-    if (key.length !== 32 || key.toString('base64') !== value.replace(/\s+/g, '')) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)',
-      });
-      return z.NEVER;
-    }
-    return key;
-  });
+export const SECRETS_KEY = z.string().transform((value, ctx) => {
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== value.replace(/\s+/g, '')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)',
+    });
+    return z.NEVER;
+  }
+  return key;
+});
 
 /** RetailCRM SaaS domains (reference §1.1); an account's host must be `<account>.<domain>` or listed exactly. */
 export const DEFAULT_RETAILCRM_ALLOWED_HOSTS = [
@@ -68,7 +67,9 @@ export const RETAILCRM_ALLOWED_HOSTS = z
 export const PORT = z.coerce.number().int().min(0).max(65535);
 export const portWithDefault = (port: number) => PORT.default(port);
 
-export const LOG_LEVEL = z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info');
+export const LOG_LEVEL = z
+  .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
+  .default('info');
 
 export const NODE_ENV = z.enum(['production', 'development', 'test']).default('production');
 

@@ -1,7 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
-import { DATABASE_URL, EnvError, LOG_LEVEL, parseEnv, PORT, QUEUE_PREFIX, RETAILCRM_ALLOWED_HOSTS, REDIS_URL, SECRETS_KEY } from './index.js';
+import {
+  DATABASE_URL,
+  EnvError,
+  LOG_LEVEL,
+  PORT,
+  parseEnv,
+  QUEUE_PREFIX,
+  REDIS_URL,
+  RETAILCRM_ALLOWED_HOSTS,
+  SECRETS_KEY,
+} from './index.js';
 
-const shape = { DATABASE_URL, REDIS_URL, SECRETS_KEY, PORT, LOG_LEVEL, QUEUE_PREFIX, RETAILCRM_ALLOWED_HOSTS };
+const shape = {
+  DATABASE_URL,
+  REDIS_URL,
+  SECRETS_KEY,
+  PORT,
+  LOG_LEVEL,
+  QUEUE_PREFIX,
+  RETAILCRM_ALLOWED_HOSTS,
+};
 const good = {
   DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db',
   REDIS_URL: 'redis://127.0.0.1:6379',

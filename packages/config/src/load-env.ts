@@ -6,9 +6,7 @@ export class EnvError extends Error {
     readonly app: string,
     readonly problems: ReadonlyArray<{ variable: string; message: string }>,
   ) {
-    super(
-      `${app}: invalid environment\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`,
-    );
+    super(`${app}: invalid environment\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
     this.name = 'EnvError';
   }
 }

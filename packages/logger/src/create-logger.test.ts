@@ -27,7 +27,9 @@ describe('logger', () => {
   it('writes one JSON object a line with service and level', () => {
     const { logger, records } = capture();
     logger.info('hello', { orderId: 5 });
-    expect(records()).toEqual([expect.objectContaining({ level: 'info', message: 'hello', orderId: 5, service: 'test' })]);
+    expect(records()).toEqual([
+      expect.objectContaining({ level: 'info', message: 'hello', orderId: 5, service: 'test' }),
+    ]);
   });
 
   it('redacts secrets placed in the message', () => {
@@ -54,7 +56,9 @@ describe('logger', () => {
     expect(text).not.toContain(PASSWORD);
     const [record] = records();
     expect(record?.apiKey).toBe(REDACTED);
-    expect(record?.request).toEqual({ headers: { 'X-API-KEY': REDACTED, Authorization: REDACTED, accept: 'json' } });
+    expect(record?.request).toEqual({
+      headers: { 'X-API-KEY': REDACTED, Authorization: REDACTED, accept: 'json' },
+    });
     expect(record?.connection).toEqual({ phone: '79990001122', password: REDACTED });
   });
 
@@ -85,9 +89,21 @@ describe('logger', () => {
 
   it('gives a job child logger carrying its context', () => {
     const { logger, records } = capture();
-    jobLogger(logger, { queue: 'order-export', jobId: '42', connectionId: 'c1', orderId: 7, attempt: 1 }).info('start');
+    jobLogger(logger, {
+      queue: 'order-export',
+      jobId: '42',
+      connectionId: 'c1',
+      orderId: 7,
+      attempt: 1,
+    }).info('start');
     expect(records()[0]).toEqual(
-      expect.objectContaining({ queue: 'order-export', jobId: '42', connectionId: 'c1', orderId: 7, message: 'start' }),
+      expect.objectContaining({
+        queue: 'order-export',
+        jobId: '42',
+        connectionId: 'c1',
+        orderId: 7,
+        message: 'start',
+      }),
     );
   });
 });

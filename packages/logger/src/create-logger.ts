@@ -13,7 +13,8 @@ const redactFormat = winston.format((info) => {
     info[key] = isSecretKey(key) && value !== undefined && value !== null ? REDACTED : redactValue(value);
   }
   const splat = (info as unknown as Record<symbol, unknown>)[SPLAT];
-  if (Array.isArray(splat)) (info as unknown as Record<symbol, unknown>)[SPLAT] = splat.map((item) => redactValue(item));
+  if (Array.isArray(splat))
+    (info as unknown as Record<symbol, unknown>)[SPLAT] = splat.map((item) => redactValue(item));
   return info;
 });
 

@@ -1,2 +1,8 @@
-export { createLogger, type JobContext, jobLogger, type Logger, type LoggerOptions } from './create-logger.js';
+export {
+  createLogger,
+  type JobContext,
+  jobLogger,
+  type Logger,
+  type LoggerOptions,
+} from './create-logger.js';
 export { REDACTED, redactString, redactValue, registerSecret } from './redact.js';

@@ -6,7 +6,8 @@
 
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEY = /^(?:x-api-key|api[-_]?key|apikey|authorization|proxy-authorization|cookie|set-cookie|password|passwd|pass|secret|secrets?_key|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|notification[-_]?token|session)$/i;
+const SECRET_KEY =
+  /^(?:x-api-key|api[-_]?key|apikey|authorization|proxy-authorization|cookie|set-cookie|password|passwd|pass|secret|secrets?_key|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|notification[-_]?token|session)$/i;
 
 // key=value / key: value / "key":"value" forms for the same names, and bearer credentials.
 const INLINE_PATTERNS: RegExp[] = [
@@ -58,7 +59,8 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object
   const source = value instanceof Error ? errorToObject(value) : (value as Record<string, unknown>);
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(source)) {
-    result[key] = isSecretKey(key) && item !== undefined && item !== null ? REDACTED : redactValue(item, depth + 1, seen);
+    result[key] =
+      isSecretKey(key) && item !== undefined && item !== null ? REDACTED : redactValue(item, depth + 1, seen);
   }
   return result;
 }
