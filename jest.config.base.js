@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 
 const testkit = fileURLToPath(new URL('./packages/testkit/src/', import.meta.url));
+const resultsReporter = fileURLToPath(new URL('./scripts/jest-results-reporter.mjs', import.meta.url));
 
 /** @type {import('jest').Config} */
 export default {
@@ -23,6 +24,7 @@ export default {
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   globalSetup: `${testkit}jest-global-setup.mjs`,
   globalTeardown: `${testkit}jest-global-teardown.mjs`,
+  reporters: ['default', resultsReporter],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
