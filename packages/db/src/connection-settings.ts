@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * Advanced settings of a connection (the `Connection.settings` JSON column). Every key has a default, so
+ * `{}` is a complete configuration and keys added later apply to rows stored before them.
+ *
+ * Status and payment-status codes are RetailCRM codes, which are account-specific; the defaults are the codes
+ * of a RetailCRM account with its standard reference books (retailcrm-api-v5.md §4.11):
+ * - the `cancel` status group (`no-call` … `cancel-other`, `abandoned-cart`) plus `returned`, because the
+ *   LIFE POS integration guide asks for the cancel trigger on «Возвращен» and «Отменен»;
+ * - no delete ("erroneous cancel") status: the guide has the tenant create one, so it is off until configured;
+ * - `paid` is the standard complete payment status; `returned` is the refunded one the guide names «Возвращён»;
+ * - `courier` and `self-delivery` are the standard delivery types for courier delivery and pickup.
+ */
+
+const code = z.string().trim().min(1);
+const codes = (fallback: string[]) => z.array(code).default(() => [...fallback]);
+
+/** LIFE POS sale states (lifepos-api-v6.md: DealStates). */
+export const LIFEPOS_SALE_STATES = ['New', 'InProgress', 'Completed', 'Cancelled'] as const;
+export type LifeposSaleState = (typeof LIFEPOS_SALE_STATES)[number];
+
+/** How a RetailCRM order is fulfilled, decided by its delivery type. */
+export const ORDER_KINDS = ['delivery', 'pickup', 'in_hall'] as const;
+export type OrderKind = (typeof ORDER_KINDS)[number];
+
+export const connectionSettingsSchema = z.object({
+  /** RetailCRM statuses in which a `new` trigger exports the order. */
+  exportStatuses: codes(['new']),
+  /** RetailCRM statuses in which a `closed` trigger cancels the sale (unless it was closed in LIFE POS). */
+  cancelStatuses: codes([
+    'no-call',
+    'no-product',
+    'already-buyed',
+    'delyvery-did-not-suit',
+    'prices-did-not-suit',
+    'cancel-other',
+    'abandoned-cart',
+    'returned',
+  ]),
+  /** "Erroneous cancel" statuses: the sale is deleted so that the order can be exported again later. */
+  deleteStatuses: codes([]),
+  /** RetailCRM payment statuses that make a `refund` trigger refund the LIFE POS payment. */
+  refundPaymentStatuses: codes(['returned']),
+  /** RetailCRM order status to set when the LIFE POS sale reaches a state; unmapped states change nothing. */
+  saleStateToStatus: z
+    .partialRecord(z.enum(LIFEPOS_SALE_STATES), code)
+    .default(() => ({ Completed: 'complete', Cancelled: 'cancel-other' })),
+  /** Status of RetailCRM payments created for LIFE POS payments. */
+  paidPaymentStatus: code.default('paid'),
+  /** Status a RetailCRM payment gets when LIFE POS refunds it. */
+  refundedPaymentStatus: code.default('returned'),
+  /** RetailCRM delivery type code → kind of LIFE POS order. */
+  deliveryTypeToOrderKind: z
+    .record(code, z.enum(ORDER_KINDS))
+    .default(() => ({ courier: 'delivery' as const, 'self-delivery': 'pickup' as const })),
+  /** Per-tenant request budgets, enforced across all processes. RetailCRM allows about 10 requests/s. */
+  rateLimits: z
+    .object({
+      retailcrmPerSecond: z.number().int().positive().max(100).default(10),
+      lifeposPerSecond: z.number().int().positive().max(100).default(5),
+    })
+    .prefault({}),
+});
+
+/** Settings as stored and read: every key present. */
+export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
+/** Settings as given: any key may be left out and gets its default. */
+export type ConnectionSettingsInput = z.input<typeof connectionSettingsSchema>;

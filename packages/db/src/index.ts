@@ -1,0 +1,69 @@
+export {
+  type ConnectionSettings,
+  type ConnectionSettingsInput,
+  connectionSettingsSchema,
+  LIFEPOS_SALE_STATES,
+  type LifeposSaleState,
+  ORDER_KINDS,
+  type OrderKind,
+} from './connection-settings.js';
+export { createDatabase, createPrismaClient, type Database, type DatabaseOptions } from './database.js';
+export {
+  type Connection as ConnectionRow,
+  ConnectionStatus,
+  type CourierLink,
+  type Incident,
+  IncidentStatus,
+  type LifeposNotification,
+  type OrderEvent as OrderEventRow,
+  type OrderLink,
+  OrderLinkState,
+  type Outbox as OutboxRow,
+  type OutletLink,
+  type PaymentLink as PaymentLinkRow,
+  PaymentLinkStatus,
+  PaymentPart,
+  Prisma,
+  PrismaClient,
+  type SyncCursor as SyncCursorRow,
+} from './generated/prisma/client.js';
+export {
+  type MigrateOptions,
+  type MigrateResult,
+  MigrationError,
+  migrate,
+  migrationChecksum,
+  PRISMA_MIGRATION_LOCK_KEY,
+  resolveMigrationsDir,
+} from './migrate.js';
+export type {
+  CheckResult,
+  ConnectionRecord,
+  ConnectionsRepository,
+  ConnectionUpdate,
+  NewConnection,
+} from './repositories/connections.js';
+export type { CourierLinkData, CourierLinksRepository } from './repositories/courier-links.js';
+export type { IncidentsRepository, NewIncident } from './repositories/incidents.js';
+export type { NotificationsRepository } from './repositories/notifications.js';
+export type {
+  NewOrderEvent,
+  OrderEventRecord,
+  OrderEventsRepository,
+  OrderEventType,
+} from './repositories/order-events.js';
+export type { OrderLinkData, OrderLinksRepository } from './repositories/order-links.js';
+export type { NewOutboxEntry, OutboxEntry, OutboxRepository } from './repositories/outbox.js';
+export type { OutletLinkData, OutletLinksRepository } from './repositories/outlet-links.js';
+export type {
+  PaymentLinkKey,
+  PaymentLinkRecord,
+  PaymentLinksRepository,
+} from './repositories/payment-links.js';
+export type {
+  SyncCursorAdvance,
+  SyncCursorRecord,
+  SyncCursorsRepository,
+} from './repositories/sync-cursors.js';
+export { SecretDecryptionError, type SecretLocation } from './secret-box.js';
+export { asUniqueViolation, UniqueViolationError } from './unique-violation.js';

@@ -1,0 +1,184 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { redactString, registerSecret } from '@connector/logger';
+import { z } from 'zod';
+import {
+  type ConnectionSettings,
+  type ConnectionSettingsInput,
+  connectionSettingsSchema,
+} from '../connection-settings.js';
+import {
+  type Connection as ConnectionRow,
+  type ConnectionStatus,
+  Prisma,
+  type PrismaClient,
+} from '../generated/prisma/client.js';
+import { decryptSecret, encryptSecret } from '../secret-box.js';
+import { translateUniqueViolation } from '../unique-violation.js';
+
+/** The settings form of one tenant, secrets in plaintext. */
+export interface NewConnection {
+  lifeposOrgId: string;
+  lifeposPhone: string;
+  lifeposPassword: string;
+  retailcrmUrl: string;
+  retailcrmApiKey: string;
+  errorUserGroupCode: string;
+  cashPaymentTypeCode: string;
+  cashlessPaymentTypeCode: string;
+  status?: ConnectionStatus;
+  disabledReason?: string | null;
+  /** Replaces the stored settings; left-out keys get their defaults. */
+  settings?: ConnectionSettingsInput;
+}
+
+export type ConnectionUpdate = Partial<NewConnection>;
+
+/** A connection as the apps use it: secrets decrypted (and registered with the logger), settings complete. */
+export interface ConnectionRecord
+  extends Omit<ConnectionRow, 'lifeposPasswordEnc' | 'retailcrmApiKeyEnc' | 'settings'> {
+  lifeposPassword: string;
+  retailcrmApiKey: string;
+  settings: ConnectionSettings;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** What went wrong; ignored when ok. Stored with secrets masked. */
+  error?: string;
+}
+
+// Ids reach the console through URLs; a malformed one is simply not found (PostgreSQL would reject it).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const SECRET_FIELDS = {
+  lifeposPassword: 'lifeposPasswordEnc',
+  retailcrmApiKey: 'retailcrmApiKeyEnc',
+} as const;
+
+function parseSettings(connectionId: string, stored: unknown): ConnectionSettings {
+  const result = connectionSettingsSchema.safeParse(stored ?? {});
+  if (!result.success)
+    throw new Error(`Connection ${connectionId} has invalid settings:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Buffer) {
+  const seal = (connectionId: string, field: string, plaintext: string) =>
+    encryptSecret(secretsKey, plaintext, { connectionId, field });
+
+  const toRecord = (row: ConnectionRow): ConnectionRecord => {
+    const { lifeposPasswordEnc, retailcrmApiKeyEnc, settings, ...rest } = row;
+    const lifeposPassword = decryptSecret(secretsKey, lifeposPasswordEnc, {
+      connectionId: row.id,
+      field: SECRET_FIELDS.lifeposPassword,
+    });
+    const retailcrmApiKey = decryptSecret(secretsKey, retailcrmApiKeyEnc, {
+      connectionId: row.id,
+      field: SECRET_FIELDS.retailcrmApiKey,
+    });
+    registerSecret(lifeposPassword);
+    registerSecret(retailcrmApiKey);
+    // The token is the only thing guarding the notification URL, so it is masked in logs as well.
+    registerSecret(row.notificationToken);
+    return { ...rest, lifeposPassword, retailcrmApiKey, settings: parseSettings(row.id, settings) };
+  };
+
+  /** Column values for the given form fields: secrets sealed to this row, settings validated. */
+  const columns = (connectionId: string, input: ConnectionUpdate) => {
+    const { lifeposPassword, retailcrmApiKey, settings, ...plain } = input;
+    return {
+      ...plain,
+      ...(lifeposPassword !== undefined && {
+        lifeposPasswordEnc: seal(connectionId, SECRET_FIELDS.lifeposPassword, lifeposPassword),
+      }),
+      ...(retailcrmApiKey !== undefined && {
+        retailcrmApiKeyEnc: seal(connectionId, SECRET_FIELDS.retailcrmApiKey, retailcrmApiKey),
+      }),
+      ...(settings !== undefined && { settings: connectionSettingsSchema.parse(settings) }),
+    };
+  };
+
+  const findOne = async (where: Prisma.ConnectionWhereUniqueInput) => {
+    const row = await prisma.connection.findUnique({ where });
+    return row ? toRecord(row) : null;
+  };
+
+  return {
+    /** Stores a new tenant with a fresh id and notification token. Throws UniqueViolationError for a known org. */
+    async create(input: NewConnection): Promise<ConnectionRecord> {
+      const id = randomUUID();
+      const { lifeposPassword, retailcrmApiKey, settings, ...plain } = input;
+      const row = await translateUniqueViolation(() =>
+        prisma.connection.create({
+          data: {
+            ...plain,
+            id,
+            lifeposPasswordEnc: seal(id, SECRET_FIELDS.lifeposPassword, lifeposPassword),
+            retailcrmApiKeyEnc: seal(id, SECRET_FIELDS.retailcrmApiKey, retailcrmApiKey),
+            settings: connectionSettingsSchema.parse(settings ?? {}),
+            notificationToken: randomBytes(32).toString('base64url'),
+          },
+        }),
+      );
+      return toRecord(row);
+    },
+
+    /** Changes the given fields (secrets re-encrypted); null when there is no such connection. */
+    async update(anyCaseId: string, input: ConnectionUpdate): Promise<ConnectionRecord | null> {
+      if (!UUID.test(anyCaseId)) return null;
+      // Secrets are sealed to the id as PostgreSQL returns it (lower case).
+      const id = anyCaseId.toLowerCase();
+      const row = await translateUniqueViolation(async () => {
+        try {
+          return await prisma.connection.update({ where: { id }, data: columns(id, input) });
+        } catch (error) {
+          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null;
+          throw error;
+        }
+      });
+      return row ? toRecord(row) : null;
+    },
+
+    get: async (id: string) => (UUID.test(id) ? findOne({ id }) : null),
+
+    /** The tenant of a RetailCRM trigger (`client_id`). */
+    findByOrgId: (lifeposOrgId: string) => findOne({ lifeposOrgId }),
+
+    /** The tenant of a LIFE POS notification URL. */
+    findByNotificationToken: (notificationToken: string) => findOne({ notificationToken }),
+
+    async list(filter: { status?: ConnectionStatus } = {}): Promise<ConnectionRecord[]> {
+      const rows = await prisma.connection.findMany({
+        where: filter.status ? { status: filter.status } : {},
+        orderBy: { createdAt: 'asc' },
+      });
+      return rows.map(toRecord);
+    },
+
+    /** Health of the last account check (both APIs reachable with the stored credentials). */
+    async recordCheck(id: string, result: CheckResult, at = new Date()): Promise<void> {
+      await prisma.connection.update({
+        where: { id },
+        data: {
+          lastCheckAt: at,
+          lastCheckOk: result.ok,
+          // Shown to operators; error texts sometimes quote a request with its credentials.
+          lastError: result.ok ? null : redactString(result.error ?? 'check failed'),
+        },
+      });
+    },
+
+    async recordSync(id: string, at = new Date()): Promise<void> {
+      await prisma.connection.update({ where: { id }, data: { lastSyncAt: at } });
+    },
+
+    /** Deletes the tenant and, by cascade, every row that belongs to it. */
+    async delete(id: string): Promise<boolean> {
+      if (!UUID.test(id)) return false;
+      const { count } = await prisma.connection.deleteMany({ where: { id } });
+      return count > 0;
+    },
+  };
+}
+
+export type ConnectionsRepository = ReturnType<typeof createConnectionsRepository>;

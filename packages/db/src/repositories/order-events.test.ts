@@ -1,0 +1,49 @@
+import { REDACTED } from '@connector/logger';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Database } from '../database.js';
+import { openTestTenants, type TestTenants } from '../test-support/test-tenants.js';
+
+let tenants: TestTenants;
+let db: Database;
+
+beforeAll(async () => {
+  tenants = await openTestTenants();
+  db = tenants.db;
+});
+
+afterAll(() => tenants?.close());
+
+describe('order events', () => {
+  it('keeps an append-only timeline per order, oldest first', async () => {
+    const connectionId = await tenants.tenant();
+    const types = ['trigger.received', 'job.started', 'external.call', 'job.finished'];
+    for (const type of types) await db.orderEvents.append(connectionId, 31, { type, message: type });
+    await db.orderEvents.append(connectionId, 32, { type: 'trigger.received', message: 'other order' });
+
+    const timeline = await db.orderEvents.list(connectionId, 31);
+    expect(timeline.map((event) => event.type)).toEqual(types);
+    expect(timeline.every((event) => typeof event.id === 'string')).toBe(true);
+    expect(JSON.parse(JSON.stringify(timeline))).toHaveLength(4);
+    expect((await db.orderEvents.list(connectionId, 31, { limit: 2 })).map((event) => event.type)).toEqual([
+      'external.call',
+      'job.finished',
+    ]);
+  });
+
+  it('stores data as JSON with secrets masked', async () => {
+    const connectionId = await tenants.tenant();
+    const event = await db.orderEvents.append(connectionId, 33, {
+      type: 'external.call',
+      message: 'GET /api/v5/orders/33?apiKey=abcdef123456 → 200',
+      data: { status: 200, headers: { 'X-API-KEY': 'abcdef123456' }, body: { id: 33, items: [1, 2] } },
+    });
+
+    expect(event.message).toBe(`GET /api/v5/orders/33?apiKey=${REDACTED} → 200`);
+    expect(event.data).toEqual({
+      status: 200,
+      headers: { 'X-API-KEY': REDACTED },
+      body: { id: 33, items: [1, 2] },
+    });
+    expect((await db.orderEvents.list(connectionId, 33))[0]).toEqual(event);
+  });
+});
