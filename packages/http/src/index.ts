@@ -1,0 +1,12 @@
+export { createHttpApp, type HttpAppOptions } from './create-http-app.js';
+export { type ErrorBody, HttpError } from './http-error.js';
+export {
+  type CheckResult,
+  type PingableRedis,
+  type ReadinessCheck,
+  type ReadinessReport,
+  redisReadiness,
+  sqlReadiness,
+} from './readiness.js';
+export { requestId, requestLogger } from './request-context.js';
+export { type RunningHttpServer, type StartHttpServerOptions, startHttpServer } from './start-http-server.js';
