@@ -1,0 +1,771 @@
+import type { Logger } from '@connector/logger';
+import type express from 'express';
+import type { FaultInjector } from '../faults.js';
+import type { RequestLog } from '../request-log.js';
+import { createApiApp } from './api-app.js';
+import {
+  archiveIn,
+  type CatalogSpec,
+  createIn,
+  employees,
+  legalEntities,
+  outlets,
+  patchedWritableFields,
+  type UndeclaredExtensionMode,
+  workplaces,
+} from './catalog.js';
+import { createControlRouter } from './control-router.js';
+import { cannotPerform, invalid, LifePosApiError } from './errors.js';
+import type { JsonPatchOperation } from './json-patch.js';
+import {
+  DEFAULT_TAXES,
+  type Employee,
+  type LegalEntity,
+  type ModelTail,
+  type MoneyDocument,
+  type NotificationServiceExtension,
+  type Organization,
+  type Outlet,
+  ROLE_TYPES,
+  type Role,
+  type RoleType,
+  ref,
+  type Sale,
+  type SalePayment,
+  type SaleRefund,
+  type Uom,
+  type Workplace,
+} from './model.js';
+import {
+  DEFAULT_NOTIFICATION_SETTINGS,
+  type DeliveryFilter,
+  type DeliveryRecord,
+  NotificationDispatcher,
+  type NotificationSettings,
+  type NotificationTarget,
+} from './notifications.js';
+import { lookup, type OperationContext, type OrgState, tail } from './organization-state.js';
+import { type Presentation, view } from './presentation.js';
+import { DEFAULT_RATE_LIMIT, PerSecondLimiter, type RateLimitSettings } from './rate-limiter.js';
+import {
+  archiveSale,
+  cancelSale,
+  completeSale,
+  createRefund,
+  createSale,
+  moveGoods,
+  type NumberUniqueness,
+  type PaymentInput,
+  patchSale,
+  paymentsOf,
+  refundsOf,
+  type SaleOptions,
+  takePayment,
+} from './sales.js';
+import { LifePosStore, ROLE_GUIDS, UOM_GUIDS } from './store.js';
+import { organizationPatchSchema, parseInput, roleTypeSchema } from './validation.js';
+
+export interface LifePosSimulatorOptions {
+  logger: Logger;
+  faults: FaultInjector;
+  requestLog: RequestLog;
+  /** Token lifetime (G-2; default 24 h). */
+  tokenTtlMs?: number;
+  /** Rate limit given to each new organization (G-4; default 20 requests/s, on). */
+  rateLimit?: Partial<RateLimitSettings>;
+  notifications?: Partial<NotificationSettings>;
+  /** Tax enum of positions (G-12; default the R18 list). */
+  taxes?: readonly string[];
+  /** Writes to an undeclared extension: 422 (default) or silently dropped. */
+  undeclaredExtensions?: UndeclaredExtensionMode;
+  /** Whether an archived sale keeps its number (G-5; default `alive`: the number is free again). */
+  numberUniqueness?: NumberUniqueness;
+  clock?: () => number;
+  random?: () => number;
+}
+
+export interface CreateOrganizationInput {
+  guid?: string;
+  name?: string;
+  alias?: string;
+  owner?: { name?: string; username?: string; phone?: string; password?: string };
+  legalEntity?: Partial<
+    Pick<LegalEntity, 'juridical_name' | 'juridical_address' | 'inn' | 'kpp' | 'ogrn' | 'tax_systems'>
+  >;
+  outlet?: { name?: string; address?: string };
+}
+
+export interface SeededOrganization {
+  organization: Organization;
+  owner: Employee;
+  /** Sign-in credentials of the Owner (`POST /auth/sign-in-by-phone`). */
+  credentials: { phone: string; password: string };
+  legalEntity: LegalEntity;
+  outlet: Outlet;
+  workplace: Workplace;
+  roles: Record<RoleType, Role>;
+  uoms: Uom[];
+}
+
+export interface AddEmployeeInput {
+  name: string;
+  phone?: string;
+  username?: string;
+  /** A role type (default Courier) or a role guid. */
+  role?: RoleType | string;
+  /** Set to let this phone sign in. */
+  password?: string;
+  email?: string | null;
+  inn?: string | null;
+  meta?: string | null;
+  meta_data?: Record<string, unknown> | null;
+}
+
+/** Shortcut for tests: a sale with defaults for everything not given (kopecks). */
+export interface SeedSaleInput {
+  number?: string;
+  guid?: string;
+  /** Price of the single default position and the sale total, kopecks (default 150000). */
+  total?: number;
+  outlet?: string;
+  workplace?: string | null;
+  opened_by?: string;
+  comment?: string | null;
+  meta?: string | null;
+  meta_data?: Record<string, unknown> | null;
+}
+
+export interface RefundActionInput {
+  /** The payment to refund (default: the latest payment with something left). */
+  payment?: string;
+  cash?: number;
+  card?: number;
+  /** Total without parts: taken from cash first, then card. */
+  total?: number;
+}
+
+export interface SaleWithDocuments {
+  sale: Sale;
+  payments: SalePayment[];
+  refunds: SaleRefund[];
+}
+
+export interface SubscriptionInput {
+  primaryUrl: string;
+  secondaryUrl?: string | null;
+  version?: string;
+}
+
+export interface ClientViewOptions {
+  presentation?: Presentation;
+  declaredExtensions?: ReadonlySet<string>;
+}
+
+export interface LifePosSnapshot {
+  organizations: {
+    organization: Organization;
+    rate_limit: RateLimitSettings;
+    employees: Employee[];
+    legal_entities: LegalEntity[];
+    outlets: Outlet[];
+    workplaces: Workplace[];
+    sales: SaleWithDocuments[];
+  }[];
+  token_ttl_ms: number;
+  active_sessions: number;
+  notifications: { settings: NotificationSettings; deliveries: DeliveryRecord[] };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ALL_EXTENSIONS: ReadonlySet<string> = new Set(['notification_service']);
+
+/**
+ * The LIFE POS API v6 simulator (reference: shared/reference/lifepos-api-v6.md). All state lives in
+ * memory; the typed methods below seed and act on it (tests call them in-process, the control routes
+ * call them over HTTP) and `app()` serves the API itself.
+ */
+export class LifePosSimulator {
+  readonly store: LifePosStore;
+  readonly limiter: PerSecondLimiter;
+  readonly logger: Logger;
+  private readonly notifications: NotificationDispatcher;
+  private readonly ctx: OperationContext;
+  private readonly clock: () => number;
+  private readonly defaultRateLimit: RateLimitSettings;
+  private readonly undeclaredExtensions: UndeclaredExtensionMode;
+  private readonly numberUniqueness: NumberUniqueness;
+  private seedCounter = 0;
+
+  constructor(private readonly options: LifePosSimulatorOptions) {
+    this.logger = options.logger;
+    this.clock = options.clock ?? Date.now;
+    this.ctx = { now: () => new Date(this.clock()).toISOString(), taxes: options.taxes ?? DEFAULT_TAXES };
+    this.store = new LifePosStore(this.ctx, this.clock, options.tokenTtlMs ?? DAY_MS);
+    this.limiter = new PerSecondLimiter(this.clock);
+    this.defaultRateLimit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+    this.undeclaredExtensions = options.undeclaredExtensions ?? 'reject';
+    this.numberUniqueness = options.numberUniqueness ?? 'alive';
+    this.notifications = new NotificationDispatcher(options.logger, options.random);
+    this.notifications.configure({ ...DEFAULT_NOTIFICATION_SETTINGS, ...options.notifications });
+  }
+
+  /** The whole LIFE POS API (paths with and without `/v6`). */
+  app(): express.Application {
+    return createApiApp(this, this.options.faults, this.options.requestLog);
+  }
+
+  /** Control routes, mounted by the sandbox under `/_sandbox/lifepos`. */
+  controlRouter(): express.Router {
+    return createControlRouter(this);
+  }
+
+  async close(): Promise<void> {
+    await this.notifications.close();
+  }
+
+  // ── Options used by the HTTP layer ───────────────────────────────────────────────────────────────
+
+  writeOptions(declaredExtensions: ReadonlySet<string> = ALL_EXTENSIONS): SaleOptions {
+    return {
+      declaredExtensions,
+      undeclaredExtensions: this.undeclaredExtensions,
+      numberUniqueness: this.numberUniqueness,
+    };
+  }
+
+  /** An object as a client sees it (presentation, declared extensions). */
+  view<T extends object>(org: string, object: T, options: ClientViewOptions = {}): T {
+    const state = this.store.org(org);
+    return view(
+      object,
+      {
+        presentation: options.presentation ?? 'compact',
+        declaredExtensions: options.declaredExtensions ?? ALL_EXTENSIONS,
+      },
+      (reference) => lookup(state, reference),
+    );
+  }
+
+  // ── Organizations and their reference data ───────────────────────────────────────────────────────
+
+  /** An organization with an Owner (phone + password), a legal entity with INN, an outlet and a workplace. */
+  createOrganization(input: CreateOrganizationInput = {}): SeededOrganization {
+    const n = ++this.seedCounter;
+    const phone = input.owner?.phone ?? `7999${String(n).padStart(7, '0')}`;
+    const password = input.owner?.password ?? 'secret123';
+    const alias = input.alias ?? `sandbox-${n}-${Math.random().toString(36).slice(2, 8)}`;
+    if (
+      [...this.store.orgs.values()].some((o) => o.organization.alias.toLowerCase() === alias.toLowerCase())
+    ) {
+      throw new LifePosApiError(422, 'AliasIsAlreadyTaken', `Alias '${alias}' is already taken`, 'alias');
+    }
+    this.store.setPassword(phone, password);
+    const now = this.ctx.now();
+    const organization: Organization = {
+      ...tail('Organization', now, { guid: input.guid }),
+      type_of: 'Organization',
+      name: input.name ?? `Организация ${n}`,
+      alias,
+      owner: null,
+      support: {
+        line: 'Поддержка',
+        responsibility: 'Служба поддержки LIFE POS',
+        phone: null,
+        email: null,
+        opening_hours: null,
+        viber: null,
+        telegram: null,
+        whatsapp: null,
+      },
+      extensions: {},
+    };
+    if (this.store.orgs.has(organization.guid)) {
+      throw new LifePosApiError(422, 'Duplicate', `Organization ${organization.guid} already exists`, 'guid');
+    }
+    const org = this.store.addOrganization(organization);
+    org.rateLimit = { ...this.defaultRateLimit };
+    const guid = organization.guid;
+    const owner = this.addEmployee(guid, {
+      name: input.owner?.name ?? 'Иван Владельцев',
+      username: input.owner?.username ?? 'owner',
+      phone,
+      role: 'Owner',
+    });
+    org.organization = { ...org.organization, owner: ref(owner) };
+    const legalEntity = this.addLegalEntity(guid, {
+      juridical_name: 'ООО «Ромашка»',
+      juridical_address: 'г. Москва, ул. Тверская, д. 1',
+      inn: '7701234567',
+      kpp: '770101001',
+      ogrn: '1027700000001',
+      tax_systems: ['Osn'],
+      ...input.legalEntity,
+    });
+    const outlet = this.addOutlet(guid, {
+      name: input.outlet?.name ?? 'Магазин на Тверской',
+      address: input.outlet?.address ?? 'г. Москва, ул. Тверская, д. 1',
+      legal_entity: { guid: legalEntity.guid },
+    });
+    const workplace = this.addWorkplace(guid, {
+      name: 'Касса 1',
+      workplace_type: 'Stationary',
+      outlet: { guid: outlet.guid },
+    });
+    return {
+      organization: structuredClone(org.organization),
+      owner,
+      credentials: { phone, password },
+      legalEntity,
+      outlet,
+      workplace,
+      roles: Object.fromEntries(
+        ROLE_TYPES.map((roleType) => [
+          roleType,
+          structuredClone(org.roles.get(ROLE_GUIDS[roleType]) as Role),
+        ]),
+      ) as Record<RoleType, Role>,
+      uoms: [...org.uoms.values()].map((uom) => structuredClone(uom)),
+    };
+  }
+
+  organizations(): Organization[] {
+    return [...this.store.orgs.values()].map((org) => structuredClone(org.organization));
+  }
+
+  organization(org: string): Organization {
+    return structuredClone(this.store.org(org).organization);
+  }
+
+  /** `PATCH /orgs/{org}` (JSON Patch; name, alias, support, meta, extensions). */
+  patchOrganization(
+    org: string,
+    operations: readonly JsonPatchOperation[],
+    declaredExtensions: ReadonlySet<string> = ALL_EXTENSIONS,
+  ): Organization {
+    const state = this.store.org(org);
+    const writable = ['name', 'alias', 'support', 'meta', 'meta_data', 'extensions'];
+    const fields = patchedWritableFields(
+      state.organization,
+      operations,
+      writable,
+      this.writeOptions(declaredExtensions),
+    );
+    const input = parseInput(organizationPatchSchema, fields, 'Organization');
+    const taken = [...this.store.orgs.values()].some(
+      (other) => other !== state && other.organization.alias.toLowerCase() === input.alias.toLowerCase(),
+    );
+    if (taken)
+      throw new LifePosApiError(
+        422,
+        'AliasIsAlreadyTaken',
+        `Alias '${input.alias}' is already taken`,
+        'alias',
+      );
+    const service = input.extensions.notification_service;
+    const extensions = { ...input.extensions } as Organization['extensions'];
+    if (service) {
+      if (service.turned_on && !service.primary_url_for_notifications) {
+        throw invalid(
+          'primary_url_for_notifications is required when turned_on',
+          'extensions.notification_service',
+        );
+      }
+      extensions.notification_service = {
+        turned_on: service.turned_on,
+        primary_url_for_notifications: service.primary_url_for_notifications ?? null,
+        secondary_url_for_notifications: service.secondary_url_for_notifications ?? null,
+        version: service.version,
+      } satisfies NotificationServiceExtension;
+    }
+    state.organization = {
+      ...state.organization,
+      name: input.name,
+      alias: input.alias,
+      support: input.support,
+      meta: input.meta ?? null,
+      meta_data: input.meta_data ?? null,
+      extensions,
+      updated_at: this.ctx.now(),
+    };
+    return structuredClone(state.organization);
+  }
+
+  /** Subscribes the organization to notifications, as the connector does through `PATCH /orgs/{org}` (§5.1). */
+  subscribe(org: string, input: SubscriptionInput): NotificationServiceExtension {
+    this.patchOrganization(org, [
+      {
+        op: 'add',
+        path: '/extensions/notification_service',
+        value: {
+          turned_on: true,
+          primary_url_for_notifications: input.primaryUrl,
+          secondary_url_for_notifications: input.secondaryUrl ?? null,
+          version: input.version ?? '1.0',
+        },
+      },
+    ]);
+    return this.subscription(org) as NotificationServiceExtension;
+  }
+
+  unsubscribe(org: string): void {
+    if (!this.subscription(org)) return;
+    this.patchOrganization(org, [
+      { op: 'replace', path: '/extensions/notification_service/turned_on', value: false },
+    ]);
+  }
+
+  subscription(org: string): NotificationServiceExtension | undefined {
+    const service = this.store.org(org).organization.extensions.notification_service;
+    return service ? (structuredClone(service) as unknown as NotificationServiceExtension) : undefined;
+  }
+
+  private created<T extends ModelTail>(
+    spec: CatalogSpec<T>,
+    org: string,
+    body: unknown,
+    declared?: ReadonlySet<string>,
+  ): T {
+    return structuredClone(createIn(spec, this.store.org(org), body, this.ctx, this.writeOptions(declared)));
+  }
+
+  addLegalEntity(org: string, input: Record<string, unknown>, declared?: ReadonlySet<string>): LegalEntity {
+    return this.created(legalEntities, org, input, declared);
+  }
+
+  /** `legal_entity` defaults to the organization's first legal entity. */
+  addOutlet(org: string, input: Record<string, unknown>, declared?: ReadonlySet<string>): Outlet {
+    const first = [...this.store.org(org).legalEntities.values()].find(
+      (entity) => entity.deleted_at === null,
+    );
+    const body =
+      input.legal_entity === undefined && first ? { ...input, legal_entity: { guid: first.guid } } : input;
+    return this.created(outlets, org, body, declared);
+  }
+
+  addEmployee(org: string, input: AddEmployeeInput): Employee {
+    const role = input.role ?? 'Courier';
+    const roleGuid = roleTypeSchema.safeParse(role).success ? ROLE_GUIDS[role as RoleType] : role;
+    const n = ++this.seedCounter;
+    const phone = input.phone ?? `7988${String(n).padStart(7, '0')}`;
+    const { password, role: _role, ...fields } = input;
+    const employee = this.created(employees, org, {
+      username: `employee-${n}`,
+      ...fields,
+      phone,
+      role: { guid: roleGuid },
+    });
+    if (password !== undefined) this.store.setPassword(phone, password);
+    return employee;
+  }
+
+  addWorkplace(org: string, input: Record<string, unknown>, declared?: ReadonlySet<string>): Workplace {
+    return this.created(workplaces, org, input, declared);
+  }
+
+  archiveEmployee(org: string, guid: string): Employee {
+    return structuredClone(archiveIn(employees, this.store.org(org), guid, this.ctx));
+  }
+
+  employees(org: string): Employee[] {
+    return [...this.store.org(org).employees.values()].map((item) => structuredClone(item));
+  }
+
+  legalEntities(org: string): LegalEntity[] {
+    return [...this.store.org(org).legalEntities.values()].map((item) => structuredClone(item));
+  }
+
+  outlets(org: string): Outlet[] {
+    return [...this.store.org(org).outlets.values()].map((item) => structuredClone(item));
+  }
+
+  workplaces(org: string): Workplace[] {
+    return [...this.store.org(org).workplaces.values()].map((item) => structuredClone(item));
+  }
+
+  // ── Sales ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** `POST /orgs/{org}/deals/sales` with a wire body (validated like the API does). */
+  createSale(org: string, body: unknown): Sale {
+    const state = this.store.org(org);
+    const sale = createSale(state, body, this.ctx, this.writeOptions());
+    this.notify(state, sale);
+    return structuredClone(sale);
+  }
+
+  /** A sale with one position and defaults for everything not given. */
+  seedSale(org: string, input: SeedSaleInput = {}): Sale {
+    const state = this.store.org(org);
+    const outlet = input.outlet ?? [...state.outlets.values()].find((o) => o.deleted_at === null)?.guid;
+    const workplace =
+      input.workplace === undefined
+        ? [...state.workplaces.values()].find((w) => w.deleted_at === null)?.guid
+        : input.workplace;
+    const total = input.total ?? 150_000;
+    return this.createSale(org, {
+      guid: input.guid,
+      number: input.number ?? `S-${++this.seedCounter}`,
+      outlet: { guid: outlet },
+      workplace: workplace ? { guid: workplace } : null,
+      opened_by: { guid: input.opened_by ?? state.organization.owner?.guid },
+      opened_at: this.ctx.now(),
+      comment: input.comment ?? null,
+      total_sum: { value: total, currency: 'RUB' },
+      positions: [
+        {
+          name: 'Товар',
+          uom: { guid: UOM_GUIDS.piece },
+          tax: 'Tax20',
+          sale_price: { value: total, currency: 'RUB' },
+          quantity: 1,
+        },
+      ],
+      meta: input.meta ?? null,
+      meta_data: input.meta_data ?? null,
+    });
+  }
+
+  sale(org: string, guid: string): SaleWithDocuments {
+    const state = this.store.org(org);
+    const sale = state.sales.get(guid);
+    if (!sale) throw new LifePosApiError(404, 'NotFound', `Sale ${guid} is not found`);
+    return structuredClone({ sale, payments: paymentsOf(state, guid), refunds: refundsOf(state, guid) });
+  }
+
+  sales(org: string): SaleWithDocuments[] {
+    return [...this.store.org(org).sales.keys()].map((guid) => this.sale(org, guid));
+  }
+
+  /** `PATCH /orgs/{org}/deals/sales/{guid}`: notifies when anything changed. */
+  patchSale(
+    org: string,
+    guid: string,
+    operations: readonly JsonPatchOperation[],
+    declared?: ReadonlySet<string>,
+  ): Sale {
+    const state = this.store.org(org);
+    const before = state.sales.get(guid);
+    const sale = patchSale(state, guid, operations, this.ctx, this.writeOptions(declared));
+    const { updated_at: _after, ...afterRest } = sale;
+    const { updated_at: _before, ...beforeRest } = before ?? sale;
+    if (JSON.stringify(afterRest) !== JSON.stringify(beforeRest)) this.notify(state, sale);
+    else if (before) state.sales.set(guid, before);
+    return structuredClone(sale);
+  }
+
+  /** `DELETE /orgs/{org}/deals/sales/{guid}`: moves the sale to the archive. */
+  archiveSale(org: string, guid: string): Sale {
+    const state = this.store.org(org);
+    const sale = archiveSale(state, guid, this.ctx);
+    this.notify(state, sale);
+    return structuredClone(sale);
+  }
+
+  /** A cashier / courier takes a cash, card or mixed payment (kopecks). */
+  takePayment(org: string, sale: string, input: PaymentInput): SalePayment {
+    const state = this.store.org(org);
+    const result = takePayment(state, sale, input, this.ctx);
+    this.notify(state, result.payment);
+    this.notify(state, result.sale);
+    return structuredClone(result.payment);
+  }
+
+  ship(org: string, sale: string, options: { partial?: boolean } = {}): Sale {
+    return this.moved(org, sale, options.partial ? 'ship_partially' : 'ship');
+  }
+
+  returnGoods(org: string, sale: string, options: { partial?: boolean } = {}): Sale {
+    return this.moved(org, sale, options.partial ? 'return_partially' : 'return');
+  }
+
+  private moved(org: string, sale: string, action: Parameters<typeof moveGoods>[2]): Sale {
+    const state = this.store.org(org);
+    const moved = moveGoods(state, sale, action, this.ctx);
+    this.notify(state, moved);
+    return structuredClone(moved);
+  }
+
+  complete(org: string, sale: string): Sale {
+    const state = this.store.org(org);
+    const completed = completeSale(state, sale, this.ctx);
+    this.notify(state, completed);
+    return structuredClone(completed);
+  }
+
+  /** Cancels a sale in New (§6.2); any other state → 422 OperationCannotBePerformed. */
+  cancel(org: string, sale: string): Sale {
+    const state = this.store.org(org);
+    const cancelled = cancelSale(state, sale, this.ctx);
+    this.notify(state, cancelled);
+    return structuredClone(cancelled);
+  }
+
+  /** `POST .../docs/money/refunds` with a wire body (`for_payment`, optional amounts). */
+  createRefund(org: string, sale: string, body: unknown, actor?: Employee): SaleRefund {
+    const state = this.store.org(org);
+    const result = createRefund(state, sale, body, this.ctx, actor ? ref(actor) : undefined);
+    this.notify(state, result.refund);
+    this.notify(state, result.sale);
+    return structuredClone(result.refund);
+  }
+
+  /** Refund at the till: the given payment (default the latest one with money left), whole or in part. */
+  refund(org: string, sale: string, input: RefundActionInput = {}): SaleRefund {
+    const state = this.store.org(org);
+    let payment = input.payment;
+    if (payment === undefined) {
+      const refunded = (guid: string) =>
+        refundsOf(state, sale)
+          .filter((refund) => refund.for_payment.guid === guid)
+          .reduce((total, refund) => total + refund.total_sum.value, 0);
+      payment = paymentsOf(state, sale)
+        .filter((candidate) => candidate.total_sum.value > refunded(candidate.guid))
+        .at(-1)?.guid;
+      if (payment === undefined) throw cannotPerform(`Sale ${sale} has no payment to refund`);
+    }
+    const amount = (value: number | undefined) =>
+      value === undefined ? undefined : { value, currency: 'RUB' };
+    return this.createRefund(org, sale, {
+      for_payment: { guid: payment },
+      total_sum: amount(input.total),
+      sum_by_cash: amount(input.cash),
+      sum_by_card: amount(input.card),
+    });
+  }
+
+  /** `PATCH .../docs/money/refunds/{doc}` (V3): meta and meta_data only. */
+  patchRefund(
+    org: string,
+    sale: string,
+    guid: string,
+    operations: readonly JsonPatchOperation[],
+  ): SaleRefund {
+    const state = this.store.org(org);
+    const refund = state.refunds.get(guid);
+    if (!refund || refund.sale.guid !== sale)
+      throw new LifePosApiError(404, 'NotFound', `Refund ${guid} is not found`);
+    if (refund.deleted_at !== null)
+      throw new LifePosApiError(422, 'NotAllowedForArchived', `Refund ${guid} is archived`);
+    const fields = patchedWritableFields(refund, operations, ['meta', 'meta_data'], this.writeOptions());
+    const meta = fields.meta;
+    if (meta !== null && (typeof meta !== 'string' || meta.length > 128))
+      throw invalid('meta must be a string of at most 128', 'meta');
+    const metaData = fields.meta_data;
+    if (metaData !== null && (typeof metaData !== 'object' || Array.isArray(metaData))) {
+      throw invalid('meta_data must be an object', 'meta_data');
+    }
+    const updated: SaleRefund = {
+      ...refund,
+      meta: meta as string | null,
+      meta_data: metaData as Record<string, unknown> | null,
+      updated_at: this.ctx.now(),
+    };
+    state.refunds.set(guid, updated);
+    this.notify(state, updated);
+    return structuredClone(updated);
+  }
+
+  // ── Limits and tokens ────────────────────────────────────────────────────────────────────────────
+
+  setRateLimit(org: string, settings: Partial<RateLimitSettings>): RateLimitSettings {
+    const state = this.store.org(org);
+    state.rateLimit = { ...state.rateLimit, ...settings };
+    this.limiter.reset(org);
+    return { ...state.rateLimit };
+  }
+
+  rateLimit(org: string): RateLimitSettings {
+    return { ...this.store.org(org).rateLimit };
+  }
+
+  /** TTL of tokens issued from now on. */
+  setTokenTtl(ms: number): void {
+    this.store.tokenTtlMs = ms;
+  }
+
+  tokenTtl(): number {
+    return this.store.tokenTtlMs;
+  }
+
+  /** Expires all issued tokens (or those of one phone): the next call with them gets 401. */
+  expireTokens(phone?: string): number {
+    return this.store.expireTokens(phone);
+  }
+
+  signIn(phone: string, password: string): string {
+    return this.store.signInByPhone(phone, password);
+  }
+
+  // ── Notifications ────────────────────────────────────────────────────────────────────────────────
+
+  configureNotifications(settings: Partial<NotificationSettings>): NotificationSettings {
+    return this.notifications.configure(settings);
+  }
+
+  notificationSettings(): NotificationSettings {
+    return this.notifications.settings();
+  }
+
+  deliveries(filter?: DeliveryFilter): DeliveryRecord[] {
+    return this.notifications.deliveries(filter);
+  }
+
+  clearDeliveries(): void {
+    this.notifications.clearDeliveries();
+  }
+
+  /** Resolves when every notification has been delivered or has given up (retries included). */
+  notificationsIdle(): Promise<void> {
+    return this.notifications.idle();
+  }
+
+  private notify(org: OrgState, object: Sale | MoneyDocument): void {
+    const service = org.organization.extensions.notification_service as
+      | NotificationServiceExtension
+      | undefined;
+    const target: NotificationTarget | undefined =
+      service?.turned_on && service.primary_url_for_notifications
+        ? {
+            primaryUrl: service.primary_url_for_notifications,
+            secondaryUrl: service.secondary_url_for_notifications,
+          }
+        : undefined;
+    const payload = view(
+      object,
+      { presentation: 'compact', declaredExtensions: ALL_EXTENSIONS },
+      () => undefined,
+    );
+    this.notifications.dispatch(org.organization.guid, target, payload as unknown as Record<string, unknown>);
+  }
+
+  // ── Inspection ───────────────────────────────────────────────────────────────────────────────────
+
+  snapshot(): LifePosSnapshot {
+    return {
+      organizations: [...this.store.orgs.values()].map((org) => {
+        const guid = org.organization.guid;
+        return {
+          organization: structuredClone(org.organization),
+          rate_limit: { ...org.rateLimit },
+          employees: this.employees(guid),
+          legal_entities: this.legalEntities(guid),
+          outlets: this.outlets(guid),
+          workplaces: this.workplaces(guid),
+          sales: this.sales(guid),
+        };
+      }),
+      token_ttl_ms: this.store.tokenTtlMs,
+      active_sessions: this.store.sessionCount(),
+      notifications: {
+        settings: this.notifications.settings(),
+        deliveries: this.notifications.deliveries().slice(-200),
+      },
+    };
+  }
+
+  /** Forgets every organization, account, token, rate window and delivery. */
+  reset(): void {
+    this.store.reset();
+    this.limiter.reset();
+    this.notifications.clearDeliveries();
+  }
+}
