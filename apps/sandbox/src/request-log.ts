@@ -23,7 +23,9 @@ export class RequestLog {
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
   }
 
-  list(filter: { system?: LoggedRequest['system']; tenant?: string; sinceIndex?: number } = {}): LoggedRequest[] {
+  list(
+    filter: { system?: LoggedRequest['system']; tenant?: string; sinceIndex?: number } = {},
+  ): LoggedRequest[] {
     return this.entries.filter(
       (entry) =>
         (filter.system === undefined || entry.system === filter.system) &&
@@ -32,7 +34,8 @@ export class RequestLog {
   }
 
   count(filter: Parameters<RequestLog['list']>[0] & { status?: number } = {}): number {
-    return this.list(filter).filter((entry) => filter.status === undefined || entry.status === filter.status).length;
+    return this.list(filter).filter((entry) => filter.status === undefined || entry.status === filter.status)
+      .length;
   }
 
   clear(): void {
@@ -40,7 +43,10 @@ export class RequestLog {
   }
 
   /** Middleware recording every request of one simulator once its response is finished. */
-  middleware(system: LoggedRequest['system'], tenantOf: (req: Request) => string | undefined): RequestHandler {
+  middleware(
+    system: LoggedRequest['system'],
+    tenantOf: (req: Request) => string | undefined,
+  ): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const started = performance.now();
       res.on('finish', () => {

@@ -28,7 +28,11 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-async function listen(app: express.Application, port: number, host: string): Promise<{ server: Server; url: string }> {
+async function listen(
+  app: express.Application,
+  port: number,
+  host: string,
+): Promise<{ server: Server; url: string }> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => {
       if (error) {
@@ -52,7 +56,8 @@ async function closeServer(server: Server): Promise<void> {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  const logger = options.logger ?? createLogger({ service: 'sandbox', level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger =
+    options.logger ?? createLogger({ service: 'sandbox', level: process.env.LOG_LEVEL ?? 'warn' });
   const faults = new FaultInjector();
   const requestLog = new RequestLog();
   const retailcrm = new RetailCrmSimulator({ logger, faults, requestLog, host });
@@ -86,7 +91,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   control.get('/_sandbox/requests', (req, res) => {
     const system = req.query.system;
     res.json({
-      requests: requestLog.list({ system: system === 'retailcrm' || system === 'lifepos' ? system : undefined }),
+      requests: requestLog.list({
+        system: system === 'retailcrm' || system === 'lifepos' ? system : undefined,
+      }),
     });
   });
   const controlListener = await listen(control, options.port ?? 0, host);
