@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { optionalString } from './php-json-quirks.js';
+
+/** `GET /api/credentials`: what the key may do (reference §1.4). */
+export const credentialsSchema = z.looseObject({
+  scopes: z.array(z.string()).default([]),
+  /** `access_full` (every store) or `access_selective` (only `sitesAvailable`). */
+  siteAccess: optionalString,
+  sitesAvailable: z.array(z.string()).default([]),
+});
+
+export const apiVersionsSchema = z.looseObject({ versions: z.array(z.string()) });
+
+export type RetailCrmCredentials = z.output<typeof credentialsSchema>;

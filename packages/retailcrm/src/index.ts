@@ -1,0 +1,59 @@
+export {
+  type AllowedRetailCrmUrl,
+  assertAllowedRetailCrmUrl,
+  type HostLookup,
+} from './allowed-url.js';
+export {
+  type By,
+  createRetailCrmClient,
+  DEFAULT_TIMEOUTS,
+  type OrderHistoryPage,
+  type OrderHistoryQuery,
+  type OrderRef,
+  type PageLimit,
+  type PageRequest,
+  type RateLimiter,
+  type RetailCrmClient,
+  type RetailCrmClientOptions,
+  type RetailCrmLogger,
+  type RetailCrmOrderFilter,
+  type RetailCrmOrderPatch,
+  type RetailCrmPaymentCreate,
+  type RetailCrmPaymentPatch,
+  type RetailCrmTaskCreate,
+  type RetailCrmTaskFilter,
+  type RetailCrmTimeouts,
+  type RetailCrmUserFilter,
+} from './client.js';
+export type { RetailCrmCredentials } from './credentials.schema.js';
+export {
+  type RequestContext,
+  RetailCrmApiError,
+  type RetailCrmPermanentCode,
+  RetailCrmRateLimitError,
+  RetailCrmUnavailableError,
+  RetailCrmUrlNotAllowedError,
+} from './errors.js';
+export type {
+  RetailCrmHistoryEntry,
+  RetailCrmOrder,
+  RetailCrmOrderDelivery,
+  RetailCrmOrderItem,
+  RetailCrmOrderStatus,
+  RetailCrmPayment,
+} from './order.schema.js';
+export type { Pagination } from './php-json-quirks.js';
+export type {
+  RetailCrmCourier,
+  RetailCrmDeliveryType,
+  RetailCrmLegalEntity,
+  RetailCrmPaymentStatus,
+  RetailCrmPaymentType,
+  RetailCrmSite,
+  RetailCrmStatus,
+  RetailCrmStatusGroup,
+  RetailCrmStore,
+} from './reference.schema.js';
+export { formatRetailCrmDate, parseRetailCrmDate, type RetailCrmDateForm } from './retailcrm-dates.js';
+export type { RetailCrmTask } from './task.schema.js';
+export type { RetailCrmUser, RetailCrmUserGroup } from './user.schema.js';
