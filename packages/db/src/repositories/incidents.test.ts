@@ -64,12 +64,17 @@ describe('incidents', () => {
       ...failure,
       retailcrmOrderId: 78,
     });
-    await db.incidents.recordTask(incident.id, 1001);
-    await db.incidents.recordTask(incident.id, 1002);
+    await db.incidents.recordTask(incident.id, 1001, 11);
+    await db.incidents.recordTask(incident.id, 1002, 12);
     const at = new Date('2026-04-01T08:00:00.000Z');
     const done = await db.incidents.markTasksCreated(incident.id, at);
 
-    expect(done).toMatchObject({ taskIds: [1001, 1002], status: 'tasks_created', tasksCreatedAt: at });
+    expect(done).toMatchObject({
+      taskIds: [1001, 1002],
+      taskPerformerIds: [11, 12],
+      status: 'tasks_created',
+      tasksCreatedAt: at,
+    });
     expect(await db.incidents.find(connectionId, 'export:78')).toEqual(done);
     expect((await db.incidents.resolve(incident.id)).status).toBe('resolved');
     expect((await db.incidents.listForOrder(connectionId, 78)).map((i) => i.id)).toEqual([incident.id]);

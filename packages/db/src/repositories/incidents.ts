@@ -38,8 +38,11 @@ export function createIncidentsRepository(prisma: PrismaClient) {
       prisma.incident.findUnique({ where: { connectionId_dedupeKey: { connectionId, dedupeKey } } }),
 
     /** Remembers one created task as soon as it exists, so a retried job does not create it again. */
-    recordTask: (id: string, taskId: number): Promise<Incident> =>
-      prisma.incident.update({ where: { id }, data: { taskIds: { push: taskId } } }),
+    recordTask: (id: string, taskId: number, performerId: number): Promise<Incident> =>
+      prisma.incident.update({
+        where: { id },
+        data: { taskIds: { push: taskId }, taskPerformerIds: { push: performerId } },
+      }),
 
     /** Every member of the error group has the task. */
     markTasksCreated: (id: string, at = new Date()): Promise<Incident> =>

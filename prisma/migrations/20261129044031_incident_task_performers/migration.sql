@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Incident" ADD COLUMN     "taskPerformerIds" INTEGER[] DEFAULT ARRAY[]::INTEGER[];
