@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@connector/logger';
 import express from 'express';
 import { FaultInjector, faultRuleSchema } from './faults.js';
 import { LifePosSimulator } from './lifepos/index.js';
+import { createPageRouter } from './page/page-router.js';
 import { RequestLog } from './request-log.js';
 import { RetailCrmSimulator } from './retailcrm/index.js';
 
@@ -14,6 +15,8 @@ export interface SandboxOptions {
   lifeposPort?: number;
   host?: string;
   logger?: Logger;
+  /** Level of the default logger (ignored when `logger` is given); default LOG_LEVEL or `warn`. */
+  logLevel?: string;
 }
 
 export interface Sandbox {
@@ -57,7 +60,8 @@ async function closeServer(server: Server): Promise<void> {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const logger =
-    options.logger ?? createLogger({ service: 'sandbox', level: process.env.LOG_LEVEL ?? 'warn' });
+    options.logger ??
+    createLogger({ service: 'sandbox', level: options.logLevel ?? process.env.LOG_LEVEL ?? 'warn' });
   const faults = new FaultInjector();
   const requestLog = new RequestLog();
   const retailcrm = new RetailCrmSimulator({ logger, faults, requestLog, host });
@@ -96,6 +100,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }),
     });
   });
+  // The page (`GET /`) and its forms (`POST /page/...`).
+  control.use(createPageRouter({ retailcrm, lifepos, lifeposUrl: lifeposListener.url }));
   const controlListener = await listen(control, options.port ?? 0, host);
 
   return {

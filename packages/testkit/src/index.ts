@@ -8,6 +8,22 @@ export {
   startLocalRedis,
   waitForPort,
 } from './local-binaries.js';
+export {
+  type Sandbox,
+  seedTenant,
+  startTestSandbox,
+  type Tenant,
+  type TenantConnectionSettings,
+  type TenantCourier,
+  type TenantOptions,
+  type TenantOrder,
+  type TenantOrderInput,
+  type TenantOrderItem,
+  type TenantSite,
+  type TenantStatuses,
+  type TenantStore,
+  type TestSandboxOptions,
+} from './sandbox-tenant.js';
 export { providePostgres, provideRedis, type TestService } from './services.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { startDedicatedRedis, testRedisUrl, uniquePrefix } from './test-redis.js';
