@@ -48,6 +48,15 @@ describe('checkRetailCrmUrl (static part of the SSRF guard)', () => {
     );
   });
 
+  it('`host:*` allows that host on any port, and only that host', () => {
+    expect(checkRetailCrmUrl('http://127.0.0.1:38405', ['127.0.0.1:*']).exactlyListed).toBe(true);
+    expect(checkRetailCrmUrl('https://crm.company.ru', ['crm.company.ru:*']).origin).toBe(
+      'https://crm.company.ru',
+    );
+    expect(refusal('http://127.0.0.2:38405', ['127.0.0.1:*'])).toMatch(/not in the allowed list/);
+    expect(refusal('https://10.0.0.1:8443', ['.company.ru:*'])).toMatch(/not in the allowed list/);
+  });
+
   it.each([
     ['https://user@shop.retailcrm.ru', /user name/],
     ['https://user:secret@shop.retailcrm.ru', /user name/],

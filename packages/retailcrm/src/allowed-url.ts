@@ -9,7 +9,7 @@ import { RetailCrmUrlNotAllowedError } from './errors.js';
  * - scheme https (plain http only for an exactly listed loopback host: tests and the local demo);
  * - an origin only: no user info, path other than `/`, query or fragment;
  * - the host must match `allowedHosts`: `.domain` = any sub-domain of domain (default port),
- *   `host` = that host (default port), `host:port` = that host and port;
+ *   `host` = that host (default port), `host:port` = that host and port, `host:*` = that host, any port;
  * - a host that is or resolves to a non-public address (loopback, private, link-local, unique-local,
  *   CGNAT, unspecified, IPv4-mapped forms of those…) is refused unless listed exactly — a `.domain`
  *   wildcard never allows one. The same check runs again at connect time (`guardedDnsLookup`), so a DNS
@@ -184,7 +184,7 @@ function matchAllowedHost(
   let found: 'wildcard' | undefined;
   for (const entry of allowedHosts) {
     const parsed = parseAllowedHost(entry);
-    if (!parsed || (parsed.port ?? schemePort) !== urlPort) continue;
+    if (!parsed || (parsed.port !== '*' && (parsed.port ?? schemePort) !== urlPort)) continue;
     if (parsed.wildcard) {
       if (!isIpLiteral && urlHost.endsWith(parsed.host) && urlHost.length > parsed.host.length)
         found = 'wildcard';
@@ -195,10 +195,15 @@ function matchAllowedHost(
   return found;
 }
 
-/** `.domain[:port]`, `host[:port]` or `[ipv6][:port]` → its parts; exact hosts normalised as URL would. */
-function parseAllowedHost(entry: string): { wildcard: boolean; host: string; port?: number } | undefined {
+/**
+ * `.domain[:port]`, `host[:port]` or `[ipv6][:port]` → its parts; exact hosts normalised as URL would.
+ * A port of `*` allows any port (tests and the local demo run simulator accounts on ephemeral ports).
+ */
+function parseAllowedHost(
+  entry: string,
+): { wildcard: boolean; host: string; port?: number | '*' } | undefined {
   const text = entry.trim().toLowerCase();
-  const match = /^(\.?)(\[[0-9a-f:.]+\]|[^:[\]/]+)(?::(\d{1,5}))?$/.exec(text);
+  const match = /^(\.?)(\[[0-9a-f:.]+\]|[^:[\]/]+)(?::(\d{1,5}|\*))?$/.exec(text);
   if (!match) return undefined;
   const [, dot, host = '', port] = match;
   const wildcard = dot === '.';
@@ -213,6 +218,6 @@ function parseAllowedHost(entry: string): { wildcard: boolean; host: string; por
   return {
     wildcard,
     host: wildcard ? `.${normalised}` : normalised,
-    ...(port === undefined ? {} : { port: Number(port) }),
+    ...(port === undefined ? {} : { port: port === '*' ? '*' : Number(port) }),
   };
 }

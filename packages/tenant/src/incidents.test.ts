@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { createDatabase, type Database, migrate } from '@connector/db';
+import { PermanentError } from '@connector/domain';
+import { createLogger } from '@connector/logger';
+import { createProducer, createWorkerRedis, type FinalFailure, type Producer } from '@connector/queue';
+import type { Sandbox } from '@connector/sandbox';
+import {
+  createTestDatabase,
+  seedTenant,
+  startTestSandbox,
+  type TestDatabase,
+  testRedisUrl,
+  uniquePrefix,
+  waitFor,
+} from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import winston from 'winston';
+import { startWorkerApp, type WorkerApp } from './index.js';
+
+const logger = createLogger({
+  service: 'test',
+  transports: [new winston.transports.Console({ silent: !process.env.TEST_DEBUG })],
+});
+const secretsKey = randomBytes(32);
+
+describe('incidents: final failure → one set of RetailCRM tasks', () => {
+  let sandbox: Sandbox;
+  let database: TestDatabase;
+  let db: Database;
+  let redis: Redis;
+  let producer: Producer;
+  let app: WorkerApp;
+  const prefix = `{${uniquePrefix('inc')}}`;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    database = await createTestDatabase({ migrate });
+    db = createDatabase({ url: database.url, secretsKey, logger });
+    redis = createWorkerRedis(testRedisUrl());
+    producer = createProducer({ redis, prefix });
+    app = await startWorkerApp({
+      service: 'incident-test',
+      owns: [],
+      ownsCrmTasks: true,
+      handlers: () => [],
+      logger,
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: testRedisUrl(),
+        SECRETS_KEY: secretsKey.toString('base64'),
+        LIFEPOS_API_URL: sandbox.lifeposUrl,
+        RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
+        QUEUE_PREFIX: prefix,
+        PORT: '0',
+        CONSOLE_PUBLIC_URL: 'https://console.example.test',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await producer?.close();
+    await redis?.quit();
+    await db?.close();
+    await database?.drop();
+    await sandbox?.close();
+  });
+
+  async function activeTenant() {
+    const tenant = await seedTenant(sandbox);
+    const connection = await db.connections.create({ ...tenant.connection, status: 'active' });
+    return { tenant, connection };
+  }
+
+  function failure(connectionId: string, orderId: number, error: Error): FinalFailure {
+    return {
+      queue: 'order-export',
+      data: { connectionId, orderId, source: 'trigger' },
+      error,
+      job: {
+        id: `job-${orderId}`,
+        data: { connectionId, orderId, source: 'trigger' },
+      } as FinalFailure['job'],
+    };
+  }
+
+  it('creates one task for each active member of the error group, once, however often the hook runs', async () => {
+    const { tenant, connection } = await activeTenant();
+    const order = tenant.createOrder({ store: tenant.stores[0]!.code });
+    const { createFinalFailureHook } = await import('./incidents.js');
+    const hook = createFinalFailureHook({ db, producer, logger, consoleUrl: 'https://console.example.test' });
+    const error = new PermanentError('no legal entity', {
+      code: 'sync.inn_missing',
+      userMessage: 'В LIFE POS нет юрлица с ИНН 7701234567.',
+    });
+    await Promise.all([
+      hook(failure(connection.id, order.id, error)),
+      hook(failure(connection.id, order.id, error)),
+    ]);
+    await hook(failure(connection.id, order.id, error));
+
+    const incidents = await db.incidents.listForOrder(connection.id, order.id);
+    expect(incidents).toHaveLength(1);
+    const tasksDone = await waitFor(
+      async () => (await db.incidents.get(incidents[0]!.id))?.status === 'tasks_created',
+      { what: 'the tasks job', timeoutMs: 15_000 },
+    );
+    expect(tasksDone).toBe(true);
+
+    const tasks = sandbox.retailcrm.tasks(tenant.accountCode) as Array<Record<string, unknown>>;
+    const performers = tasks.map((task) => task.performer ?? task.performerId).sort();
+    expect(performers).toEqual([...tenant.errorGroup.activeUserIds].sort());
+    for (const task of tasks) {
+      expect(task.order).toMatchObject({ id: order.id });
+      expect(String(task.commentary)).toContain('В LIFE POS нет юрлица с ИНН 7701234567.');
+      expect(String(task.commentary)).toContain(
+        `https://console.example.test/connections/${connection.id}/orders/${order.id}`,
+      );
+    }
+    const timeline = await db.orderEvents.list(connection.id, order.id);
+    expect(timeline.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['job.failed', 'task.created']),
+    );
+  });
+
+  it('completes a partly created set without giving anyone a second task', async () => {
+    const { tenant, connection } = await activeTenant();
+    const [first, ...rest] = tenant.errorGroup.activeUserIds;
+    const { incident } = await db.incidents.open(connection.id, 'order-refund:order:777:refund.no_payment', {
+      retailcrmOrderId: 777,
+      action: 'refund',
+      cause: 'no payment',
+      message: 'LIFE POS took no payment for this order',
+    });
+    // As if a previous attempt created the first task and then died.
+    await db.incidents.recordTask(incident.id, 999_001, first!);
+    await producer.add(
+      'crm-tasks',
+      { connectionId: connection.id, incidentId: incident.id },
+      { jobId: `crm-tasks.${incident.id}` },
+    );
+    await waitFor(async () => (await db.incidents.get(incident.id))?.status === 'tasks_created', {
+      what: 'the tasks job',
+      timeoutMs: 15_000,
+    });
+    const tasks = sandbox.retailcrm.tasks(tenant.accountCode) as Array<Record<string, unknown>>;
+    expect(tasks.map((task) => task.performer ?? task.performerId).sort()).toEqual([...rest].sort());
+  });
+
+  it('fails the tasks job for good when the group has no active member, and marks the connection', async () => {
+    const { connection } = await activeTenant();
+    await db.connections.update(connection.id, { errorUserGroupCode: 'no-such-group' });
+    const { incident } = await db.incidents.open(connection.id, 'sync:connection:x', {
+      action: 'sync',
+      cause: 'x',
+      message: 'x',
+    });
+    const queue = new Queue('crm-tasks', { connection: redis, prefix });
+    const job = await producer.add('crm-tasks', { connectionId: connection.id, incidentId: incident.id });
+    const failed = await waitFor(
+      async () => ((await queue.getJob(job.id))?.failedReason ? queue.getJob(job.id) : undefined),
+      {
+        what: 'the failed tasks job',
+        timeoutMs: 15_000,
+      },
+    );
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toContain('no-such-group');
+    const stored = await db.connections.get(connection.id);
+    expect(stored?.lastCheckOk).toBe(false);
+    expect(stored?.lastError).toContain('no-such-group');
+    await queue.close();
+  });
+
+  it('refuses to open an inactive connection permanently', async () => {
+    const tenant = await seedTenant(sandbox);
+    const connection = await db.connections.create({
+      ...tenant.connection,
+      status: 'disabled',
+      disabledReason: 'test',
+    });
+    await expect(app.deps.runtime.open(connection.id)).rejects.toMatchObject({
+      kind: 'permanent',
+      code: 'connection.inactive',
+    });
+    const opened = await app.deps.runtime.open(connection.id, { requireActive: false });
+    await expect(opened.retailcrm.credentials()).resolves.toBeDefined();
+  });
+});

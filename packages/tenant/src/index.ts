@@ -1,0 +1,23 @@
+export {
+  createCrmTasksHandler,
+  createFinalFailureHook,
+  type IncidentReport,
+  type IncidentReporterOptions,
+  openIncident,
+  timelineUrl,
+} from './incidents.js';
+export {
+  createTenantRuntime,
+  type OpenOptions,
+  type Tenant,
+  type TenantRuntime,
+  type TenantRuntimeOptions,
+} from './tenant-runtime.js';
+export {
+  startWorkerApp,
+  type WorkerApp,
+  type WorkerAppOptions,
+  type WorkerDeps,
+  type WorkerEnv,
+  workerEnvShape,
+} from './worker-app.js';

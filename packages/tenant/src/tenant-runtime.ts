@@ -1,0 +1,110 @@
+import type { ConnectionRecord, ConnectionSettings, Database, NewOrderEvent } from '@connector/db';
+import { PermanentError } from '@connector/domain';
+import { createLifePosClient, type LifePosClient, type TokenStore } from '@connector/lifepos';
+import type { Logger } from '@connector/logger';
+import { lifeposRateKey, type RateLimiter, retailcrmRateKey } from '@connector/queue';
+import { createRetailCrmClient, type RetailCrmClient } from '@connector/retailcrm';
+
+/**
+ * Everything a job needs to act for one tenant: its connection (secrets decrypted), settings, the two
+ * API clients (rate-limited per upstream account across all processes, LIFE POS tokens shared through
+ * Redis) and its order timelines. Jobs carry only the connection id; this turns it into a tenant.
+ */
+export interface Tenant {
+  connection: ConnectionRecord;
+  settings: ConnectionSettings;
+  retailcrm: RetailCrmClient;
+  lifepos: LifePosClient;
+  /** Appends to the timeline of one order of this tenant. */
+  record(orderId: number, event: NewOrderEvent): Promise<void>;
+}
+
+export interface TenantRuntimeOptions {
+  db: Database;
+  limiter: RateLimiter;
+  tokenStore: TokenStore;
+  lifeposApiUrl: string;
+  retailcrmAllowedHosts: readonly string[];
+  logger: Logger;
+  /** `X-LP-Client-Identifier` of this deployment. */
+  lifeposClientId?: string;
+}
+
+export interface OpenOptions {
+  /** Refuse (permanently) a connection that is not active. Default true. */
+  requireActive?: boolean;
+}
+
+export interface TenantRuntime {
+  open(connectionId: string, options?: OpenOptions): Promise<Tenant>;
+  /** Builds clients for a connection that is not stored (yet), e.g. the settings form's checks. */
+  clientsFor(connection: ConnectionRecord): Pick<Tenant, 'retailcrm' | 'lifepos'>;
+}
+
+export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntime {
+  const { db, limiter, logger } = options;
+  // Clients keep keep-alive agents and single-flight sign-ins: reuse them while the connection is unchanged.
+  const cache = new Map<string, { version: number; clients: Pick<Tenant, 'retailcrm' | 'lifepos'> }>();
+
+  function clientsFor(connection: ConnectionRecord): Pick<Tenant, 'retailcrm' | 'lifepos'> {
+    const { rateLimits } = connection.settings;
+    const retailcrmHost = new URL(connection.retailcrmUrl).host;
+    return {
+      retailcrm: createRetailCrmClient({
+        baseUrl: connection.retailcrmUrl,
+        apiKey: connection.retailcrmApiKey,
+        allowedHosts: [...options.retailcrmAllowedHosts],
+        limiter: limiter.bucket(retailcrmRateKey(retailcrmHost), {
+          perSecond: rateLimits.retailcrmPerSecond,
+        }),
+        logger: logger.child({ upstream: 'retailcrm', connectionId: connection.id }),
+      }),
+      lifepos: createLifePosClient({
+        baseUrl: options.lifeposApiUrl,
+        orgId: connection.lifeposOrgId,
+        phone: connection.lifeposPhone,
+        password: connection.lifeposPassword,
+        tokenStore: options.tokenStore,
+        tokenKey: `lifepos:${connection.id}`,
+        limiter: limiter.bucket(lifeposRateKey(connection.lifeposOrgId), {
+          perSecond: rateLimits.lifeposPerSecond,
+        }),
+        logger: logger.child({ upstream: 'lifepos', connectionId: connection.id }),
+        ...(options.lifeposClientId ? { clientId: options.lifeposClientId } : {}),
+      }),
+    };
+  }
+
+  return {
+    clientsFor,
+    async open(connectionId, { requireActive = true } = {}) {
+      const connection = await db.connections.get(connectionId);
+      if (!connection) {
+        throw new PermanentError(`connection ${connectionId} does not exist`, {
+          code: 'connection.missing',
+          userMessage: 'Подключение удалено: задание больше не может быть выполнено.',
+        });
+      }
+      if (requireActive && connection.status !== 'active') {
+        throw new PermanentError(`connection ${connectionId} is ${connection.status}`, {
+          code: 'connection.inactive',
+          userMessage: `Подключение к LIFE POS не активно (${connection.status}${connection.disabledReason ? `: ${connection.disabledReason}` : ''}). Проверьте настройки коннектора.`,
+        });
+      }
+      const version = connection.updatedAt.getTime();
+      let cached = cache.get(connectionId);
+      if (!cached || cached.version !== version) {
+        cached = { version, clients: clientsFor(connection) };
+        cache.set(connectionId, cached);
+      }
+      return {
+        connection,
+        settings: connection.settings,
+        ...cached.clients,
+        record: async (orderId, event) => {
+          await db.orderEvents.append(connectionId, orderId, event);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import {
+  DATABASE_URL,
+  LIFEPOS_API_URL,
+  LOG_LEVEL,
+  loadEnvOrExit,
+  PORT,
+  parseEnv,
+  QUEUE_PREFIX,
+  REDIS_URL,
+  RETAILCRM_ALLOWED_HOSTS,
+  SECRETS_KEY,
+} from '@connector/config';
+import { createDatabase, type Database } from '@connector/db';
+import {
+  createHttpApp,
+  type RunningHttpServer,
+  redisReadiness,
+  sqlReadiness,
+  startHttpServer,
+} from '@connector/http';
+import { createLogger, type Logger } from '@connector/logger';
+import {
+  type AnyJobHandler,
+  createProducer,
+  createRateLimiter,
+  createRedisTokenStore,
+  createWorkerRedis,
+  type Producer,
+  type QueueName,
+  type QueuePolicy,
+  startWorkers,
+  type WorkerRunner,
+} from '@connector/queue';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { createCrmTasksHandler, createFinalFailureHook } from './incidents.js';
+import { createTenantRuntime, type TenantRuntime } from './tenant-runtime.js';
+
+/** The environment every worker app reads (ARCHITECTURE.md §5). */
+export const workerEnvShape = {
+  DATABASE_URL,
+  REDIS_URL,
+  SECRETS_KEY,
+  LIFEPOS_API_URL,
+  RETAILCRM_ALLOWED_HOSTS,
+  QUEUE_PREFIX,
+  LOG_LEVEL,
+  PORT,
+  /** Base URL of the console, for timeline links in error tasks (optional). */
+  CONSOLE_PUBLIC_URL: z.url().optional(),
+};
+export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;
+
+/** What a worker app's handlers are built from. */
+export interface WorkerDeps {
+  env: WorkerEnv;
+  logger: Logger;
+  db: Database;
+  redis: Redis;
+  runtime: TenantRuntime;
+  producer: Producer;
+}
+
+export interface WorkerAppOptions {
+  service: string;
+  owns: readonly QueueName[];
+  handlers: (deps: WorkerDeps) => readonly AnyJobHandler[];
+  /** Also consume `crm-tasks` (creating the error tasks) in this app. */
+  ownsCrmTasks?: boolean;
+  /** The environment; default process.env (and exit with the variable's name when it is wrong). */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  concurrency?: number | Partial<Record<QueueName, number>>;
+  /** Per-queue policy overrides for jobs this app enqueues (tests shorten backoffs). */
+  policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
+}
+
+export interface WorkerApp {
+  deps: WorkerDeps;
+  runner: WorkerRunner;
+  http: RunningHttpServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The wiring every worker app shares: environment, database, Redis, tenant runtime (rate limits and
+ * LIFE POS tokens shared across processes), the worker runner with the incident hook, and the HTTP
+ * basics (/healthz, /readyz reporting whether the workers consume, /metrics). Apps add their handlers.
+ */
+export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
+  const env = options.env
+    ? parseEnv(options.service, workerEnvShape, options.env)
+    : loadEnvOrExit(options.service, workerEnvShape);
+  const logger = options.logger ?? createLogger({ service: options.service, level: env.LOG_LEVEL });
+  const db = createDatabase({ url: env.DATABASE_URL, secretsKey: env.SECRETS_KEY, logger });
+  const redis = createWorkerRedis(env.REDIS_URL);
+  const producer = createProducer({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    ...(options.policies ? { policies: options.policies } : {}),
+  });
+  const runtime = createTenantRuntime({
+    db,
+    limiter: createRateLimiter(redis, { prefix: env.QUEUE_PREFIX }),
+    tokenStore: createRedisTokenStore(redis, env.QUEUE_PREFIX),
+    lifeposApiUrl: env.LIFEPOS_API_URL,
+    retailcrmAllowedHosts: env.RETAILCRM_ALLOWED_HOSTS,
+    logger,
+  });
+  const deps: WorkerDeps = { env, logger, db, redis, runtime, producer };
+  const handlers = [...options.handlers(deps)];
+  const owns = [...options.owns];
+  if (options.ownsCrmTasks) {
+    handlers.push(createCrmTasksHandler({ db, runtime }));
+    owns.push('crm-tasks');
+  }
+  const runner = startWorkers({
+    redisUrl: env.REDIS_URL,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    owns,
+    handlers,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    onFinalFailure: createFinalFailureHook({ db, producer, logger, consoleUrl: env.CONSOLE_PUBLIC_URL }),
+  });
+  const app = createHttpApp({
+    service: options.service,
+    logger,
+    readiness: [
+      redisReadiness(redis),
+      sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`),
+      {
+        name: 'workers',
+        check: async () => {
+          const health = runner.health();
+          if (!health.ready) {
+            throw new Error(
+              `workers not consuming (running=${health.running}, redis=${health.redisReady}, stalled=${health.stalledQueues.join(',') || 'none'})`,
+            );
+          }
+        },
+      },
+    ],
+  });
+  const http = await startHttpServer(app, { port: env.PORT, logger });
+  logger.info('worker app started', { queues: owns, url: http.url });
+  let closing: Promise<void> | undefined;
+  return {
+    deps,
+    runner,
+    http,
+    close: () => {
+      closing ??= (async () => {
+        await http.close();
+        await runner.close();
+        await producer.close();
+        await redis.quit().catch(() => redis.disconnect());
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
