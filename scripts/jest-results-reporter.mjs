@@ -9,7 +9,8 @@ export default class ResultsFileReporter {
   }
 
   onRunComplete(_contexts, results) {
-    const { numPassedTests, numFailedTests, numPendingTests, numTodoTests, numRuntimeErrorTestSuites } = results;
+    const { numPassedTests, numFailedTests, numPendingTests, numTodoTests, numRuntimeErrorTestSuites } =
+      results;
     writeFileSync(
       path.join(this.rootDir, '.jest-results.json'),
       JSON.stringify({
