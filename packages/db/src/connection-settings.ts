@@ -54,6 +54,15 @@ export const connectionSettingsSchema = z.object({
   deliveryTypeToOrderKind: z
     .record(code, z.enum(ORDER_KINDS))
     .default(() => ({ courier: 'delivery' as const, 'self-delivery': 'pickup' as const })),
+  /** How often stores and couriers are synced to LIFE POS (the sync worker's job scheduler per connection). */
+  syncEveryMinutes: z.number().int().positive().max(1440).default(5),
+  /** RetailCRM store types that sell, i.e. become LIFE POS outlets (reference §4.11: retail points of sale). */
+  syncStoreTypes: codes(['store-type-retail']),
+  /**
+   * Store code → site code, for stores whose legal entity cannot be told otherwise: RetailCRM has no store →
+   * site field, so the sync uses the account's only legal entity or the sites of the store's orders.
+   */
+  storeSites: z.record(code, code).default(() => ({})),
   /** Per-tenant request budgets, enforced across all processes. RetailCRM allows about 10 requests/s. */
   rateLimits: z
     .object({

@@ -1,3 +1,19 @@
+export { type CancelDecision, type CancelInput, decideCancel } from './cancel-decision.js';
+export {
+  type CourierInput,
+  courierIdOfDelivery,
+  courierMeta,
+  type DeliveryCourierInput,
+  type EmployeeFields,
+  type EmployeeSnapshot,
+  employeeNameFor,
+  employeePatchFor,
+  normalizePhone,
+  pickUsername,
+  samePhone,
+  usernameCandidates,
+  workplaceNameFor,
+} from './courier-to-employee.js';
 export {
   ConnectorError,
   DeferredError,
@@ -6,7 +22,16 @@ export {
   PermanentError,
   RetryableError,
 } from './errors.js';
+export { decideExport, type ExportDecision, type ExportInput } from './export-decision.js';
 export { type Kopecks, kopecksToDecimalString, kopecksToRubles, rublesToKopecks } from './money.js';
+export { currentSaleOf, exportAttemptOf, salesOfOrder } from './order-sale.js';
+export { type OrderShop, type OrderShopInput, shopOfOrder } from './order-shop.js';
+export {
+  type OrderStatusRole,
+  orderStatusRole,
+  paymentsToRefund,
+  type StatusSettings,
+} from './order-status-role.js';
 export {
   DEFAULT_VAT_TO_TAX,
   LIFEPOS_TAXES,
@@ -22,3 +47,37 @@ export {
   saleMetaFor,
   saleNumberFor,
 } from './order-to-sale.js';
+export { type PaymentFacts, type PlannedRefund, type RefundFacts, refundsToCreate } from './refund-plan.js';
+export {
+  isSaleAlive,
+  type SaleFacts,
+  type SalePaymentStatus,
+  type SaleShippingStatus,
+  type SaleState,
+} from './sale-facts.js';
+export { stableGuid } from './stable-guid.js';
+export {
+  findOutletForStore,
+  isSellingStore,
+  type LegalEntityInput,
+  needsLegalEntityBook,
+  normalizeInn,
+  type OutletFields,
+  type OutletSnapshot,
+  outletFieldsFor,
+  outletPatchFor,
+  resolveStoreInn,
+  type SiteInput,
+  type StoreInnInput,
+  type StoreInnResolution,
+  type StoreInput,
+  siteInns,
+  storeOutletMeta,
+  type UnresolvedStoreReason,
+} from './store-to-outlet.js';
+export {
+  PIECE_OKEI,
+  RETAILCRM_UNIT_TO_OKEI,
+  type UnitOfMeasureFacts,
+  uomResolver,
+} from './unit-of-measure.js';

@@ -185,6 +185,9 @@ describe('connections', () => {
       paidPaymentStatus: 'paid',
       refundedPaymentStatus: 'returned',
       deliveryTypeToOrderKind: { courier: 'delivery', 'self-delivery': 'pickup' },
+      syncEveryMinutes: 5,
+      syncStoreTypes: ['store-type-retail'],
+      storeSites: {},
       rateLimits: { retailcrmPerSecond: 10, lifeposPerSecond: 5 },
     });
 

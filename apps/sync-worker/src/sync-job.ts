@@ -1,0 +1,85 @@
+import type { Database } from '@connector/db';
+import { PermanentError, RetryableError } from '@connector/domain';
+import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
+import { type Sync, unscheduleConnectionSync } from '@connector/sync';
+import { openIncident, type TenantRuntime } from '@connector/tenant';
+import type { Queue } from 'bullmq';
+
+export interface SyncHandlerDeps {
+  db: Database;
+  runtime: TenantRuntime;
+  producer: Producer;
+  sync: Sync;
+  /** The schedulers' queue: a connection found inactive loses its scheduler here. */
+  scheduleQueue: Queue;
+}
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) {
+    throw new PermanentError(`sync job without ${field}`, {
+      code: 'sync.invalid_job',
+      userMessage: `Задание синхронизации без поля ${field}.`,
+    });
+  }
+  return value;
+}
+
+/**
+ * `sync` (issue 8): `all` = every selling store and linked courier of the connection (the periodic run and
+ * the activation run), each problem reported as its own incident with one task set; `store` / `courier` =
+ * one of them on demand (its failure reaches people through the final-failure hook). A connection that is
+ * no longer active is skipped, and its scheduler removed.
+ */
+export function createSyncHandler({
+  db,
+  runtime,
+  producer,
+  sync,
+  scheduleQueue,
+}: SyncHandlerDeps): JobHandler<'sync'> {
+  return defineHandler('sync', async ({ data, logger }) => {
+    const { connectionId } = data;
+    const connection = await db.connections.get(connectionId);
+    if (connection?.status !== 'active') {
+      await unscheduleConnectionSync(scheduleQueue, connectionId);
+      logger.info('sync skipped: the connection is not active', { status: connection?.status ?? 'deleted' });
+      return { skipped: connection?.status ?? 'deleted' };
+    }
+    const tenant = await runtime.open(connectionId);
+
+    if (data.scope === 'store') return sync.ensureOutlet(tenant, required(data.storeCode, 'storeCode'));
+    if (data.scope === 'courier') return sync.ensureCourier(tenant, required(data.courierId, 'courierId'));
+
+    const result = await sync.syncAll(tenant);
+    await db.connections.recordSync(connectionId);
+    for (const problem of result.problems.filter((candidate) => candidate.kind === 'permanent')) {
+      // The same key as the final-failure hook gives a failed `store`/`courier` job: one task set per cause.
+      const { created } = await openIncident(
+        { db, producer },
+        {
+          connectionId,
+          queue: 'sync',
+          dedupeKey: `sync:${problem.subject}:${problem.code}`,
+          cause: problem.message,
+        },
+      );
+      if (created) logger.warn('sync problem reported', { subject: problem.subject, code: problem.code });
+    }
+    const transient = result.problems.filter((problem) => problem.kind !== 'permanent');
+    if (transient.length > 0) {
+      // Everything else is in step; the retry redoes only what failed (the rest is found unchanged).
+      throw new RetryableError(
+        `sync incomplete: ${transient.map((p) => `${p.subject} (${p.message})`).join('; ')}`,
+        {
+          code: 'sync.incomplete',
+          userMessage: `Не удалось синхронизировать: ${transient.map((p) => `${p.subject} — ${p.message}`).join('; ')}`,
+        },
+      );
+    }
+    return {
+      outlets: result.outlets,
+      couriers: result.couriers,
+      problems: result.problems.map((problem) => `${problem.subject}:${problem.code}`),
+    };
+  });
+}
