@@ -1,0 +1,87 @@
+import { describe, expect, it } from '@jest/globals';
+import { createConnectionCache, type TenantState } from './connection-cache.js';
+
+function clock() {
+  let now = 0;
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+/** A lookup over a plain table that counts its calls (the cache's only dependency). */
+function table(initial: Record<string, TenantState | null>) {
+  const rows = new Map(Object.entries(initial));
+  const calls: string[] = [];
+  let failNext = false;
+  return {
+    rows,
+    calls,
+    failOnce: () => {
+      failNext = true;
+    },
+    lookup: async (orgId: string) => {
+      calls.push(orgId);
+      await Promise.resolve();
+      if (failNext) {
+        failNext = false;
+        throw new Error('database unavailable');
+      }
+      return rows.get(orgId) ?? null;
+    },
+  };
+}
+
+const active: TenantState = { id: 'c1', status: 'active', disabledReason: null };
+
+describe('createConnectionCache', () => {
+  it('shares one lookup among concurrent and repeated gets within the TTL', async () => {
+    const time = clock();
+    const db = table({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 1_000, now: time.now });
+    const answers = await Promise.all([cache.get('org'), cache.get('org'), cache.get('org')]);
+    expect(answers).toEqual([active, active, active]);
+    time.advance(999);
+    await cache.get('org');
+    expect(db.calls).toEqual(['org']);
+  });
+
+  it('sees a change (a disabled tenant, a new one) once the TTL has passed', async () => {
+    const time = clock();
+    const db = table({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 1_000, now: time.now });
+    expect(await cache.get('org')).toEqual(active);
+    expect(await cache.get('new-org')).toBeNull();
+
+    const disabled: TenantState = { ...active, status: 'disabled', disabledReason: 'bad key' };
+    db.rows.set('org', disabled);
+    db.rows.set('new-org', active);
+    time.advance(1_000);
+    expect(await cache.get('org')).toEqual(disabled);
+    expect(await cache.get('new-org')).toEqual(active);
+  });
+
+  it('does not keep a failed lookup', async () => {
+    const db = table({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 60_000 });
+    db.failOnce();
+    await expect(cache.get('org')).rejects.toThrow('database unavailable');
+    expect(await cache.get('org')).toEqual(active);
+    expect(db.calls).toHaveLength(2);
+  });
+
+  it('stays bounded under a flood of unknown org ids', async () => {
+    const time = clock();
+    const db = table({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 60_000, maxEntries: 10, now: time.now });
+    await cache.get('org');
+    for (let i = 0; i < 50; i += 1) await cache.get(`made-up-${i}`);
+    // The oldest entries made room; a recent one is still cached.
+    await cache.get('made-up-49');
+    await cache.get('org');
+    expect(db.calls.filter((id) => id === 'made-up-49')).toHaveLength(1);
+    expect(db.calls.filter((id) => id === 'org')).toHaveLength(2);
+  });
+});

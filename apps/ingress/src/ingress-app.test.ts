@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { createWorkerRedis } from '@connector/queue';
+import { testRedisUrl, waitFor } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Worker } from 'bullmq';
+import type { RunningIngress } from './ingress-app.js';
+import { type IngressFixture, openIngressFixture, postTrigger } from './test-support/ingress-fixture.js';
+
+let fixture: IngressFixture;
+let ingress: RunningIngress;
+const CACHE_MS = 300;
+
+beforeAll(async () => {
+  fixture = await openIngressFixture();
+  ingress = await fixture.start({ INGRESS_CONNECTION_CACHE_MS: String(CACHE_MS) });
+});
+
+afterAll(() => fixture?.close());
+
+let nextOrderId = 1000;
+const orderId = () => (nextOrderId += 1);
+
+describe('POST /retailCRM/update', () => {
+  it('accepts a new-order trigger: 202, one order-export job with ids only, a timeline entry', async () => {
+    const tenant = await fixture.tenant();
+    const order = orderId();
+    const started = performance.now();
+    const answer = await postTrigger(ingress, {
+      client_id: tenant.lifeposOrgId,
+      order_id: order,
+      status: 'new',
+    });
+    const elapsedMs = performance.now() - started;
+
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({
+      accepted: true,
+      jobId: expect.any(String),
+      queued: 'queue',
+      deduplicated: false,
+    });
+    // "within a few milliseconds": generous for a shared 2-core machine, far below any RetailCRM timeout.
+    expect(elapsedMs).toBeLessThan(500);
+
+    const jobs = await fixture.jobs(tenant.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.queueName).toBe('order-export');
+    expect(jobs[0]?.id).toBe(answer.body.jobId);
+    expect(jobs[0]?.data).toEqual({ connectionId: tenant.id, orderId: order, source: 'trigger' });
+    expect(jobs[0]?.opts.attempts).toBe(8);
+
+    const timeline = await fixture.db.orderEvents.list(tenant.id, order);
+    expect(timeline).toEqual([
+      expect.objectContaining({
+        type: 'trigger.received',
+        data: {
+          status: 'new',
+          queue: 'order-export',
+          jobId: answer.body.jobId,
+          queued: 'queue',
+          deduplicated: false,
+        },
+      }),
+    ]);
+  });
+
+  it('sends closed to order-cancel and refund (of an exported order) to order-refund', async () => {
+    const tenant = await fixture.tenant();
+    const order = orderId();
+    await fixture.db.orderLinks.upsert(tenant.id, order, { state: 'exported', lifeposSaleId: randomUUID() });
+
+    const closed = await postTrigger(ingress, {
+      client_id: tenant.lifeposOrgId,
+      order_id: order,
+      status: 'closed',
+    });
+    const refund = await postTrigger(ingress, {
+      client_id: tenant.lifeposOrgId,
+      order_id: order,
+      status: 'refund',
+    });
+    expect([closed.status, refund.status]).toEqual([202, 202]);
+
+    const jobs = await fixture.jobs(tenant.id);
+    expect(jobs.map((job) => [job.queueName, job.id]).sort()).toEqual(
+      [
+        ['order-cancel', closed.body.jobId],
+        ['order-refund', refund.body.jobId],
+      ].sort(),
+    );
+  });
+
+  it('accepts a JSON body and matches the path in any case', async () => {
+    const tenant = await fixture.tenant();
+    const json = await postTrigger(
+      ingress,
+      { client_id: tenant.lifeposOrgId, order_id: orderId(), status: 'new' },
+      { json: true },
+    );
+    const lowerCase = await postTrigger(
+      ingress,
+      { client_id: tenant.lifeposOrgId, order_id: orderId(), status: 'new' },
+      { path: '/retailcrm/UPDATE' },
+    );
+    expect([json.status, lowerCase.status]).toEqual([202, 202]);
+    expect(await fixture.jobs(tenant.id)).toHaveLength(2);
+  });
+
+  it('collapses identical triggers while the job waits: 5 triggers, 1 job', async () => {
+    const tenant = await fixture.tenant();
+    const body = { client_id: tenant.lifeposOrgId, order_id: orderId(), status: 'new' };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postTrigger(ingress, body)));
+
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
+    const jobs = await fixture.jobs(tenant.id);
+    expect(jobs).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.body.jobId))).toEqual(new Set([jobs[0]?.id]));
+    expect(answers.filter((answer) => answer.body.deduplicated === false)).toHaveLength(1);
+    expect(await fixture.db.orderEvents.list(tenant.id, body.order_id)).toHaveLength(5);
+  });
+
+  it('keeps one follow-up job for triggers that arrive while the job runs', async () => {
+    const tenant = await fixture.tenant();
+    const body = { client_id: tenant.lifeposOrgId, order_id: orderId(), status: 'new' };
+    const connection = createWorkerRedis(testRedisUrl());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ran: string[] = [];
+    const worker = new Worker(
+      'order-export',
+      async (job) => {
+        if (job.data.connectionId !== tenant.id) return;
+        ran.push(String(job.id));
+        if (ran.length === 1) await released;
+      },
+      { connection, prefix: fixture.prefix, concurrency: 1 },
+    );
+    try {
+      const first = await postTrigger(ingress, body);
+      await waitFor(() => ran.length === 1, { what: 'the first job to start' });
+      const during = await Promise.all([postTrigger(ingress, body), postTrigger(ingress, body)]);
+      expect(during.map((answer) => answer.status)).toEqual([202, 202]);
+      // Merged into the running job, which is what the caller is told.
+      expect(during.map((answer) => answer.body.jobId)).toEqual([first.body.jobId, first.body.jobId]);
+      release();
+      await waitFor(() => ran.length === 2, { what: 'the follow-up job' });
+      await waitFor(
+        async () => (await fixture.jobs(tenant.id)).every((job) => job.finishedOn !== undefined),
+        { what: 'both jobs to finish' },
+      );
+      const jobs = await fixture.jobs(tenant.id);
+      expect(jobs).toHaveLength(2);
+      expect(ran[0]).toBe(first.body.jobId);
+    } finally {
+      release();
+      await worker.close();
+      await connection.quit();
+    }
+  });
+});
+
+describe('rejected triggers: the documented status, nothing enqueued', () => {
+  it.each([
+    ['a missing client_id', () => ({ order_id: 5, status: 'new' }), 400, 'client_id'],
+    [
+      'a client_id that is not a guid',
+      () => ({ client_id: 'org-1', order_id: 5, status: 'new' }),
+      400,
+      'client_id',
+    ],
+    [
+      'a non-numeric order_id',
+      (org: string) => ({ client_id: org, order_id: 'abc', status: 'new' }),
+      400,
+      'order_id',
+    ],
+    ['a zero order_id', (org: string) => ({ client_id: org, order_id: 0, status: 'new' }), 400, 'order_id'],
+    ['an unknown status', (org: string) => ({ client_id: org, order_id: 5, status: 'paid' }), 400, 'status'],
+  ])('%s → 400 naming the field and the rule', async (_name, body, status, field) => {
+    const tenant = await fixture.tenant();
+    const answer = await postTrigger(ingress, body(tenant.lifeposOrgId));
+    expect(answer.status).toBe(status);
+    expect(answer.body.error?.code).toBe('invalid_trigger');
+    expect(answer.body.error?.message).toContain(field);
+    expect(answer.body.error?.details).toEqual({
+      issues: [{ field, rule: expect.stringMatching(/is required|must be/) }],
+    });
+    expect(await fixture.jobs(tenant.id)).toEqual([]);
+  });
+
+  it('an unknown client_id → 404', async () => {
+    const before = (await fixture.jobs()).length;
+    const answer = await postTrigger(ingress, { client_id: randomUUID(), order_id: 5, status: 'new' });
+    expect(answer.status).toBe(404);
+    expect(answer.body.error).toMatchObject({
+      code: 'unknown_client',
+      message: expect.stringContaining('client_id'),
+    });
+    expect(await fixture.jobs()).toHaveLength(before);
+  });
+
+  it('a connection not yet set up → 409; a disabled one → 409 with the reason', async () => {
+    const draft = await fixture.tenant({ status: 'draft' });
+    const disabled = await fixture.tenant({
+      status: 'disabled',
+      disabledReason: 'RetailCRM API key revoked',
+    });
+
+    const notReady = await postTrigger(ingress, {
+      client_id: draft.lifeposOrgId,
+      order_id: 5,
+      status: 'new',
+    });
+    expect(notReady.status).toBe(409);
+    expect(notReady.body.error?.code).toBe('connection_not_ready');
+
+    const off = await postTrigger(ingress, { client_id: disabled.lifeposOrgId, order_id: 5, status: 'new' });
+    expect(off.status).toBe(409);
+    expect(off.body.error).toMatchObject({
+      code: 'connection_disabled',
+      message: expect.stringContaining('RetailCRM API key revoked'),
+    });
+    expect(await fixture.jobs(draft.id)).toEqual([]);
+    expect(await fixture.jobs(disabled.id)).toEqual([]);
+  });
+
+  it('a connection disabled while in use stops being accepted within the cache time', async () => {
+    const tenant = await fixture.tenant();
+    const body = { client_id: tenant.lifeposOrgId, order_id: orderId(), status: 'closed' };
+    expect((await postTrigger(ingress, body)).status).toBe(202);
+
+    await fixture.db.connections.update(tenant.id, { status: 'disabled', disabledReason: 'maintenance' });
+    const disabledAt = Date.now();
+    await waitFor(async () => (await postTrigger(ingress, body)).status === 409, {
+      what: 'the disabled connection to be refused',
+      timeoutMs: 5_000,
+    });
+    expect(Date.now() - disabledAt).toBeLessThan(CACHE_MS + 1_000);
+    expect(await fixture.jobs(tenant.id)).toHaveLength(1);
+  });
+
+  it('a body over 16 KiB → 413 naming the limit', async () => {
+    const tenant = await fixture.tenant();
+    const answer = await postTrigger(ingress, {
+      client_id: tenant.lifeposOrgId,
+      order_id: 5,
+      status: 'new',
+      padding: 'x'.repeat(17 * 1024),
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('16384 bytes'),
+    });
+    expect(await fixture.jobs(tenant.id)).toEqual([]);
+  });
+
+  it('malformed JSON → 400, another content type → 415, another method → 405', async () => {
+    const tenant = await fixture.tenant();
+    const malformed = await postTrigger(ingress, '{"client_id": ', { json: true });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error?.code).toBe('invalid_json');
+
+    const text = await postTrigger(ingress, `client_id=${tenant.lifeposOrgId}&order_id=5&status=new`, {
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+
+    const get = await postTrigger(ingress, {}, { method: 'GET' });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await fixture.jobs(tenant.id)).toEqual([]);
+  });
+
+  it('refund of an order the connector never exported → 422 with a message for the RetailCRM trigger log', async () => {
+    const tenant = await fixture.tenant();
+    const neverExported = orderId();
+    const failedExport = orderId();
+    await fixture.db.orderLinks.upsert(tenant.id, failedExport, { state: 'failed' });
+
+    for (const order of [neverExported, failedExport]) {
+      const answer = await postTrigger(ingress, {
+        client_id: tenant.lifeposOrgId,
+        order_id: order,
+        status: 'refund',
+      });
+      expect(answer.status).toBe(422);
+      expect(answer.body.error).toEqual({
+        code: 'refund_without_sale',
+        message: `По заказу ${order} в LIFE POS не было продажи и платежа — возврат невозможен`,
+        details: { orderId: order },
+      });
+      expect(await fixture.db.orderEvents.list(tenant.id, order)).toEqual([
+        expect.objectContaining({ type: 'trigger.rejected' }),
+      ]);
+    }
+    expect(await fixture.jobs(tenant.id)).toEqual([]);
+  });
+
+  it('a flood from one connection → 429 with Retry-After; other connections pass', async () => {
+    const guarded = await fixture.start({ INGRESS_FLOOD_PER_SECOND: '5' });
+    const flooding = await fixture.tenant();
+    const other = await fixture.tenant();
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        postTrigger(guarded, { client_id: flooding.lifeposOrgId, order_id: 1 + (i % 3), status: 'new' }),
+      ),
+    );
+    const accepted = answers.filter((answer) => answer.status === 202);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(accepted.length + refused.length).toBe(15);
+    expect(accepted.length).toBeGreaterThanOrEqual(5);
+    expect(accepted.length).toBeLessThanOrEqual(7);
+    expect(refused[0]?.body.error?.code).toBe('too_many_triggers');
+    expect(Number(refused[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // Only accepted triggers made jobs (3 orders, deduplicated), none of the refused ones.
+    const jobs = await fixture.jobs(flooding.id);
+    expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(accepted.map((answer) => answer.body.jobId)));
+    const timelines = await Promise.all(
+      [1, 2, 3].map((order) => fixture.db.orderEvents.list(flooding.id, order)),
+    );
+    expect(timelines.flat()).toHaveLength(accepted.length);
+
+    const otherAnswer = await postTrigger(guarded, {
+      client_id: other.lifeposOrgId,
+      order_id: 1,
+      status: 'new',
+    });
+    expect(otherAnswer.status).toBe(202);
+  });
+});
+
+describe('operations', () => {
+  it('is ready when the database and the queue are, and counts triggers by status and outcome', async () => {
+    const ready = await fetch(`${ingress.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(Object.keys(((await ready.json()) as { checks: object }).checks).sort()).toEqual([
+      'database',
+      'queue',
+    ]);
+
+    const metrics = await (await fetch(`${ingress.url}/metrics`)).text();
+    expect(metrics).toMatch(/connector_ingress_triggers_total\{status="new",outcome="accepted"\} [1-9]/);
+    expect(metrics).toMatch(/connector_ingress_triggers_total\{status="new",outcome="deduplicated"\} [1-9]/);
+    expect(metrics).toMatch(
+      /connector_ingress_triggers_total\{status="invalid",outcome="rejected_400"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /connector_ingress_triggers_total\{status="invalid",outcome="rejected_413"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /connector_ingress_triggers_total\{status="refund",outcome="rejected_422"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/connector_ingress_triggers_total\{status="new",outcome="rejected_429"\} [1-9]/);
+  });
+});

@@ -1,0 +1,144 @@
+import { loadEnvOrExit, parseEnv } from '@connector/config';
+import { createDatabase, type Database } from '@connector/db';
+import {
+  createHttpApp,
+  type ReadinessCheck,
+  type RunningHttpServer,
+  sqlReadiness,
+  startHttpServer,
+} from '@connector/http';
+import { createLogger, type Logger } from '@connector/logger';
+import { createProducer, createProducerRedis, type Producer } from '@connector/queue';
+import type { Redis } from 'ioredis';
+import { type ConnectionCache, createConnectionCache } from './connection-cache.js';
+import { createFloodGuard } from './flood-guard.js';
+import { type IngressEnv, ingressEnvShape } from './ingress-env.js';
+import { createOutboxDrainer, type OutboxDrainer } from './outbox-drainer.js';
+import { registerTriggerRoute } from './trigger-route.js';
+
+export const INGRESS_SERVICE = 'ingress';
+
+/** RetailCRM answers are read by people in its trigger log; the body limit keeps floods cheap. */
+const BODY_LIMIT = '16kb';
+
+export interface StartIngressOptions {
+  /** The environment; default process.env (and exit naming the variable when it is wrong). */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Interface to listen on; default all (what a container needs). Tests pass 127.0.0.1. */
+  host?: string;
+}
+
+export interface RunningIngress {
+  /** Base URL, e.g. http://127.0.0.1:3000; triggers go to `${url}/retailCRM/update`. */
+  url: string;
+  env: IngressEnv;
+  logger: Logger;
+  http: RunningHttpServer;
+  db: Database;
+  /** The producer's fail-fast Redis connection. */
+  redis: Redis;
+  producer: Producer;
+  tenants: ConnectionCache;
+  drainer: OutboxDrainer;
+  /** Stops taking triggers, finishes the ones in flight and the current drain round, closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Ready when a trigger can be stored durably: the database answers (tenant lookup, outbox) and either
+ * Redis answers or — during a Redis outage — the outbox takes over. Failing readiness on Redis alone
+ * would take every ingress out of the load balancer exactly when the outbox exists to keep accepting.
+ */
+function queueReadiness(redis: Redis, db: Database): ReadinessCheck {
+  return {
+    name: 'queue',
+    check: async () => {
+      if (redis.status === 'ready' && (await redis.ping()) === 'PONG') return;
+      try {
+        await db.outbox.count();
+      } catch (error) {
+        throw new Error(
+          `redis is ${redis.status} and the outbox is unavailable: ${(error as Error).message}`,
+        );
+      }
+    },
+  };
+}
+
+export async function startIngress(options: StartIngressOptions = {}): Promise<RunningIngress> {
+  const env = options.env
+    ? parseEnv(INGRESS_SERVICE, ingressEnvShape, options.env)
+    : loadEnvOrExit(INGRESS_SERVICE, ingressEnvShape);
+  const logger = options.logger ?? createLogger({ service: INGRESS_SERVICE, level: env.LOG_LEVEL });
+  const db = createDatabase({ url: env.DATABASE_URL, secretsKey: env.SECRETS_KEY, logger });
+  const redis = createProducerRedis(env.REDIS_URL, { name: 'ingress-producer', logger });
+  const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX });
+
+  const tenants = createConnectionCache({
+    ttlMs: env.INGRESS_CONNECTION_CACHE_MS,
+    lookup: async (orgId) => {
+      const connection = await db.connections.findByOrgId(orgId);
+      return connection
+        ? { id: connection.id, status: connection.status, disabledReason: connection.disabledReason }
+        : null;
+    },
+  });
+  const drainer = createOutboxDrainer({
+    outbox: db.outbox,
+    producer,
+    redisReady: () => redis.status === 'ready',
+    logger,
+    intervalMs: env.OUTBOX_DRAIN_INTERVAL_MS,
+    batchSize: env.OUTBOX_BATCH_SIZE,
+    leaseMs: env.OUTBOX_LEASE_MS,
+  });
+  // Drain as soon as Redis is back rather than at the next interval.
+  const onRedisReady = () => drainer.kick();
+  redis.on('ready', onRedisReady);
+
+  const app = createHttpApp({
+    service: INGRESS_SERVICE,
+    logger,
+    bodyLimit: BODY_LIMIT,
+    readiness: [sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`), queueReadiness(redis, db)],
+    routes: (express) =>
+      registerTriggerRoute(express, {
+        db,
+        producer,
+        tenants,
+        flood: createFloodGuard({ perSecond: env.INGRESS_FLOOD_PER_SECOND }),
+        floodPerSecond: env.INGRESS_FLOOD_PER_SECOND,
+      }),
+  });
+
+  let http: RunningHttpServer;
+  try {
+    http = await startHttpServer(app, {
+      port: env.PORT,
+      logger,
+      ...(options.host !== undefined && { host: options.host }),
+    });
+  } catch (error) {
+    redis.disconnect();
+    await db.close();
+    throw error;
+  }
+  drainer.start();
+  logger.info('ingress started', { url: http.url });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await http.close();
+      await drainer.stop();
+      redis.off('ready', onRedisReady);
+      await producer.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await db.close();
+      logger.info('ingress stopped');
+    })();
+    return closing;
+  };
+  return { url: http.url, env, logger, http, db, redis, producer, tenants, drainer, close };
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '@connector/db';
+import { RetryableError } from '@connector/domain';
+import { HttpError, requestLogger } from '@connector/http';
+import { jobIdFor, orderJobId, type Producer } from '@connector/queue';
+import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
+import type { ConnectionCache, TenantState } from './connection-cache.js';
+import type { FloodGuard } from './flood-guard.js';
+import { countTrigger, type TriggerOutcome } from './ingress-metrics.js';
+import { describeIssues, parseTrigger, type Trigger, type TriggerStatus } from './trigger.schema.js';
+
+/** Where RetailCRM's trigger action posts (the LIFE POS integration guide); express matches it in any case. */
+export const TRIGGER_PATH = '/retailCRM/update';
+
+export type OrderQueue = 'order-export' | 'order-cancel' | 'order-refund';
+
+export const QUEUE_BY_STATUS = {
+  new: 'order-export',
+  closed: 'order-cancel',
+  refund: 'order-refund',
+} as const satisfies Record<TriggerStatus, OrderQueue>;
+
+/** The answer to an accepted trigger. */
+export interface TriggerAccepted {
+  accepted: true;
+  /** The job that will act on the trigger (for `deduplicated`: the order's pending or running job). */
+  jobId: string;
+  /** `queue`: in Redis now; `outbox`: in the database, moved to Redis when it is back. */
+  queued: 'queue' | 'outbox';
+  /** The trigger was merged into a job of the same order that had not finished yet. */
+  deduplicated: boolean;
+}
+
+export interface TriggerRouteDeps {
+  db: Pick<Database, 'orderLinks' | 'orderEvents' | 'outbox'>;
+  producer: Producer;
+  tenants: ConnectionCache;
+  flood: FloodGuard;
+  /** Shown in the 429 answer. */
+  floodPerSecond: number;
+}
+
+/** The trigger status, once the body was valid: the metrics label of a later rejection. */
+const STATUS_LOCAL = 'triggerStatus';
+
+function unavailable(res: Response, message: string, details?: Record<string, unknown>): HttpError {
+  // RetailCRM does not retry a trigger, but a person reading its trigger log sees when to.
+  res.setHeader('Retry-After', '5');
+  return new HttpError(503, 'unavailable', message, details);
+}
+
+/** Whether the request carries a body at all (a body no parser took leaves `req.body` undefined). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function parseRequest(req: Request): Trigger {
+  if (req.body === undefined && hasBody(req)) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `Unsupported Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}: send application/x-www-form-urlencoded (or application/json)`,
+    );
+  }
+  const parsed = parseTrigger(req.body);
+  if (!parsed.ok) {
+    throw new HttpError(400, 'invalid_trigger', describeIssues(parsed.issues), { issues: parsed.issues });
+  }
+  return parsed.trigger;
+}
+
+function assertAccepting(trigger: Trigger, tenant: TenantState | null): asserts tenant is TenantState {
+  if (!tenant) {
+    throw new HttpError(
+      404,
+      'unknown_client',
+      `Подключение с client_id ${trigger.clientId} не найдено: проверьте ID организации LIFE POS в настройках триггера RetailCRM`,
+      { field: 'client_id' },
+    );
+  }
+  if (tenant.status === 'draft') {
+    throw new HttpError(
+      409,
+      'connection_not_ready',
+      'Подключение ещё не настроено: заполните и сохраните форму настройки коннектора',
+      { status: tenant.status },
+    );
+  }
+  if (tenant.status === 'disabled') {
+    throw new HttpError(
+      409,
+      'connection_disabled',
+      `Подключение отключено: ${tenant.disabledReason ?? 'причина не указана'}`,
+      { status: tenant.status, reason: tenant.disabledReason },
+    );
+  }
+}
+
+/**
+ * `POST /retailCRM/update`: validate → resolve the tenant → enqueue, answering 202 only once the job is
+ * durably stored (in Redis, or in the database outbox while Redis is down) and 4xx/503 otherwise, with
+ * nothing enqueued (ARCHITECTURE.md §2). The jobs re-read both APIs, so the trigger is only a signal.
+ */
+function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: TriggerRouteDeps): RequestHandler {
+  return async (req, res) => {
+    const logger = requestLogger(res);
+    const trigger = parseRequest(req);
+    res.locals[STATUS_LOCAL] = trigger.status;
+    const { orderId, status } = trigger;
+
+    let tenant: TenantState | null;
+    try {
+      tenant = await tenants.get(trigger.clientId);
+    } catch (error) {
+      logger.error('connection lookup failed', { error });
+      throw unavailable(res, 'Не удалось проверить подключение (база данных недоступна), повторите позже');
+    }
+    assertAccepting(trigger, tenant);
+    const connectionId = tenant.id;
+
+    const decision = flood.take(connectionId);
+    if (!decision.allowed) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+      throw new HttpError(
+        429,
+        'too_many_triggers',
+        `Слишком много запросов по подключению: не больше ${floodPerSecond} в секунду`,
+      );
+    }
+
+    if (status === 'refund') {
+      let link: Awaited<ReturnType<typeof db.orderLinks.get>>;
+      try {
+        link = await db.orderLinks.get(connectionId, orderId);
+      } catch (error) {
+        logger.error('order link lookup failed', { error, connectionId, orderId });
+        throw unavailable(res, 'Не удалось проверить заказ (база данных недоступна), повторите позже');
+      }
+      // A deleted sale ("erroneous cancel") took no payment either. The refund worker re-checks LIFE POS.
+      if (!link?.lifeposSaleId || link.state === 'deleted') {
+        const message = `По заказу ${orderId} в LIFE POS не было продажи и платежа — возврат невозможен`;
+        await db.orderEvents
+          .append(connectionId, orderId, {
+            type: 'trigger.rejected',
+            message: `Триггер «refund» отклонён: ${message}`,
+            data: { status, reason: 'no_sale', linkState: link?.state ?? null },
+          })
+          .catch((error: unknown) => logger.warn('could not record the rejected trigger', { error }));
+        throw new HttpError(422, 'refund_without_sale', message, { orderId });
+      }
+    }
+
+    const queue = QUEUE_BY_STATUS[status];
+    // A job id of this trigger's own. The add tells from it whether a new job was made or the trigger
+    // merged into the order's unfinished job (`dedupeId`, see packages/queue catalog.ts). The outbox entry
+    // reuses it: when an outage cuts off the answer of an add that did reach Redis, draining the entry
+    // adds nothing, so the trigger still makes one job.
+    const jobId = jobIdFor(queue, connectionId, orderId, randomBytes(8).toString('hex'));
+    const data = { connectionId, orderId, source: 'trigger' } as const;
+    let answer: TriggerAccepted;
+    let outcome: TriggerOutcome;
+    try {
+      const added = await producer.add(queue, data, {
+        dedupeId: orderJobId(queue, connectionId, orderId),
+        jobId,
+      });
+      const deduplicated = added.id !== jobId;
+      answer = { accepted: true, jobId: added.id, queued: 'queue', deduplicated };
+      outcome = deduplicated ? 'deduplicated' : 'accepted';
+    } catch (error) {
+      // The producer reports every Redis failure as retryable; anything else is a bug, not an outage.
+      if (!(error instanceof RetryableError)) throw error;
+      try {
+        await db.outbox.add({ connectionId, queue, jobId, payload: { ...data, source: 'outbox' } });
+      } catch (outboxError) {
+        logger.error('trigger could be stored neither in Redis nor in the outbox', {
+          error: outboxError,
+          redisError: error.message,
+          connectionId,
+          orderId,
+          queue,
+        });
+        throw unavailable(res, 'Очередь и база данных недоступны: триггер не принят, повторите позже');
+      }
+      logger.warn('redis unavailable: trigger stored in the outbox', { connectionId, orderId, queue, jobId });
+      answer = { accepted: true, jobId, queued: 'outbox', deduplicated: false };
+      outcome = 'outbox';
+    }
+
+    await db.orderEvents
+      .append(connectionId, orderId, {
+        type: 'trigger.received',
+        message:
+          answer.queued === 'outbox'
+            ? `Триггер «${status}» принят; Redis недоступен — задача ${queue} сохранена в outbox`
+            : answer.deduplicated
+              ? `Триггер «${status}» принят и объединён с незавершённой задачей ${queue}`
+              : `Триггер «${status}» принят: задача ${queue} поставлена в очередь`,
+        data: {
+          status,
+          queue,
+          jobId: answer.jobId,
+          queued: answer.queued,
+          deduplicated: answer.deduplicated,
+        },
+      })
+      // The job is stored already; a missing timeline line must not turn that into an error.
+      .catch((error: unknown) => logger.warn('could not record the trigger in the timeline', { error }));
+
+    countTrigger(status, outcome);
+    res.status(202).json(answer);
+  };
+}
+
+/** Counts every rejected trigger (also body-parser ones: 413, malformed JSON), then lets the app answer. */
+function countRejections(): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+    const code = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : 500;
+    const triggerStatus = res.locals[STATUS_LOCAL];
+    countTrigger(typeof triggerStatus === 'string' ? triggerStatus : 'invalid', `rejected_${code}`);
+    next(error);
+  };
+}
+
+export function registerTriggerRoute(app: Express, deps: TriggerRouteDeps): void {
+  app.post(TRIGGER_PATH, handleTrigger(deps));
+  app.all(TRIGGER_PATH, (_req, res) => {
+    res.setHeader('Allow', 'POST');
+    throw new HttpError(405, 'method_not_allowed', `Only POST is accepted on ${TRIGGER_PATH}`);
+  });
+  app.use(TRIGGER_PATH, countRejections());
+}
