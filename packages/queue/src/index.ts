@@ -1,0 +1,45 @@
+export {
+  type Catalog,
+  catalog,
+  DEFAULT_PREFIX,
+  isQueueName,
+  type JobData,
+  jobIdFor,
+  orderJobId,
+  orderLockKey,
+  QUEUE_NAMES,
+  type QueueName,
+  type QueuePolicy,
+} from './catalog.js';
+export { createOrderLock, type OrderLock, type OrderLockOptions } from './order-lock.js';
+export {
+  type AddedJob,
+  type AddOptions,
+  createProducer,
+  type Producer,
+  type ProducerOptions,
+} from './producer.js';
+export {
+  createRateLimiter,
+  DEFAULT_RATE_LIMITS,
+  lifeposRateKey,
+  type RateBucket,
+  type RateLimiter,
+  type RateLimiterOptions,
+  retailcrmRateKey,
+} from './rate-limiter.js';
+export { createProducerRedis, createWorkerRedis, type RedisConnectionOptions } from './redis-connections.js';
+export { type CloseOnSignalsOptions, closeOnSignals } from './shutdown-signals.js';
+export { createRedisTokenStore, type RedisTokenStore } from './token-store.js';
+export {
+  type AnyJobHandler,
+  defineHandler,
+  type FinalFailure,
+  type HandlerContext,
+  type JobHandler,
+  type LockTarget,
+  type StartWorkersOptions,
+  startWorkers,
+  type WorkerHealth,
+  type WorkerRunner,
+} from './worker-runner.js';

@@ -1,0 +1,99 @@
+import { DeferredError } from '@connector/domain';
+import { testRedisUrl, uniquePrefix } from '@connector/testkit';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { createRateLimiter, lifeposRateKey, retailcrmRateKey } from './rate-limiter.js';
+import { runTogether } from './test-processes/spawn-script.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+cleanups.push(() => redis.quit());
+
+/** The most grants in any one-second window [t, t + 1 s) of these microsecond timestamps. */
+function busiestSecond(timestamps: number[]): number {
+  const sorted = [...timestamps].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j < sorted.length && sorted[j]! < sorted[i]! + 1_000_000) j++;
+    most = Math.max(most, j - i);
+  }
+  return most;
+}
+
+describe('rate limiter', () => {
+  it('never grants more than its rate in any one-second window across two processes', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const key = retailcrmRateKey('Shop.RetailCRM.ru');
+    const perSecond = 10;
+    const calls = 15;
+    const results = await runTogether<{ slots: number[]; observed: number[]; deferred: number }>(
+      './rate-contender.ts',
+      [testRedisUrl(), prefix, key, String(perSecond), String(calls)],
+    );
+
+    const slots = results.flatMap((result) => result.slots);
+    expect(slots).toHaveLength(2 * calls);
+    // The guarantee, on the Redis clock, over every window; and the limit was actually reached.
+    expect(busiestSecond(slots)).toBe(perSecond);
+    for (const result of results) {
+      // No caller went ahead before its slot (times from Redis TIME right after acquire()).
+      const early = result.observed.filter((at, index) => at < result.slots[index]!);
+      expect(early).toEqual([]);
+    }
+    // 30 calls at 10/s cannot all fit in two seconds.
+    const span = Math.max(...slots) - Math.min(...slots);
+    expect(span).toBeGreaterThanOrEqual(2_000_000);
+    // Beyond maxWaitMs a process was told to defer instead of waiting.
+    expect(results.some((result) => result.deferred > 0)).toBe(true);
+  });
+
+  it('lets another key proceed while one is exhausted', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const grants: Array<{ key: string; waitMs: number }> = [];
+    const limiter = createRateLimiter(redis, { prefix, maxWaitMs: 0, onGrant: (g) => void grants.push(g) });
+    const waitsOf = (key: string) => grants.filter((g) => g.key === key).map((g) => g.waitMs);
+    const busy = limiter.bucket(lifeposRateKey('org-a'), { perSecond: 2 });
+    const other = limiter.bucket(lifeposRateKey('org-b'), { perSecond: 2 });
+    await busy.acquire();
+    await busy.acquire();
+    const refused = await busy.acquire().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DeferredError);
+    expect(refused).toMatchObject({ code: 'rate.limited' });
+    expect((refused as DeferredError).delayMs).toBeGreaterThan(0);
+    expect((refused as DeferredError).delayMs).toBeLessThanOrEqual(1_500);
+
+    await other.acquire();
+    expect(waitsOf(lifeposRateKey('org-b'))).toEqual([0]);
+    expect(waitsOf(lifeposRateKey('org-a'))).toEqual([0, 0]);
+  });
+
+  it('waits in-process for a slot within maxWaitMs, a full window after the burst', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const grants: Array<{ slotMs: number; waitMs: number }> = [];
+    const limiter = createRateLimiter(redis, {
+      prefix,
+      maxWaitMs: 2_000,
+      onGrant: (g) => void grants.push(g),
+    });
+    const bucket = limiter.bucket('lifepos:org-c', { perSecond: 3 });
+    const startedAt = performance.now();
+    for (let i = 0; i < 4; i++) await bucket.acquire();
+    const elapsed = performance.now() - startedAt;
+
+    expect(grants.slice(0, 3).map((g) => g.waitMs)).toEqual([0, 0, 0]);
+    const fourth = grants[3]!;
+    expect(fourth.slotMs - grants[0]!.slotMs).toBeGreaterThanOrEqual(1_000);
+    expect(fourth.waitMs).toBeGreaterThan(800);
+    expect(elapsed).toBeGreaterThanOrEqual(fourth.waitMs);
+  });
+
+  it('refuses a rate that is not a positive whole number', () => {
+    const limiter = createRateLimiter(redis, { prefix: 'x' });
+    expect(() => limiter.bucket('retailcrm:a', { perSecond: 0 })).toThrow(/positive integer/);
+    expect(() => limiter.bucket('retailcrm:a', { perSecond: 2.5 })).toThrow(/positive integer/);
+  });
+});

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeferredError } from '@connector/domain';
+import type { Redis } from 'ioredis';
+import { luaScript } from './lua-script.js';
+
+/** Requests per second per upstream account unless the connection's settings say otherwise. */
+export const DEFAULT_RATE_LIMITS = { retailcrm: 10, lifepos: 5 } as const;
+
+export function retailcrmRateKey(host: string): string {
+  return `retailcrm:${host.toLowerCase()}`;
+}
+
+export function lifeposRateKey(orgId: string): string {
+  return `lifepos:${orgId}`;
+}
+
+const WINDOW_US = 1_000_000;
+
+/*
+ * Sliding-window log with reservations, on the Redis clock (TIME), in microseconds.
+ * The sorted set holds the grant times of the last second (and reserved future slots). A new grant
+ * goes to the earliest slot s ≥ now that is not earlier than the newest grant and lies more than one
+ * window after the `limit`-th newest grant. Every grant therefore has at most limit-1 grants in the
+ * window (s-1 s, s] before it, which bounds ANY one-second window to `limit` grants (a token bucket
+ * with a full burst would allow ~2× at a window edge).
+ * If s is within maxWait the slot is reserved and the caller sleeps until it; otherwise nothing is
+ * reserved and the caller gets the wait to defer by.
+ * Scores are formatted with %.0f: Lua's default number→string conversion keeps 14 digits and would
+ * round microsecond timestamps.
+ */
+const acquireScript = luaScript(
+  `local key = KEYS[1]
+   local limit = tonumber(ARGV[1])
+   local window = tonumber(ARGV[2])
+   local maxWait = tonumber(ARGV[3])
+   local t = redis.call('TIME')
+   local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+   redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now - window))
+   local slot = now
+   local count = redis.call('ZCARD', key)
+   if count > 0 then
+     local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+     slot = math.max(slot, tonumber(newest[2]))
+     if count >= limit then
+       local nth = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+       slot = math.max(slot, tonumber(nth[2]) + window)
+     end
+   end
+   local wait = slot - now
+   if wait > maxWait then
+     return {0, string.format('%.0f', now), string.format('%.0f', wait)}
+   end
+   redis.call('ZADD', key, string.format('%.0f', slot), ARGV[4])
+   redis.call('PEXPIRE', key, math.ceil((wait + window) / 1000) + 1000)
+   return {1, string.format('%.0f', now), string.format('%.0f', slot)}`,
+  1,
+);
+
+export interface RateLimiterOptions {
+  prefix: string;
+  /** Wait in-process for a slot at most this long; beyond it, defer the job. Default 2 s. */
+  maxWaitMs?: number;
+  /** Called on every grant, e.g. for metrics: the slot on the Redis clock and how long the caller waits. */
+  onGrant?: (grant: { key: string; slotMs: number; waitMs: number }) => void;
+}
+
+export interface RateBucket {
+  /**
+   * Resolves when one call may be made now. Throws `DeferredError` (code `rate.limited`) when the next
+   * free slot is further away than `maxWaitMs`, so a job is delayed instead of holding a worker slot.
+   */
+  acquire(): Promise<void>;
+}
+
+export interface RateLimiter {
+  bucket(key: string, options: { perSecond: number }): RateBucket;
+}
+
+/** A rate limiter shared by all processes through Redis, keyed per upstream account. */
+export function createRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
+  const maxWaitMs = options.maxWaitMs ?? 2_000;
+  return {
+    bucket(key, { perSecond }) {
+      if (!Number.isInteger(perSecond) || perSecond < 1) {
+        throw new Error(`rate limit for ${key} must be a positive integer per second, got ${perSecond}`);
+      }
+      const redisKey = `${options.prefix}:rate:${key}`;
+      return {
+        async acquire() {
+          const member = randomBytes(8).toString('hex');
+          const reply = (await acquireScript(
+            redis,
+            [redisKey],
+            [perSecond, WINDOW_US, maxWaitMs * 1000, member],
+          )) as [number, string, string];
+          const [granted, now, value] = [reply[0], Number(reply[1]), Number(reply[2])];
+          if (granted !== 1) {
+            // Spread deferred jobs over the following window so they do not all come back at once.
+            const delayMs = Math.ceil(value / 1000) + Math.floor((Math.random() * 1000) / perSecond);
+            throw new DeferredError(`rate limit of ${perSecond}/s for ${key} reached`, delayMs, {
+              code: 'rate.limited',
+              details: { key, perSecond },
+            });
+          }
+          // +1 ms: timers may fire up to a millisecond early, and the slot must not be entered early.
+          const waitMs = value > now ? Math.ceil((value - now) / 1000) + 1 : 0;
+          options.onGrant?.({ key, slotMs: value / 1000, waitMs });
+          if (waitMs > 0) await sleep(waitMs);
+        },
+      };
+    },
+  };
+}
