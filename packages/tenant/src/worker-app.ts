@@ -3,8 +3,8 @@ import {
   LIFEPOS_API_URL,
   LOG_LEVEL,
   loadEnvOrExit,
-  PORT,
   parseEnv,
+  portWithDefault,
   QUEUE_PREFIX,
   REDIS_URL,
   RETAILCRM_ALLOWED_HOSTS,
@@ -45,7 +45,7 @@ export const workerEnvShape = {
   RETAILCRM_ALLOWED_HOSTS,
   QUEUE_PREFIX,
   LOG_LEVEL,
-  PORT,
+  PORT: portWithDefault(3000),
   /** Base URL of the console, for timeline links in error tasks (optional). */
   CONSOLE_PUBLIC_URL: z.url().optional(),
 };
