@@ -1,0 +1,1 @@
+export { type CancelOrderDeps, createCancelOrderHandler } from './cancel-order.js';

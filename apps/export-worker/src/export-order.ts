@@ -1,0 +1,253 @@
+import type { Database } from '@connector/db';
+import {
+  decideExport,
+  type ExportDecision,
+  orderKindOf,
+  orderStatusRole,
+  orderToSale,
+  PermanentError,
+  stableGuid,
+  uomResolver,
+} from '@connector/domain';
+import {
+  type Employee,
+  jsonPointer,
+  lifePosErrorCode,
+  type Sale,
+  type UnitOfMeasure,
+} from '@connector/lifepos';
+import { defineHandler, type JobHandler } from '@connector/queue';
+import type { RetailCrmOrder } from '@connector/retailcrm';
+import { courierIdOf, type Sync } from '@connector/sync';
+import type { Tenant, TenantRuntime } from '@connector/tenant';
+import { readOrderSales } from './order-sales.js';
+import { saleCreateInput } from './sale-create-input.js';
+import { shopOf } from './shop.js';
+import { createTenantCache } from './tenant-cache.js';
+
+/** The part of `@connector/sync` the export needs: outlets for stores, employees + workplaces for couriers. */
+export type OrderSync = Pick<Sync, 'ensureOutlet' | 'ensureCourier'>;
+
+export interface ExportOrderDeps {
+  runtime: TenantRuntime;
+  db: Database;
+  sync: OrderSync;
+  /** The clock of the sales' `opened_at`. */
+  now?: () => Date;
+}
+
+/** A number taken by another sale moves the suffix on; after this many tries a person has to look. */
+const MAX_NUMBER_TRIES = 5;
+/** The connection's own employee and the units of measure change rarely; re-read them this often. */
+const CACHE_TTL_MS = 10 * 60_000;
+
+type Outcome = 'created' | 'kept' | 'moved' | 'skipped';
+
+/**
+ * `order-export`: RetailCRM order → LIFE POS sale. Re-reads the order and the sales LIFE POS holds for it,
+ * then creates the sale (once: linked, or found by `meta` after a crash, or answered `Duplicate` for its
+ * stable guid), moves it when the shop changed, or leaves it as it is. A sale the erroneous-cancel path
+ * archived (or a cancelled one) is exported again as a new sale with the order's current contents.
+ * The runner holds the order lock, so this is the only writer of the order while it runs.
+ */
+export function createExportOrderHandler({
+  runtime,
+  db,
+  sync,
+  now = () => new Date(),
+}: ExportOrderDeps): JobHandler<'order-export'> {
+  const ownEmployee = createTenantCache<Employee>(CACHE_TTL_MS);
+  const unitsOf = createTenantCache<(unitCode: string | undefined) => string>(CACHE_TTL_MS);
+
+  async function outletFor(tenant: Tenant, order: RetailCrmOrder) {
+    const storeCode = await shopOf(tenant, order);
+    const linked = await db.outletLinks.get(tenant.connection.id, storeCode);
+    if (linked) return { storeCode, outletId: linked.lifeposOutletId };
+    await tenant.record(order.id, {
+      type: 'sync.store',
+      message: `store ${storeCode} has no LIFE POS outlet yet: running the store sync`,
+      data: { storeCode },
+    });
+    const { outletId } = await sync.ensureOutlet(tenant, storeCode);
+    return { storeCode, outletId };
+  }
+
+  /** The courier's employee and workplace for a delivery with a courier, else the connection's own employee. */
+  async function openerFor(tenant: Tenant, order: RetailCrmOrder) {
+    const kind = orderKindOf(order, { deliveryTypeToOrderKind: tenant.settings.deliveryTypeToOrderKind });
+    const courierId = kind === 'delivery' ? courierIdOf(order) : undefined;
+    if (courierId === undefined) {
+      const me = await ownEmployee(tenant, () => tenant.lifepos.orgs.me());
+      return { employeeId: me.guid, workplaceId: undefined, courierId: undefined };
+    }
+    const link = await db.courierLinks.get(tenant.connection.id, courierId);
+    if (link?.lifeposWorkplaceId) {
+      return { employeeId: link.lifeposEmployeeId, workplaceId: link.lifeposWorkplaceId, courierId };
+    }
+    await tenant.record(order.id, {
+      type: 'sync.courier',
+      message: `courier ${courierId} has no LIFE POS employee and workplace yet: running the courier sync`,
+      data: { courierId },
+    });
+    return { ...(await sync.ensureCourier(tenant, courierId)), courierId };
+  }
+
+  async function create(
+    tenant: Tenant,
+    order: RetailCrmOrder,
+    decision: Extract<ExportDecision, { action: 'create' }>,
+    outletId: string,
+    signal: AbortSignal,
+  ): Promise<Sale> {
+    const opener = await openerFor(tenant, order);
+    const uomFor = await unitsOf(tenant, async () => {
+      const units: UnitOfMeasure[] = [];
+      let pageToken: string | undefined;
+      // An organization has a handful of units; the bound only stops a paging loop.
+      for (let page = 0; page < 20; page += 1) {
+        const listed = await tenant.lifepos.unitsOfMeasure.list({ itemsPerPage: 100, pageToken });
+        units.push(...listed.items);
+        pageToken = listed.nextPageToken;
+        if (!pageToken) break;
+      }
+      return uomResolver(units);
+    });
+    const openedAt = now().toISOString();
+    const taken: string[] = [];
+    for (let attempt = decision.attempt; attempt < decision.attempt + MAX_NUMBER_TRIES; attempt += 1) {
+      const draft = orderToSale(order, {
+        outletId,
+        employeeId: opener.employeeId,
+        workplaceId: opener.workplaceId,
+        uomFor,
+        deliveryTypeToOrderKind: tenant.settings.deliveryTypeToOrderKind,
+        openedAt,
+        exportAttempt: attempt,
+      });
+      const guid = stableGuid('sale', tenant.connection.id, order.id, attempt);
+      signal.throwIfAborted();
+      try {
+        const sale = await tenant.lifepos.sales.create(saleCreateInput(draft, guid));
+        await tenant.record(order.id, {
+          type: 'external.call',
+          message: `sale ${sale.number} created in outlet ${outletId}${opener.courierId === undefined ? '' : ` for courier ${opener.courierId}`}`,
+          data: {
+            saleId: sale.guid,
+            number: sale.number,
+            outletId,
+            employeeId: opener.employeeId,
+            workplaceId: opener.workplaceId ?? null,
+            courierId: opener.courierId ?? null,
+            totalKopecks: sale.totalKopecks,
+            replaces: decision.replaces?.guid ?? null,
+          },
+        });
+        return sale;
+      } catch (error) {
+        const code = lifePosErrorCode(error);
+        if (code === 'Duplicate') {
+          // This very sale was created by an earlier run whose answer was lost.
+          const sale = await tenant.lifepos.sales.get(guid);
+          await tenant.record(order.id, {
+            type: 'external.call',
+            message: `sale ${sale.number} had already been created; linked`,
+            data: { saleId: sale.guid, number: sale.number },
+          });
+          return sale;
+        }
+        if (code !== 'NotUnique') throw error;
+        taken.push(draft.number);
+        await tenant.record(order.id, {
+          type: 'external.call',
+          message: `sale number ${draft.number} is taken in LIFE POS; trying the next suffix`,
+          data: { number: draft.number },
+        });
+      }
+    }
+    throw new PermanentError(
+      `order ${order.number}: sale numbers ${taken.join(', ')} are all taken in LIFE POS`,
+      {
+        code: 'export.number_taken',
+        userMessage: `Номера продажи ${taken.join(', ')} для заказа ${order.number} уже заняты другими продажами в LIFE POS. Переименуйте или удалите лишние продажи в LIFE POS и отправьте заказ снова.`,
+        details: { taken },
+      },
+    );
+  }
+
+  return defineHandler('order-export', async ({ data, job, signal }) => {
+    const { orderId } = data;
+    const tenant = await runtime.open(data.connectionId);
+    const attempt = job.attemptsMade + 1;
+    await tenant.record(orderId, {
+      type: 'job.started',
+      message: `export to LIFE POS started (${data.source}, attempt ${attempt})`,
+      data: { queue: 'order-export', jobId: job.id ?? null, attempt },
+    });
+    const finished = async (
+      outcome: Outcome,
+      message: string,
+      extra: Record<string, string | number | null> = {},
+    ) => {
+      await tenant.record(orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
+      return { outcome, ...extra };
+    };
+
+    const order = await tenant.retailcrm.getOrder(orderId);
+    const role = orderStatusRole(order.status, tenant.settings);
+    if (role !== 'other') {
+      return finished('skipped', `not exported: the order is in the ${role} status "${order.status}"`, {
+        status: order.status,
+      });
+    }
+
+    const link = await db.orderLinks.get(tenant.connection.id, orderId);
+    const sales = await readOrderSales(tenant.lifepos, orderId, link?.lifeposSaleId);
+    const { storeCode, outletId } = await outletFor(tenant, order);
+    const decision = decideExport({
+      order,
+      sales,
+      linkedSaleId: link?.lifeposSaleId,
+      targetOutletId: outletId,
+    });
+    const linkTo = (sale: Pick<Sale, 'guid' | 'number'>) =>
+      db.orderLinks.upsert(tenant.connection.id, orderId, {
+        state: 'exported',
+        retailcrmOrderNumber: order.number,
+        lifeposSaleId: sale.guid,
+        lifeposOutletId: outletId,
+        lifeposSaleNumber: sale.number,
+      });
+
+    if (decision.action === 'keep') {
+      await linkTo(decision.sale);
+      return finished('kept', `sale ${decision.sale.number} is already in LIFE POS; nothing to change`, {
+        saleId: decision.sale.guid,
+        outletId,
+      });
+    }
+    if (decision.action === 'move') {
+      signal.throwIfAborted();
+      await tenant.lifepos.sales.patch(decision.sale.guid, [
+        { op: 'replace', path: jsonPointer('outlet'), value: { guid: outletId } },
+      ]);
+      await tenant.record(orderId, {
+        type: 'external.call',
+        message: `sale ${decision.sale.number} moved from outlet ${decision.fromOutletId ?? 'none'} to ${outletId} (store ${storeCode})`,
+        data: {
+          saleId: decision.sale.guid,
+          fromOutletId: decision.fromOutletId,
+          toOutletId: outletId,
+          storeCode,
+        },
+      });
+      await linkTo(decision.sale);
+      return finished('moved', `sale ${decision.sale.number} moved to the outlet of store ${storeCode}`, {
+        saleId: decision.sale.guid,
+        outletId,
+      });
+    }
+    const sale = await create(tenant, order, decision, outletId, signal);
+    await linkTo(sale);
+    return finished('created', `sale ${sale.number} created in LIFE POS`, { saleId: sale.guid, outletId });
+  });
+}

@@ -1,0 +1,1 @@
+export { createExportOrderHandler, type ExportOrderDeps, type OrderSync } from './export-order.js';

@@ -1,0 +1,1 @@
+export { createRefundOrderHandler, type RefundOrderDeps } from './refund-order.js';
