@@ -1,12 +1,12 @@
-import { waitFor } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createCancelOrderHandler } from './cancel-order.js';
 import {
   FAST_RETRIES,
   type SeededConnection,
   startWorkerFixture,
   type WorkerFixture,
-} from './test-support/worker-fixture.js';
+} from '@connector/tenant/testing';
+import { waitFor } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createCancelOrderHandler } from './cancel-order.js';
 
 let fixture: WorkerFixture;
 let tenant: SeededConnection;

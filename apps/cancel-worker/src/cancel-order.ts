@@ -9,7 +9,7 @@ import {
 import { lifePosErrorCode, type Sale } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import { readOrderSales } from './order-sales.js';
+import { readOrderSales } from '@connector/tenant';
 
 export interface CancelOrderDeps {
   runtime: TenantRuntime;

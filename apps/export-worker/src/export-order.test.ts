@@ -1,15 +1,15 @@
 import { saleMetaFor, stableGuid } from '@connector/domain';
 import { createOrderLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
-import { type TenantOrder, waitFor } from '@connector/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createExportOrderHandler } from './export-order.js';
 import {
   FAST_RETRIES,
   type SeededConnection,
   startWorkerFixture,
   type WorkerFixture,
-} from './test-support/worker-fixture.js';
+} from '@connector/tenant/testing';
+import { type TenantOrder, waitFor } from '@connector/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createExportOrderHandler } from './export-order.js';
 
 let fixture: WorkerFixture;
 let tenant: SeededConnection;

@@ -20,7 +20,7 @@ import { defineHandler, type JobHandler } from '@connector/queue';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 import { courierIdOf, type Sync } from '@connector/sync';
 import type { Tenant, TenantRuntime } from '@connector/tenant';
-import { readOrderSales } from './order-sales.js';
+import { readOrderSales } from '@connector/tenant';
 import { saleCreateInput } from './sale-create-input.js';
 import { shopOf } from './shop.js';
 import { createTenantCache } from './tenant-cache.js';

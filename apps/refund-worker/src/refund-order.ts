@@ -17,7 +17,7 @@ import {
 } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import { readOrderSales } from './order-sales.js';
+import { readOrderSales } from '@connector/tenant';
 
 export interface RefundOrderDeps {
   runtime: TenantRuntime;

@@ -6,6 +6,7 @@ export {
   openIncident,
   timelineUrl,
 } from './incidents.js';
+export { readOrderSales } from './order-sales.js';
 export {
   createTenantRuntime,
   type OpenOptions,

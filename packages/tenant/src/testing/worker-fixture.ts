@@ -1,4 +1,4 @@
-// Test-only (excluded from the build): a worker app started in-process against the sandbox simulators, a
+// Test-only (not built): a worker app started in-process against the sandbox simulators, a
 // migrated database and a queue prefix of the test file's own, tenants seeded through the sandbox, and
 // helpers to enqueue order jobs and wait for them to settle.
 import { randomBytes } from 'node:crypto';

@@ -1,0 +1,8 @@
+// Test helpers for worker apps (`@connector/tenant/testing`): not part of the build, only resolved
+// through the "source" condition the test runner uses.
+export {
+  FAST_RETRIES,
+  type SeededConnection,
+  startWorkerFixture,
+  type WorkerFixture,
+} from './worker-fixture.js';
