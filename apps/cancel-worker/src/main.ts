@@ -1,10 +1,5 @@
 import { closeOnSignals } from '@connector/queue';
-import { startWorkerApp } from '@connector/tenant';
-import { createCancelOrderHandler } from './cancel-order.js';
+import { startCancelWorker } from './start-cancel-worker.js';
 
-const app = await startWorkerApp({
-  service: 'cancel-worker',
-  owns: ['order-cancel'],
-  handlers: ({ runtime, db }) => [createCancelOrderHandler({ runtime, db })],
-});
+const app = await startCancelWorker();
 closeOnSignals(app.close, { logger: app.deps.logger });

@@ -1,1 +1,2 @@
 export { createRefundOrderHandler, type RefundOrderDeps } from './refund-order.js';
+export { type RefundWorkerOptions, startRefundWorker } from './start-refund-worker.js';

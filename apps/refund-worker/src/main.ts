@@ -1,10 +1,5 @@
 import { closeOnSignals } from '@connector/queue';
-import { startWorkerApp } from '@connector/tenant';
-import { createRefundOrderHandler } from './refund-order.js';
+import { startRefundWorker } from './start-refund-worker.js';
 
-const app = await startWorkerApp({
-  service: 'refund-worker',
-  owns: ['order-refund'],
-  handlers: ({ runtime, db }) => [createRefundOrderHandler({ runtime, db })],
-});
+const app = await startRefundWorker();
 closeOnSignals(app.close, { logger: app.deps.logger });
