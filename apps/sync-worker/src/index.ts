@@ -1,0 +1,1 @@
+export { type SyncWorker, type SyncWorkerOptions, startSyncWorker } from './start-sync-worker.js';
