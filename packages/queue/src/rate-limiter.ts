@@ -15,7 +15,13 @@ export function lifeposRateKey(orgId: string): string {
   return `lifepos:${orgId}`;
 }
 
-const WINDOW_US = 1_000_000;
+/**
+ * The window a bucket's `perSecond` grants fit into: one second plus a guard. Grants are spaced on the
+ * Redis clock, but the upstream counts requests when they arrive; a request delayed on the way (event
+ * loop, network) can land in the same upstream second as later ones. The guard absorbs that much jitter,
+ * so an upstream that allows N requests in any one-second window never sees N + 1.
+ */
+const DEFAULT_JITTER_GUARD_MS = 150;
 
 /*
  * Sliding-window log with reservations, on the Redis clock (TIME), in microseconds.
@@ -61,6 +67,8 @@ export interface RateLimiterOptions {
   prefix: string;
   /** Wait in-process for a slot at most this long; beyond it, defer the job. Default 2 s. */
   maxWaitMs?: number;
+  /** Extra window length absorbing delivery jitter (see DEFAULT_JITTER_GUARD_MS). Default 150 ms. */
+  jitterGuardMs?: number;
   /** Called on every grant, e.g. for metrics: the slot on the Redis clock and how long the caller waits. */
   onGrant?: (grant: { key: string; slotMs: number; waitMs: number }) => void;
 }
@@ -80,6 +88,7 @@ export interface RateLimiter {
 /** A rate limiter shared by all processes through Redis, keyed per upstream account. */
 export function createRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
   const maxWaitMs = options.maxWaitMs ?? 2_000;
+  const windowUs = (1_000 + (options.jitterGuardMs ?? DEFAULT_JITTER_GUARD_MS)) * 1_000;
   return {
     bucket(key, { perSecond }) {
       if (!Number.isInteger(perSecond) || perSecond < 1) {
@@ -92,7 +101,7 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
           const reply = (await acquireScript(
             redis,
             [redisKey],
-            [perSecond, WINDOW_US, maxWaitMs * 1000, member],
+            [perSecond, windowUs, maxWaitMs * 1000, member],
           )) as [number, string, string];
           const [granted, now, value] = [reply[0], Number(reply[1]), Number(reply[2])];
           if (granted !== 1) {
