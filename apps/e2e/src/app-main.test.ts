@@ -1,6 +1,9 @@
+// Each worker app's real entry point (src/main.ts): starts from the environment alone, reports ready
+// on /readyz, and exits 0 on SIGTERM after closing its workers.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '@connector/db';
 import {
@@ -12,22 +15,25 @@ import {
 } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
+const appsDir = fileURLToPath(new URL('../../', import.meta.url));
 
 let database: TestDatabase;
-
 beforeAll(async () => {
   database = await createTestDatabase({ migrate: (url) => migrate(url) });
 });
-
 afterAll(async () => {
   await database?.drop();
 });
 
-describe('main', () => {
-  it('starts the refund worker from the environment, reports ready, and exits 0 on SIGTERM', async () => {
+describe('worker entry points', () => {
+  it.each([
+    ['export-worker', ['order-export']],
+    ['cancel-worker', ['order-cancel']],
+    ['refund-worker', ['order-refund']],
+    ['sync-worker', ['sync', 'crm-tasks']],
+  ])('%s starts from the environment, reports ready and exits 0 on SIGTERM', async (app, queues) => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-      cwd: appDir,
+      cwd: path.join(appsDir, app),
       // Only what is given: nothing of the test's own environment.
       env: {
         PATH: process.env.PATH ?? '',
@@ -49,7 +55,7 @@ describe('main', () => {
       output += String(chunk);
     });
     try {
-      const url = await waitFor(
+      const started = await waitFor(
         () =>
           output
             .split('\n')
@@ -61,12 +67,12 @@ describe('main', () => {
               }
             })
             .find((record) => record?.message === 'worker app started'),
-        { timeoutMs: 20_000, what: 'the worker app to start' },
+        { timeoutMs: 20_000, what: `${app} to start` },
       );
-      expect(url.queues).toEqual(['order-refund']);
+      expect(started.queues).toEqual(queues);
       const ready = await waitFor(
         async () => {
-          const response = await fetch(`${url.url}/readyz`);
+          const response = await fetch(`${started.url}/readyz`);
           return response.status === 200 ? response : undefined;
         },
         { timeoutMs: 10_000, what: '/readyz to answer 200' },
