@@ -9,7 +9,7 @@ import {
 import { lifePosErrorCode, type Sale } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import { readOrderSales } from '@connector/tenant';
+import { readOrderSales, startOrderJob } from '@connector/tenant';
 
 export interface CancelOrderDeps {
   runtime: TenantRuntime;
@@ -38,17 +38,13 @@ function linkStateOf(sale: Pick<Sale, 'archived' | 'state'>): OrderLinkState {
 export function createCancelOrderHandler({ runtime, db }: CancelOrderDeps): JobHandler<'order-cancel'> {
   return defineHandler('order-cancel', async ({ data, job, signal }) => {
     const { orderId } = data;
-    const tenant = await runtime.open(data.connectionId);
-    const attempt = job.attemptsMade + 1;
-    await tenant.record(orderId, {
-      type: 'job.started',
-      message: `cancellation in LIFE POS started (${data.source}, attempt ${attempt})`,
-      data: { queue: 'order-cancel', jobId: job.id ?? null, attempt },
-    });
-    const finished = async (outcome: string, message: string, extra: Record<string, string | null> = {}) => {
-      await tenant.record(orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
-      return { outcome, ...extra };
-    };
+    const { tenant, finished } = await startOrderJob(
+      runtime,
+      'order-cancel',
+      data,
+      job,
+      'cancellation in LIFE POS',
+    );
 
     const order = await tenant.retailcrm.getOrder(orderId);
     if (orderStatusRole(order.status, tenant.settings) === 'other') {

@@ -20,7 +20,7 @@ import { defineHandler, type JobHandler } from '@connector/queue';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 import { courierIdOf, type Sync } from '@connector/sync';
 import type { Tenant, TenantRuntime } from '@connector/tenant';
-import { readOrderSales } from '@connector/tenant';
+import { readOrderSales, startOrderJob } from '@connector/tenant';
 import { saleCreateInput } from './sale-create-input.js';
 import { shopOf } from './shop.js';
 import { createTenantCache } from './tenant-cache.js';
@@ -176,21 +176,13 @@ export function createExportOrderHandler({
 
   return defineHandler('order-export', async ({ data, job, signal }) => {
     const { orderId } = data;
-    const tenant = await runtime.open(data.connectionId);
-    const attempt = job.attemptsMade + 1;
-    await tenant.record(orderId, {
-      type: 'job.started',
-      message: `export to LIFE POS started (${data.source}, attempt ${attempt})`,
-      data: { queue: 'order-export', jobId: job.id ?? null, attempt },
-    });
-    const finished = async (
-      outcome: Outcome,
-      message: string,
-      extra: Record<string, string | number | null> = {},
-    ) => {
-      await tenant.record(orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
-      return { outcome, ...extra };
-    };
+    const { tenant, finished } = await startOrderJob<Outcome>(
+      runtime,
+      'order-export',
+      data,
+      job,
+      'export to LIFE POS',
+    );
 
     const order = await tenant.retailcrm.getOrder(orderId);
     const role = orderStatusRole(order.status, tenant.settings);

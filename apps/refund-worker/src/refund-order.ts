@@ -17,7 +17,7 @@ import {
 } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import { readOrderSales } from '@connector/tenant';
+import { readOrderSales, startOrderJob } from '@connector/tenant';
 
 export interface RefundOrderDeps {
   runtime: TenantRuntime;
@@ -57,21 +57,13 @@ const rubles = (kopecks: number) => `${kopecksToDecimalString(kopecks)} ₽`;
 export function createRefundOrderHandler({ runtime, db }: RefundOrderDeps): JobHandler<'order-refund'> {
   return defineHandler('order-refund', async ({ data, job, signal }) => {
     const { orderId } = data;
-    const tenant = await runtime.open(data.connectionId);
-    const attempt = job.attemptsMade + 1;
-    await tenant.record(orderId, {
-      type: 'job.started',
-      message: `refund in LIFE POS started (${data.source}, attempt ${attempt})`,
-      data: { queue: 'order-refund', jobId: job.id ?? null, attempt },
-    });
-    const finished = async (
-      outcome: string,
-      message: string,
-      extra: Record<string, string | number | null> = {},
-    ) => {
-      await tenant.record(orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
-      return { outcome, ...extra };
-    };
+    const { tenant, finished } = await startOrderJob(
+      runtime,
+      'order-refund',
+      data,
+      job,
+      'refund in LIFE POS',
+    );
 
     const order = await tenant.retailcrm.getOrder(orderId);
     const requested = paymentsToRefund(order.payments, tenant.settings.refundPaymentStatuses);

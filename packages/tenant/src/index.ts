@@ -6,6 +6,16 @@ export {
   openIncident,
   timelineUrl,
 } from './incidents.js';
+export { readMoneyDocuments } from './money-documents.js';
+export {
+  isSubscribedTo,
+  NOTIFICATION_ROUTE,
+  notificationUrl,
+  type SubscriptionChange,
+  subscribeConnection,
+  unsubscribeConnection,
+} from './notification-subscription.js';
+export { type OrderJob, startOrderJob } from './order-job.js';
 export { readOrderSales } from './order-sales.js';
 export {
   createTenantRuntime,
