@@ -15,12 +15,25 @@ export interface LoggedRequest {
 /** A bounded in-memory log of the requests the simulators answered, for tests and the page. */
 export class RequestLog {
   private readonly entries: LoggedRequest[] = [];
+  private readonly listeners = new Set<(entry: LoggedRequest) => void>();
 
   constructor(private readonly capacity = 5_000) {}
 
   record(entry: LoggedRequest): void {
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  /**
+   * Calls `listener` with every request recorded from now on; returns the unsubscribe function. For
+   * counting beyond the bounded log (benchmarks and fault tests tally calls and rejections per tenant).
+   */
+  subscribe(listener: (entry: LoggedRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   list(

@@ -63,6 +63,23 @@ export const connectionSettingsSchema = z.object({
    * site field, so the sync uses the account's only legal entity or the sites of the store's orders.
    */
   storeSites: z.record(code, code).default(() => ({})),
+  /**
+   * How often the webhook-worker lists the LIFE POS sales updated since its cursor, to write back what a
+   * lost notification did not (its job scheduler per connection): a lost notification is repaired within
+   * this period.
+   */
+  lifeposPollSeconds: z.number().int().positive().max(3600).default(60),
+  /**
+   * How often the reconcile worker reads the RetailCRM order history for changes whose trigger never
+   * arrived (its job scheduler per connection): a lost trigger is repaired within about this period.
+   */
+  reconcileEverySeconds: z.number().int().positive().max(3600).default(60),
+  /**
+   * Where the first history reading starts: a date (`2026-05-01`, midnight in the account's time zone) or an
+   * ISO instant with an offset. Unset: from now, so activation does not replay the account's past. Only the
+   * first reading uses it; after that the stored history cursor does.
+   */
+  reconcileFrom: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
   /** Per-tenant request budgets, enforced across all processes. RetailCRM allows about 10 requests/s. */
   rateLimits: z
     .object({

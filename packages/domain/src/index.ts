@@ -23,6 +23,16 @@ export {
   RetryableError,
 } from './errors.js';
 export { decideExport, type ExportDecision, type ExportInput } from './export-decision.js';
+export {
+  type HistoryEntryFacts,
+  type HistoryRepair,
+  type HistoryRepairSettings,
+  type HistorySkipReason,
+  isOwnWrite,
+  type RepairQueue,
+  type RepairTrigger,
+  repairForHistoryEntry,
+} from './history-repair.js';
 export { type Kopecks, kopecksToDecimalString, kopecksToRubles, rublesToKopecks } from './money.js';
 export { currentSaleOf, exportAttemptOf, salesOfOrder } from './order-sale.js';
 export { type OrderShop, type OrderShopInput, shopOfOrder } from './order-shop.js';
@@ -47,6 +57,18 @@ export {
   saleMetaFor,
   saleNumberFor,
 } from './order-to-sale.js';
+export {
+  type CrmPaymentFacts,
+  type HeldBackRefund,
+  PAYMENT_PARTS,
+  type PaymentPartName,
+  type PaymentPartPlan,
+  type PaymentWriteBack,
+  type PaymentWriteBackSettings,
+  paymentExternalId,
+  planPaymentWriteBack,
+  type WriteBackPaymentFacts,
+} from './payment-write-back.js';
 export { type PaymentFacts, type PlannedRefund, type RefundFacts, refundsToCreate } from './refund-plan.js';
 export {
   isSaleAlive,
@@ -55,6 +77,13 @@ export {
   type SaleShippingStatus,
   type SaleState,
 } from './sale-facts.js';
+export {
+  decideSaleStateWriteBack,
+  orderIdOfSaleMeta,
+  type SaleStateOutcome,
+  type SaleStateWriteBack,
+  type SaleStateWriteBackInput,
+} from './sale-state-write-back.js';
 export { stableGuid } from './stable-guid.js';
 export {
   findOutletForStore,

@@ -11,6 +11,15 @@ export {
   type QueueName,
   type QueuePolicy,
 } from './catalog.js';
+export {
+  applyJobSchedules,
+  createScheduleQueue,
+  type JobSchedule,
+  type ScheduleKeeper,
+  type ScheduleOutcome,
+  startScheduleKeeper,
+  upsertJobSchedule,
+} from './job-schedules.js';
 export { createOrderLock, type OrderLock, type OrderLockOptions } from './order-lock.js';
 export {
   type AddedJob,

@@ -1,5 +1,12 @@
-import { type AddedJob, catalog, type JobData, jobIdFor, type Producer } from '@connector/queue';
-import { Queue } from 'bullmq';
+import {
+  type AddedJob,
+  applyJobSchedules,
+  createScheduleQueue,
+  jobIdFor,
+  type Producer,
+  upsertJobSchedule,
+} from '@connector/queue';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /**
@@ -16,10 +23,7 @@ export function syncSchedulerId(connectionId: string): string {
 
 /** A queue handle for the schedulers; same `prefix` as the producers and workers. Close it when done. */
 export function createSyncScheduleQueue(redis: Redis, prefix: string): Queue {
-  const queue = new Queue('sync', { connection: redis, prefix });
-  // Connection errors surface on the calls; the queue's own event would be unhandled.
-  queue.on('error', () => {});
-  return queue;
+  return createScheduleQueue(redis, prefix, 'sync');
 }
 
 /**
@@ -31,17 +35,11 @@ export async function scheduleConnectionSync(
   connectionId: string,
   everyMs: number,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  const id = syncSchedulerId(connectionId);
-  const existing = await queue.getJobScheduler(id);
-  if (existing?.every === everyMs) return 'unchanged';
-  const { attempts, backoff, removeOnComplete, removeOnFail } = catalog.sync.policy;
-  const data: JobData<'sync'> = { connectionId, scope: 'all' };
-  await queue.upsertJobScheduler(
-    id,
-    { every: everyMs },
-    { name: 'sync', data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
-  );
-  return existing ? 'updated' : 'created';
+  return upsertJobSchedule(queue, 'sync', {
+    id: syncSchedulerId(connectionId),
+    everyMs,
+    data: { connectionId, scope: 'all' },
+  });
 }
 
 /** Removes the connection's scheduler (and its next run); false when it had none. */
@@ -63,27 +61,18 @@ export async function reconcileSyncSchedules(
   queue: Queue,
   connections: readonly ScheduledConnection[],
 ): Promise<{ scheduled: string[]; removed: string[] }> {
-  const active = new Set<string>();
-  const scheduled: string[] = [];
-  for (const connection of connections) {
-    if (connection.status !== 'active') continue;
-    active.add(connection.id);
-    const outcome = await scheduleConnectionSync(
-      queue,
-      connection.id,
-      connection.settings.syncEveryMinutes * 60_000,
-    );
-    if (outcome !== 'unchanged') scheduled.push(connection.id);
-  }
-  const removed: string[] = [];
-  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
-    const id = scheduler.key;
-    if (!id.startsWith(SCHEDULER_PREFIX)) continue;
-    const connectionId = id.slice(SCHEDULER_PREFIX.length);
-    if (active.has(connectionId)) continue;
-    if (await queue.removeJobScheduler(id)) removed.push(connectionId);
-  }
-  return { scheduled, removed };
+  const result = await applyJobSchedules(queue, 'sync', {
+    wanted: connections
+      .filter((connection) => connection.status === 'active')
+      .map((connection) => ({
+        id: syncSchedulerId(connection.id),
+        everyMs: connection.settings.syncEveryMinutes * 60_000,
+        data: { connectionId: connection.id, scope: 'all' as const },
+      })),
+    owns: (id) => id.startsWith(SCHEDULER_PREFIX),
+  });
+  const connectionOf = (id: string) => id.slice(SCHEDULER_PREFIX.length);
+  return { scheduled: result.scheduled.map(connectionOf), removed: result.removed.map(connectionOf) };
 }
 
 /** A sync of the whole connection now (e.g. right after activation); repeated requests collapse. */

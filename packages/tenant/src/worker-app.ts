@@ -13,6 +13,7 @@ import {
 import { createDatabase, type Database } from '@connector/db';
 import {
   createHttpApp,
+  type HttpAppOptions,
   type RunningHttpServer,
   redisReadiness,
   sqlReadiness,
@@ -61,6 +62,9 @@ export interface WorkerDeps {
   producer: Producer;
 }
 
+/** The express app `createHttpApp` builds (typed through @connector/http, which owns express). */
+type HttpApp = Parameters<NonNullable<HttpAppOptions['routes']>>[0];
+
 export interface WorkerAppOptions {
   service: string;
   owns: readonly QueueName[];
@@ -73,6 +77,15 @@ export interface WorkerAppOptions {
   concurrency?: number | Partial<Record<QueueName, number>>;
   /** Per-queue policy overrides for jobs this app enqueues (tests shorten backoffs). */
   policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
+  /**
+   * The app's own HTTP routes, served next to /healthz, /readyz and /metrics (e.g. the webhook-worker's
+   * notification receiver). Called once the deps exist, before the server listens.
+   */
+  routes?: (app: HttpApp, deps: WorkerDeps) => void;
+  /** Largest accepted request body (body-parser syntax); default `createHttpApp`'s. */
+  bodyLimit?: string | number;
+  /** Interface to listen on; default all (what a container needs). Tests pass 127.0.0.1. */
+  host?: string;
 }
 
 export interface WorkerApp {
@@ -123,9 +136,12 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     onFinalFailure: createFinalFailureHook({ db, producer, logger, consoleUrl: env.CONSOLE_PUBLIC_URL }),
   });
+  const { routes } = options;
   const app = createHttpApp({
     service: options.service,
     logger,
+    ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
+    ...(routes && { routes: (express: HttpApp) => routes(express, deps) }),
     readiness: [
       redisReadiness(redis),
       sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`),
@@ -142,7 +158,11 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       },
     ],
   });
-  const http = await startHttpServer(app, { port: env.PORT, logger });
+  const http = await startHttpServer(app, {
+    port: env.PORT,
+    logger,
+    ...(options.host !== undefined && { host: options.host }),
+  });
   logger.info('worker app started', { queues: owns, url: http.url });
   let closing: Promise<void> | undefined;
   return {

@@ -188,6 +188,8 @@ describe('connections', () => {
       syncEveryMinutes: 5,
       syncStoreTypes: ['store-type-retail'],
       storeSites: {},
+      lifeposPollSeconds: 60,
+      reconcileEverySeconds: 60,
       rateLimits: { retailcrmPerSecond: 10, lifeposPerSecond: 5 },
     });
 

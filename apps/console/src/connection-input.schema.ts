@@ -1,0 +1,270 @@
+import {
+  type ConnectionRecord,
+  type ConnectionSettings,
+  connectionSettingsSchema,
+  LIFEPOS_SALE_STATES,
+} from '@connector/db';
+import { z } from 'zod';
+import { type Text, t } from './i18n.js';
+
+/**
+ * The settings form (the integration guide's «Форма настройки коннектора») as the console and its JSON API
+ * accept it. One schema for both, so the page and automation get the same validation. Secrets may be left
+ * out of an update: the stored ones stay.
+ */
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const code = trimmed(64);
+
+export const connectionFieldsSchema = z.object({
+  /** LIFE POS organization guid: it becomes a path segment of every LIFE POS call and the triggers' client_id. */
+  lifeposOrgId: trimmed(64).regex(/^[A-Za-z0-9-]+$/),
+  lifeposPhone: z
+    .string()
+    .trim()
+    .min(10)
+    .max(18)
+    .regex(/^\+?[0-9()\-\s]+$/),
+  /** LIFE POS accepts 6–32 characters (sign-in-by-phone). */
+  lifeposPassword: z.string().min(6).max(32),
+  retailcrmUrl: z
+    .string()
+    .trim()
+    .max(200)
+    .transform((value) => value.replace(/\/+$/, ''))
+    .pipe(z.url({ protocol: /^https?$/ })),
+  retailcrmApiKey: z.string().trim().min(1).max(200),
+  errorUserGroupCode: code,
+  cashPaymentTypeCode: code,
+  cashlessPaymentTypeCode: code,
+  /** Advanced settings as given; validated by `connectionSettingsSchema` after merging with the stored ones. */
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+
+type ConnectionFields = z.output<typeof connectionFieldsSchema>;
+export type FieldName = keyof ConnectionFields;
+
+/** A complete configuration to check or store: every field, secrets in plaintext, settings complete. */
+export interface ConnectionDraft extends Omit<ConnectionFields, 'settings'> {
+  settings: ConnectionSettings;
+}
+
+/** Secret fields: never rendered back, never logged; left out of an update they keep their stored value. */
+export const SECRET_FIELDS = ['lifeposPassword', 'retailcrmApiKey'] as const;
+
+/** What a person reads next to a field the input got wrong (the seed's hints say where to find each value). */
+const FIELD_ERRORS: Record<FieldName, Text> = {
+  lifeposOrgId: t(
+    'Укажите ID организации LIFE POS: он виден в адресной строке личного кабинета LIFE POS после …/orgs/.',
+    'Enter the LIFE POS organization id: it is in the LIFE POS back-office address after …/orgs/.',
+  ),
+  lifeposPhone: t(
+    'Укажите телефон сотрудника LIFE POS (10–18 символов: цифры, +, скобки, дефисы).',
+    'Enter the LIFE POS employee phone (10–18 characters: digits, +, brackets, dashes).',
+  ),
+  lifeposPassword: t(
+    'Укажите пароль сотрудника LIFE POS (от 6 до 32 символов).',
+    'Enter the LIFE POS employee password (6 to 32 characters).',
+  ),
+  retailcrmUrl: t(
+    'Укажите адрес RetailCRM вида https://my-company.retailcrm.ru — из адресной строки после входа в RetailCRM.',
+    'Enter the RetailCRM address like https://my-company.retailcrm.ru — from the address bar after signing in.',
+  ),
+  retailcrmApiKey: t(
+    'Укажите API-ключ RetailCRM (Настройки → Интеграция → Ключи доступа к API).',
+    'Enter the RetailCRM API key (Settings → Integration → API access keys).',
+  ),
+  errorUserGroupCode: t(
+    'Укажите код группы пользователей RetailCRM.',
+    'Enter the RetailCRM user group code.',
+  ),
+  cashPaymentTypeCode: t('Укажите код типа оплаты наличными.', 'Enter the cash payment type code.'),
+  cashlessPaymentTypeCode: t(
+    'Укажите код типа оплаты безналичными.',
+    'Enter the cashless payment type code.',
+  ),
+  settings: t('Проверьте дополнительные настройки.', 'Check the advanced settings.'),
+};
+
+/** Field name (`settings.rateLimits.retailcrmPerSecond` for nested ones) → what is wrong. */
+export type FieldErrors = Record<string, Text>;
+
+function collectErrors(errors: FieldErrors, error: z.ZodError, prefix: string[] = []): void {
+  for (const issue of error.issues) {
+    const path = [...prefix, ...issue.path.map(String)];
+    const [head, ...rest] = path;
+    if (head === undefined) continue;
+    const key = path.join('.');
+    if (errors[key]) continue;
+    errors[key] =
+      head === 'settings'
+        ? t(
+            `Неверное значение (${rest.join('.')}): ${issue.message}`,
+            `Invalid value (${rest.join('.')}): ${issue.message}`,
+          )
+        : (FIELD_ERRORS[head as FieldName] ?? t(issue.message, issue.message));
+  }
+}
+
+export type ParsedInput = { ok: true; draft: ConnectionDraft } | { ok: false; fieldErrors: FieldErrors };
+
+/**
+ * Settings given on top of the base ones, key by key (rate limits one level deeper), so keys the form does
+ * not show (sync period, store types…) survive a save, then validated as a whole.
+ */
+function mergeSettings(
+  base: ConnectionSettings | undefined,
+  given: Record<string, unknown> | undefined,
+  errors: FieldErrors,
+): ConnectionSettings | undefined {
+  const baseRates = base?.rateLimits ?? {};
+  const givenRates = given?.rateLimits;
+  const merged = {
+    ...base,
+    ...given,
+    ...(typeof givenRates === 'object' && givenRates !== null
+      ? { rateLimits: { ...baseRates, ...givenRates } }
+      : {}),
+  };
+  const parsed = connectionSettingsSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  collectErrors(errors, parsed.error, ['settings']);
+  return undefined;
+}
+
+/** A new connection: every field required. */
+export function parseCreateInput(raw: unknown): ParsedInput {
+  const errors: FieldErrors = {};
+  const fields = connectionFieldsSchema.safeParse(raw);
+  if (!fields.success) collectErrors(errors, fields.error);
+  const rawSettings = fields.success ? fields.data.settings : undefined;
+  const settings = mergeSettings(undefined, rawSettings, errors);
+  if (!fields.success || !settings) return { ok: false, fieldErrors: errors };
+  return { ok: true, draft: { ...fields.data, settings } };
+}
+
+/** A change of a stored connection: fields left out (secrets too) keep their stored values. */
+export function parseUpdateInput(raw: unknown, stored: ConnectionRecord): ParsedInput {
+  const errors: FieldErrors = {};
+  const fields = connectionFieldsSchema.partial().safeParse(raw);
+  if (!fields.success) collectErrors(errors, fields.error);
+  const given = fields.success ? fields.data : {};
+  const settings = mergeSettings(stored.settings, given.settings, errors);
+  if (!fields.success || !settings) return { ok: false, fieldErrors: errors };
+  return {
+    ok: true,
+    draft: {
+      lifeposOrgId: given.lifeposOrgId ?? stored.lifeposOrgId,
+      lifeposPhone: given.lifeposPhone ?? stored.lifeposPhone,
+      lifeposPassword: given.lifeposPassword ?? stored.lifeposPassword,
+      retailcrmUrl: given.retailcrmUrl ?? stored.retailcrmUrl,
+      retailcrmApiKey: given.retailcrmApiKey ?? stored.retailcrmApiKey,
+      errorUserGroupCode: given.errorUserGroupCode ?? stored.errorUserGroupCode,
+      cashPaymentTypeCode: given.cashPaymentTypeCode ?? stored.cashPaymentTypeCode,
+      cashlessPaymentTypeCode: given.cashlessPaymentTypeCode ?? stored.cashlessPaymentTypeCode,
+      settings,
+    },
+  };
+}
+
+/** The stored connection as a draft (to check it again). */
+export function draftOfStored(stored: ConnectionRecord): ConnectionDraft {
+  return {
+    lifeposOrgId: stored.lifeposOrgId,
+    lifeposPhone: stored.lifeposPhone,
+    lifeposPassword: stored.lifeposPassword,
+    retailcrmUrl: stored.retailcrmUrl,
+    retailcrmApiKey: stored.retailcrmApiKey,
+    errorUserGroupCode: stored.errorUserGroupCode,
+    cashPaymentTypeCode: stored.cashPaymentTypeCode,
+    cashlessPaymentTypeCode: stored.cashlessPaymentTypeCode,
+    settings: stored.settings,
+  };
+}
+
+// ---------------------------------------------------------------- the HTML form's encoding
+
+type FormBody = Record<string, string | string[] | undefined>;
+
+const list = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .flatMap((item) => item.split(/[\n,]/))
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+const single = (value: string | string[] | undefined): string | undefined => {
+  const first = Array.isArray(value) ? value[0] : value;
+  const trimmedValue = first?.trim();
+  return trimmedValue ? trimmedValue : undefined;
+};
+
+/** Multi-value settings: checkboxes (repeated fields) when the reference book is known, else a text list. */
+export const LIST_SETTINGS = [
+  'exportStatuses',
+  'cancelStatuses',
+  'deleteStatuses',
+  'refundPaymentStatuses',
+] as const;
+
+/**
+ * The HTML form's fields → the input the schemas validate. Empty secret fields mean "leave unchanged"
+ * (they are left out). Settings come as flat fields: lists as repeated or comma/newline separated values,
+ * `saleStatus.<State>`, `deliveryKind.<code>` selects (or the `deliveryKinds` text, `code = kind` lines),
+ * and the two rate limits.
+ */
+export function inputFromForm(body: FormBody): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const field of [
+    'lifeposOrgId',
+    'lifeposPhone',
+    'retailcrmUrl',
+    'errorUserGroupCode',
+    'cashPaymentTypeCode',
+    'cashlessPaymentTypeCode',
+  ] as const) {
+    input[field] = single(body[field]) ?? '';
+  }
+  for (const secret of ['lifeposPassword', 'retailcrmApiKey'] as const) {
+    const value = single(body[secret]);
+    if (value !== undefined) input[secret] = value;
+  }
+  if (body.advanced === undefined) return input;
+
+  const settings: Record<string, unknown> = {};
+  for (const key of LIST_SETTINGS) settings[key] = list(body[key]);
+  const saleStateToStatus: Record<string, string> = {};
+  for (const state of LIFEPOS_SALE_STATES) {
+    const status = single(body[`saleStatus.${state}`]);
+    if (status) saleStateToStatus[state] = status;
+  }
+  settings.saleStateToStatus = saleStateToStatus;
+  const paid = single(body.paidPaymentStatus);
+  if (paid) settings.paidPaymentStatus = paid;
+  const refunded = single(body.refundedPaymentStatus);
+  if (refunded) settings.refundedPaymentStatus = refunded;
+
+  const kinds: Record<string, string> = {};
+  const selects = Object.keys(body).filter((key) => key.startsWith('deliveryKind.'));
+  if (selects.length > 0) {
+    for (const key of selects) {
+      const kind = single(body[key]);
+      if (kind) kinds[key.slice('deliveryKind.'.length)] = kind;
+    }
+  } else {
+    for (const line of (single(body.deliveryKinds) ?? '').split('\n')) {
+      const [deliveryType, kind] = line.split('=').map((part) => part.trim());
+      if (deliveryType && kind) kinds[deliveryType] = kind;
+    }
+  }
+  settings.deliveryTypeToOrderKind = kinds;
+  const rate = (name: string) => {
+    const value = single(body[name]);
+    return value === undefined ? undefined : Number(value);
+  };
+  settings.rateLimits = {
+    ...(rate('retailcrmPerSecond') !== undefined && { retailcrmPerSecond: rate('retailcrmPerSecond') }),
+    ...(rate('lifeposPerSecond') !== undefined && { lifeposPerSecond: rate('lifeposPerSecond') }),
+  };
+  input.settings = settings;
+  return input;
+}

@@ -1,0 +1,389 @@
+import type { ConnectionRecord, ConnectionSettings, Database } from '@connector/db';
+import { UniqueViolationError } from '@connector/db';
+import type { Logger } from '@connector/logger';
+import type { Producer } from '@connector/queue';
+import { requestConnectionSync, unscheduleConnectionSync } from '@connector/sync';
+import { subscribeConnection, type TenantRuntime, unsubscribeConnection } from '@connector/tenant';
+import type { Queue } from 'bullmq';
+import type { BuildCheckClients } from './check-clients.js';
+import {
+  type CheckLine,
+  type CheckReport,
+  loadReferenceBooks,
+  type ReferenceBooks,
+  runChecks,
+} from './connection-checks.js';
+import {
+  type ConnectionDraft,
+  draftOfStored,
+  type FieldErrors,
+  parseCreateInput,
+  parseUpdateInput,
+} from './connection-input.schema.js';
+import { type Text, t } from './i18n.js';
+import { type TriggerInstructions, triggerInstructions } from './trigger-instructions.js';
+
+/**
+ * What the settings form and `/api/connections` do, in one place so both validate and decide alike:
+ * check → store (secrets encrypted by the repository) → activate only when no check is an error.
+ */
+
+/** A line of the activation (after the checks): the notification subscription and the first sync. */
+export interface ActivationLine {
+  id: 'activation.subscribe' | 'activation.sync';
+  status: 'ok' | 'warning' | 'error';
+  title: Text;
+  message: Text;
+  action?: Text;
+}
+
+export type ReportLine = CheckLine | ActivationLine;
+
+export type SaveResult =
+  | { kind: 'invalid'; fieldErrors: FieldErrors }
+  | { kind: 'not-found' }
+  /** Another connection has this LIFE POS organization. */
+  | { kind: 'conflict'; existingId: string }
+  | {
+      kind: 'rejected';
+      report: CheckReport;
+      activation: ActivationLine[];
+      /** The connection as stored now (a draft keeps the new values; an active one keeps its old ones). */
+      connection: ConnectionRecord | undefined;
+      /** Whether the new values were stored (as a draft); false for a working connection kept as it was. */
+      saved: boolean;
+    }
+  | {
+      kind: 'activated';
+      report: CheckReport;
+      activation: ActivationLine[];
+      connection: ConnectionRecord;
+      triggers: TriggerInstructions;
+    };
+
+export interface ConnectionServiceOptions {
+  db: Database;
+  buildClients: BuildCheckClients;
+  /** Opens stored connections (with the shared LIFE POS token store) for the subscription. */
+  runtime: TenantRuntime;
+  producer: Producer;
+  /** The `sync` queue, to drop a disabled connection's periodic sync at once. */
+  syncQueue: Queue;
+  publicUrl: string;
+  triggerUrl: string;
+  logger: Logger;
+}
+
+/** One text of the check errors, stored as the connection's last error for the operations page. */
+function errorSummary(report: CheckReport, activation: readonly ActivationLine[] = []): string | undefined {
+  const errors = [...report.lines, ...activation].filter((entry) => entry.status === 'error');
+  return errors.length
+    ? errors.map((entry) => `${entry.title.ru}: ${entry.message.ru}`).join('\n')
+    : undefined;
+}
+
+function fail(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createConnectionService(options: ConnectionServiceOptions) {
+  const { db, buildClients, runtime, producer, logger } = options;
+
+  const check = (draft: ConnectionDraft) => runChecks(draft, buildClients(draft));
+
+  async function recordCheck(id: string, report: CheckReport, activation: ActivationLine[] = []) {
+    const error = errorSummary(report, activation);
+    await db.connections.recordCheck(id, error === undefined ? { ok: true } : { ok: false, error });
+  }
+
+  /** Subscribes the organization's notifications to this connection, marks it active, asks for a first sync. */
+  async function activate(
+    connection: ConnectionRecord,
+  ): Promise<{ lines: ActivationLine[]; active: ConnectionRecord | undefined }> {
+    const subscribeTitle = t('Подписка на уведомления LIFE POS', 'LIFE POS notification subscription');
+    const syncTitle = t('Первая синхронизация магазинов и курьеров', 'First store and courier sync');
+    try {
+      const tenant = await runtime.open(connection.id, { requireActive: false });
+      const change = await subscribeConnection(tenant, options.publicUrl);
+      logger.info('connection subscribed to LIFE POS notifications', {
+        connectionId: connection.id,
+        changed: change.changed,
+      });
+    } catch (error) {
+      logger.warn('LIFE POS subscription failed', { connectionId: connection.id, error: fail(error) });
+      return {
+        active: undefined,
+        lines: [
+          {
+            id: 'activation.subscribe',
+            status: 'error',
+            title: subscribeTitle,
+            message: t(
+              `LIFE POS не принял подписку: ${fail(error)}.`,
+              `LIFE POS refused the subscription: ${fail(error)}.`,
+            ),
+            action: t('Повторите сохранение через несколько минут.', 'Save again in a few minutes.'),
+          },
+        ],
+      };
+    }
+    const lines: ActivationLine[] = [
+      {
+        id: 'activation.subscribe',
+        status: 'ok',
+        title: subscribeTitle,
+        message: t(
+          'Изменения продаж и оплат в LIFE POS будут приходить в коннектор.',
+          'Sale and payment changes in LIFE POS will reach the connector.',
+        ),
+      },
+    ];
+    const active =
+      (await db.connections.update(connection.id, { status: 'active', disabledReason: null })) ?? undefined;
+    try {
+      await requestConnectionSync(producer, connection.id);
+      lines.push({
+        id: 'activation.sync',
+        status: 'ok',
+        title: syncTitle,
+        message: t(
+          'Запущена: торговые точки и курьеры появятся в LIFE POS через минуту.',
+          'Started: outlets and couriers appear in LIFE POS within a minute.',
+        ),
+      });
+    } catch (error) {
+      logger.warn('first sync could not be queued', { connectionId: connection.id, error: fail(error) });
+      lines.push({
+        id: 'activation.sync',
+        status: 'warning',
+        title: syncTitle,
+        message: t(
+          `Не поставлена в очередь (${fail(error)}); она пройдёт по расписанию.`,
+          `Not queued (${fail(error)}); it will run on schedule.`,
+        ),
+      });
+    }
+    return { lines, active };
+  }
+
+  async function finish(connection: ConnectionRecord, report: CheckReport): Promise<SaveResult> {
+    const { lines, active } = await activate(connection);
+    await recordCheck(connection.id, report, lines);
+    if (!active) {
+      return {
+        kind: 'rejected',
+        report,
+        activation: lines,
+        connection: (await db.connections.get(connection.id)) ?? undefined,
+        saved: true,
+      };
+    }
+    return {
+      kind: 'activated',
+      report,
+      activation: lines,
+      connection: active,
+      triggers: triggerInstructions(options.triggerUrl, active.lifeposOrgId, active.settings, report.books),
+    };
+  }
+
+  return {
+    /** Checks a configuration without storing anything. */
+    async checkInput(
+      raw: unknown,
+    ): Promise<{ kind: 'invalid'; fieldErrors: FieldErrors } | { kind: 'checked'; report: CheckReport }> {
+      const parsed = parseCreateInput(raw);
+      if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
+      return { kind: 'checked', report: await check(parsed.draft) };
+    },
+
+    /** Checks a change of a stored connection without storing it. */
+    async checkUpdate(
+      id: string,
+      raw: unknown,
+    ): Promise<
+      | { kind: 'not-found' }
+      | { kind: 'invalid'; fieldErrors: FieldErrors }
+      | { kind: 'checked'; report: CheckReport }
+    > {
+      const stored = await db.connections.get(id);
+      if (!stored) return { kind: 'not-found' };
+      const parsed = parseUpdateInput(raw, stored);
+      if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
+      return { kind: 'checked', report: await check(parsed.draft) };
+    },
+
+    /** Checks a stored configuration again and records the outcome as its health. */
+    async checkStored(id: string): Promise<CheckReport | undefined> {
+      const stored = await db.connections.get(id);
+      if (!stored) return undefined;
+      const report = await check(draftOfStored(stored));
+      await recordCheck(stored.id, report);
+      return report;
+    },
+
+    /**
+     * A new connection. Stored in any case (as a draft when a check failed, so the person fixes the rest
+     * without typing the secrets again); activated only when no check is an error.
+     */
+    async create(raw: unknown): Promise<SaveResult> {
+      const parsed = parseCreateInput(raw);
+      if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
+      const { draft } = parsed;
+      const existing = await db.connections.findByOrgId(draft.lifeposOrgId);
+      if (existing) return { kind: 'conflict', existingId: existing.id };
+      const report = await check(draft);
+      let connection: ConnectionRecord;
+      try {
+        connection = await db.connections.create({ ...draft, status: 'draft' });
+      } catch (error) {
+        if (!(error instanceof UniqueViolationError)) throw error;
+        const raced = await db.connections.findByOrgId(draft.lifeposOrgId);
+        return { kind: 'conflict', existingId: raced?.id ?? '' };
+      }
+      logger.info('connection created', { connectionId: connection.id, checksOk: report.ok });
+      if (!report.ok) {
+        await recordCheck(connection.id, report);
+        return {
+          kind: 'rejected',
+          report,
+          activation: [],
+          connection: (await db.connections.get(connection.id)) ?? connection,
+          saved: true,
+        };
+      }
+      return finish(connection, report);
+    },
+
+    /**
+     * A change. A connection that works keeps its stored values until a configuration passes the checks;
+     * a draft or disabled one stores the change and is activated when it passes.
+     */
+    async update(id: string, raw: unknown): Promise<SaveResult> {
+      const stored = await db.connections.get(id);
+      if (!stored) return { kind: 'not-found' };
+      const parsed = parseUpdateInput(raw, stored);
+      if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
+      const { draft } = parsed;
+      if (draft.lifeposOrgId !== stored.lifeposOrgId) {
+        const other = await db.connections.findByOrgId(draft.lifeposOrgId);
+        if (other && other.id !== stored.id) return { kind: 'conflict', existingId: other.id };
+      }
+      const report = await check(draft);
+      if (!report.ok && stored.status === 'active') {
+        return { kind: 'rejected', report, activation: [], connection: stored, saved: false };
+      }
+      if (stored.status === 'active' && draft.lifeposOrgId !== stored.lifeposOrgId) {
+        // The old organization must stop sending its notifications here.
+        await unsubscribe(stored);
+      }
+      let updated: ConnectionRecord | null;
+      try {
+        updated = await db.connections.update(stored.id, draft);
+      } catch (error) {
+        if (!(error instanceof UniqueViolationError)) throw error;
+        const other = await db.connections.findByOrgId(draft.lifeposOrgId);
+        return { kind: 'conflict', existingId: other?.id ?? '' };
+      }
+      if (!updated) return { kind: 'not-found' };
+      logger.info('connection updated', { connectionId: updated.id, checksOk: report.ok });
+      if (!report.ok) {
+        await recordCheck(updated.id, report);
+        return {
+          kind: 'rejected',
+          report,
+          activation: [],
+          connection: (await db.connections.get(updated.id)) ?? updated,
+          saved: true,
+        };
+      }
+      return finish(updated, report);
+    },
+
+    /** Stops the connection: no triggers accepted, no notifications, no periodic sync. */
+    async disable(id: string, reason: string): Promise<ConnectionRecord | undefined> {
+      const stored = await db.connections.get(id);
+      if (!stored) return undefined;
+      const disabled = await db.connections.update(stored.id, { status: 'disabled', disabledReason: reason });
+      await unsubscribe(stored);
+      try {
+        await unscheduleConnectionSync(options.syncQueue, stored.id);
+      } catch (error) {
+        // The sync worker drops schedulers of connections that are not active on its own, minutes later.
+        logger.warn('could not remove the sync schedule now', {
+          connectionId: stored.id,
+          error: fail(error),
+        });
+      }
+      logger.info('connection disabled', { connectionId: stored.id });
+      return disabled ?? undefined;
+    },
+
+    /** The trigger settings of a stored connection. */
+    triggers(connection: ConnectionRecord, books?: ReferenceBooks): TriggerInstructions {
+      return triggerInstructions(options.triggerUrl, connection.lifeposOrgId, connection.settings, books);
+    },
+
+    /** The account's reference books for the form's choices (undefined when RetailCRM does not answer). */
+    async referenceBooks(connection: ConnectionRecord): Promise<ReferenceBooks | undefined> {
+      return loadReferenceBooks(buildClients(draftOfStored(connection)).retailcrm);
+    },
+  };
+
+  async function unsubscribe(connection: ConnectionRecord): Promise<void> {
+    try {
+      const tenant = await runtime.open(connection.id, { requireActive: false });
+      await unsubscribeConnection(tenant, options.publicUrl);
+    } catch (error) {
+      // The webhook-worker's periodic subscription check turns it off for a connection that is not active.
+      logger.warn('LIFE POS unsubscribe failed', { connectionId: connection.id, error: fail(error) });
+    }
+  }
+}
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;
+
+/** A connection as pages and the API show it: never a secret, never the notification token. */
+export interface PublicConnection {
+  id: string;
+  lifeposOrgId: string;
+  lifeposPhone: string;
+  retailcrmUrl: string;
+  errorUserGroupCode: string;
+  cashPaymentTypeCode: string;
+  cashlessPaymentTypeCode: string;
+  status: string;
+  disabledReason: string | null;
+  settings: ConnectionSettings;
+  health: {
+    lastCheckAt: string | null;
+    lastCheckOk: boolean | null;
+    lastError: string | null;
+    lastSyncAt: string | null;
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function publicConnection(connection: ConnectionRecord): PublicConnection {
+  return {
+    id: connection.id,
+    lifeposOrgId: connection.lifeposOrgId,
+    lifeposPhone: connection.lifeposPhone,
+    retailcrmUrl: connection.retailcrmUrl,
+    errorUserGroupCode: connection.errorUserGroupCode,
+    cashPaymentTypeCode: connection.cashPaymentTypeCode,
+    cashlessPaymentTypeCode: connection.cashlessPaymentTypeCode,
+    status: connection.status,
+    disabledReason: connection.disabledReason,
+    settings: connection.settings,
+    health: {
+      lastCheckAt: connection.lastCheckAt?.toISOString() ?? null,
+      lastCheckOk: connection.lastCheckOk,
+      lastError: connection.lastError,
+      lastSyncAt: connection.lastSyncAt?.toISOString() ?? null,
+    },
+    createdAt: connection.createdAt.toISOString(),
+    updatedAt: connection.updatedAt.toISOString(),
+  };
+}

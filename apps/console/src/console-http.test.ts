@@ -1,0 +1,401 @@
+import { randomBytes } from 'node:crypto';
+import { testRedisUrl } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startConsole } from './console-app.js';
+import {
+  Browserless,
+  CONSOLE_PASSWORD,
+  CONSOLE_USER,
+  type ConsoleFixture,
+  connectionBody,
+  PUBLIC_URL,
+  startConsoleFixture,
+  TRIGGER_URL,
+} from './test-support/console-fixture.js';
+
+let fx: ConsoleFixture;
+let redis: Redis;
+let syncQueue: Queue;
+
+beforeAll(async () => {
+  fx = await startConsoleFixture();
+  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  syncQueue = new Queue('sync', { connection: redis, prefix: fx.prefix });
+});
+
+afterAll(async () => {
+  await syncQueue.close();
+  await redis.quit();
+  await fx.close();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers field by field
+type Json = any;
+const json = (response: Response): Promise<Json> => response.json() as Promise<Json>;
+
+function api(path: string, init: { method?: string; body?: unknown; auth?: string | null } = {}) {
+  const headers: Record<string, string> = {};
+  if (init.auth !== null) headers.authorization = init.auth ?? fx.basic;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${fx.console.url}/api/connections${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+}
+
+const SOME_ID = '7b0c3c36-6a53-4d4e-9a55-3c1f6d7f2a10';
+
+describe('without signing in', () => {
+  it.each([
+    '/',
+    '/connections',
+    '/connections/new',
+    `/connections/${SOME_ID}`,
+    `/connections/${SOME_ID}/orders/1`,
+    '/orders?q=1',
+    '/admin/queues',
+    '/admin/queues/api/queues',
+  ])('GET %s redirects to the login page', async (path) => {
+    const response = await fetch(`${fx.console.url}${path}`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/login?next=${encodeURIComponent(path)}`);
+  });
+
+  it('a form post redirects to the login page and changes nothing', async () => {
+    const response = await fetch(`${fx.console.url}/connections`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'lifeposOrgId=x',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/login/);
+  });
+
+  it.each([
+    ['GET', ''],
+    ['POST', ''],
+    ['GET', `/${SOME_ID}`],
+    ['PATCH', `/${SOME_ID}`],
+    ['POST', '/check'],
+    ['POST', `/${SOME_ID}/disable`],
+  ])('the API answers %s %s with 401', async (method, path) => {
+    const response = await api(path, { method, auth: null, ...(method === 'GET' ? {} : { body: {} }) });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Basic/);
+  });
+
+  it('the API refuses wrong Basic credentials', async () => {
+    const wrong = `Basic ${Buffer.from(`${CONSOLE_USER}:nope`).toString('base64')}`;
+    expect((await api('', { auth: wrong })).status).toBe(401);
+  });
+
+  it('the health endpoints stay open', async () => {
+    expect((await fetch(`${fx.console.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${fx.console.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('signing in', () => {
+  it('sets an HttpOnly, SameSite session cookie and opens the pages', async () => {
+    const client = new Browserless(fx.console.url);
+    const login = await client.login();
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/connections');
+    const cookie = login.headers.getSetCookie().find((value) => value.startsWith('console.sid='));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const page = await client.request('/connections');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('a wrong password shows the login page again with 401', async () => {
+    const client = new Browserless(fx.console.url);
+    const response = await client.login(CONSOLE_USER, 'wrong password!');
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('Неверное имя пользователя или пароль');
+    expect((await client.request('/connections')).status).toBe(303);
+  });
+
+  it('a sign-in without the CSRF token is refused', async () => {
+    const client = new Browserless(fx.console.url);
+    await client.request('/login');
+    const response = await client.post('/login', { user: CONSOLE_USER, password: CONSOLE_PASSWORD });
+    expect(response.status).toBe(403);
+  });
+
+  it('the next page after sign-in is a local path only', async () => {
+    const client = new Browserless(fx.console.url);
+    const page = await (await client.request('/login?next=//evil.example.com')).text();
+    expect(page).toContain('name="next" value="/connections"');
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a form post without the token, and one with a wrong token', async () => {
+    const client = new Browserless(fx.console.url);
+    await client.login();
+    const tenant = await fx.seed();
+    const { settings: _settings, ...fields } = connectionBody(tenant);
+    const form = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, String(value)]));
+    const without = await client.post('/connections', form);
+    expect(without.status).toBe(403);
+    expect(await without.text()).toContain('CSRF');
+    const wrong = await client.post('/connections', { ...form, _csrf: 'forged' });
+    expect(wrong.status).toBe(403);
+    const list = await json(await api(''));
+    expect(list.connections.some((c: { lifeposOrgId: string }) => c.lifeposOrgId === tenant.orgId)).toBe(
+      false,
+    );
+    expect(sandboxSubscription(tenant.orgId)).toBeUndefined();
+  });
+
+  it('refuses a session-authenticated API write without the CSRF header', async () => {
+    const client = new Browserless(fx.console.url);
+    await client.login();
+    const response = await client.request('/api/connections/check', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+    expect((await client.request('/api/connections')).status).toBe(200);
+  });
+});
+
+describe('the settings form', () => {
+  it('keeps the stored secrets when their fields are left empty, and checks without saving', async () => {
+    const tenant = await fx.seed();
+    const created = await json(await api('', { body: connectionBody(tenant) }));
+    const client = new Browserless(fx.console.url);
+    await client.login();
+    const page = await (await client.request(`/connections/${created.connection.id}`)).text();
+    expect(page).not.toContain(tenant.password);
+    expect(page).not.toContain(tenant.apiKey);
+    const form = {
+      _csrf: Browserless.csrfOf(page),
+      lifeposOrgId: tenant.orgId,
+      lifeposPhone: tenant.phone,
+      lifeposPassword: '',
+      retailcrmUrl: tenant.baseUrl,
+      retailcrmApiKey: '',
+      errorUserGroupCode: tenant.errorGroup.code,
+      cashPaymentTypeCode: tenant.paymentTypes.card,
+      cashlessPaymentTypeCode: tenant.paymentTypes.cash,
+    };
+    const checked = await client.post(`/connections/${created.connection.id}`, { ...form, intent: 'check' });
+    expect(checked.status).toBe(200);
+    expect(await checked.text()).toContain('Проверено без сохранения');
+    expect((await fx.console.db.connections.get(created.connection.id))?.cashPaymentTypeCode).toBe(
+      tenant.paymentTypes.cash,
+    );
+
+    const saved = await client.post(`/connections/${created.connection.id}`, { ...form, intent: 'save' });
+    expect(saved.status).toBe(303);
+    const stored = await fx.console.db.connections.get(created.connection.id);
+    expect(stored).toMatchObject({
+      status: 'active',
+      cashPaymentTypeCode: tenant.paymentTypes.card,
+      lifeposPassword: tenant.password,
+      retailcrmApiKey: tenant.apiKey,
+    });
+  });
+
+  it('Bull Board refuses a state-changing request from another origin', async () => {
+    const client = new Browserless(fx.console.url);
+    await client.login();
+    const response = await client.request('/admin/queues/api/queues/sync/pause', {
+      method: 'PUT',
+      headers: { origin: 'https://evil.example.com', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(response.status).toBe(403);
+    expect(await syncQueue.isPaused()).toBe(false);
+  });
+});
+
+function sandboxSubscription(orgId: string) {
+  return fx.sandbox.lifepos.subscription(orgId);
+}
+
+describe('the JSON API', () => {
+  it('creates, checks, activates and subscribes a connection, and returns the trigger settings', async () => {
+    const tenant = await fx.seed();
+    const response = await api('', { body: connectionBody(tenant) });
+    const text = await response.text();
+    expect(response.status).toBe(201);
+    // Never a secret in an answer.
+    expect(text).not.toContain(tenant.password);
+    expect(text).not.toContain(tenant.apiKey);
+    const body = JSON.parse(text);
+    expect(body.connection.status).toBe('active');
+    expect(body.checks.ok).toBe(true);
+    expect(body.checks.lines.map((line: { status: string }) => line.status)).not.toContain('error');
+    expect(body.triggers).toMatchObject({
+      url: TRIGGER_URL,
+      method: 'POST',
+      encoding: 'urlencoded',
+      params: { client_id: tenant.orgId, order_id: '{{ order.getId() }}' },
+    });
+    expect(body.triggers.triggers.map((trigger: { status: string }) => trigger.status)).toEqual([
+      'new',
+      'closed',
+      'refund',
+    ]);
+    const stored = await fx.console.db.connections.get(body.connection.id);
+    expect(text).not.toContain(stored!.notificationToken);
+    expect(sandboxSubscription(tenant.orgId)).toMatchObject({
+      turned_on: true,
+      primary_url_for_notifications: `${PUBLIC_URL}/lifepos/notifications/${stored!.notificationToken}`,
+    });
+    const syncJobs = await syncQueue.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(syncJobs.map((job) => job.data)).toContainEqual({
+      connectionId: body.connection.id,
+      scope: 'all',
+    });
+    // Secrets are stored encrypted.
+    const row = await fx.console.db.prisma.connection.findUniqueOrThrow({
+      where: { id: body.connection.id },
+    });
+    expect(row.lifeposPasswordEnc).not.toContain(tenant.password);
+    expect(row.retailcrmApiKeyEnc).not.toContain(tenant.apiKey);
+
+    expect((await api('', { body: connectionBody(tenant) })).status).toBe(409);
+  });
+
+  it('stores a failing configuration as a draft (422), and activates it once fixed', async () => {
+    const tenant = await fx.seed();
+    const failed = await api('', { body: connectionBody(tenant, { lifeposPassword: 'wrong-password' }) });
+    expect(failed.status).toBe(422);
+    const body = await json(failed);
+    expect(body.error.code).toBe('checks_failed');
+    expect(body.saved).toBe(true);
+    expect(body.connection.status).toBe('draft');
+    const signIn = body.checks.lines.find((line: { id: string }) => line.id === 'lifepos.sign_in');
+    expect(signIn.status).toBe('error');
+    expect(sandboxSubscription(tenant.orgId)).toBeUndefined();
+
+    const fixed = await api(`/${body.connection.id}`, {
+      method: 'PATCH',
+      body: { lifeposPassword: tenant.password },
+    });
+    expect(fixed.status).toBe(200);
+    expect((await json(fixed)).connection.status).toBe('active');
+    expect(sandboxSubscription(tenant.orgId)?.turned_on).toBe(true);
+  });
+
+  it('keeps a working connection as it was when a change fails the checks', async () => {
+    const tenant = await fx.seed();
+    const created = await json(await api('', { body: connectionBody(tenant) }));
+    const change = await api(`/${created.connection.id}?lang=en`, {
+      method: 'PATCH',
+      body: { errorUserGroupCode: 'no-such-group' },
+    });
+    expect(change.status).toBe(422);
+    const body = await json(change);
+    expect(body.saved).toBe(false);
+    const group = body.checks.lines.find((line: { id: string }) => line.id === 'retailcrm.error_group');
+    expect(group.message).toContain('RetailCRM has no user group with code “no-such-group”');
+    const stored = await json(await api(`/${created.connection.id}`));
+    expect(stored.connection.status).toBe('active');
+    expect(stored.connection.errorUserGroupCode).toBe(tenant.errorGroup.code);
+  });
+
+  it('checks without saving, and re-checks a stored connection recording its health', async () => {
+    const tenant = await fx.seed();
+    const checked = await api('/check', { body: connectionBody(tenant, { retailcrmApiKey: 'bad-key' }) });
+    expect(checked.status).toBe(200);
+    const lines = (await json(checked)).checks.lines;
+    expect(lines.find((line: { id: string }) => line.id === 'retailcrm.api_key').status).toBe('error');
+    expect(
+      (await json(await api(''))).connections.some(
+        (c: { lifeposOrgId: string }) => c.lifeposOrgId === tenant.orgId,
+      ),
+    ).toBe(false);
+
+    const created = await json(await api('', { body: connectionBody(tenant) }));
+    const again = await api(`/${created.connection.id}/check`, { method: 'POST' });
+    expect(again.status).toBe(200);
+    const stored = await json(await api(`/${created.connection.id}`));
+    expect(stored.connection.health.lastCheckOk).toBe(true);
+  });
+
+  it('disables a connection and turns its LIFE POS notifications off', async () => {
+    const tenant = await fx.seed();
+    const created = await json(await api('', { body: connectionBody(tenant) }));
+    expect(sandboxSubscription(tenant.orgId)?.turned_on).toBe(true);
+    const disabled = await api(`/${created.connection.id}/disable`, { body: { reason: 'shop closed' } });
+    expect(disabled.status).toBe(200);
+    expect((await json(disabled)).connection).toMatchObject({
+      status: 'disabled',
+      disabledReason: 'shop closed',
+    });
+    expect(sandboxSubscription(tenant.orgId)?.turned_on).toBe(false);
+  });
+
+  it('names invalid fields (400) and wants JSON (415)', async () => {
+    const invalid = await api('', { body: { lifeposOrgId: 'a/b', retailcrmUrl: 'ftp://x' } });
+    expect(invalid.status).toBe(400);
+    const { error } = await json(invalid);
+    expect(Object.keys(error.details.fields)).toEqual(
+      expect.arrayContaining([
+        'lifeposOrgId',
+        'lifeposPhone',
+        'lifeposPassword',
+        'retailcrmUrl',
+        'retailcrmApiKey',
+      ]),
+    );
+    const form = await fetch(`${fx.console.url}/api/connections`, {
+      method: 'POST',
+      headers: { authorization: fx.basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'lifeposOrgId=x',
+    });
+    expect(form.status).toBe(415);
+  });
+});
+
+describe('outside development', () => {
+  it('marks the session cookie Secure when the browser came over https', async () => {
+    const production = await startConsole({
+      host: '127.0.0.1',
+      env: {
+        DATABASE_URL: fx.database.url,
+        REDIS_URL: testRedisUrl(),
+        SECRETS_KEY: randomBytes(32).toString('base64'),
+        PUBLIC_URL,
+        RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
+        CONSOLE_USER,
+        CONSOLE_PASSWORD,
+        QUEUE_PREFIX: fx.prefix,
+        PORT: '0',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+      },
+    });
+    try {
+      const response = await fetch(`${production.url}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      const cookie = response.headers.getSetCookie().find((value) => value.startsWith('console.sid='));
+      expect(cookie).toMatch(/; Secure/);
+      expect(cookie).toMatch(/HttpOnly/);
+    } finally {
+      await production.close();
+    }
+  });
+});
+
+// Last: it uses up this address's sign-in attempts.
+describe('login rate limit', () => {
+  it('answers 429 after too many failed sign-ins, even with the right password', async () => {
+    const client = new Browserless(fx.console.url);
+    let status = 0;
+    for (let attempt = 0; attempt < 12 && status !== 429; attempt += 1) {
+      status = (await client.login(CONSOLE_USER, `wrong-${attempt}`)).status;
+    }
+    expect(status).toBe(429);
+    expect((await client.login()).status).toBe(429);
+  });
+});

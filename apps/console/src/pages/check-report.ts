@@ -1,0 +1,76 @@
+import type { CheckReport } from '../connection-checks.js';
+import type { ActivationLine } from '../connection-service.js';
+import { type Html, html } from '../html.js';
+import type { TriggerInstructions } from '../trigger-instructions.js';
+import { type PageContext, say, tr } from './layout.js';
+
+const STATUS_WORDS = {
+  ok: ['OK', 'OK'],
+  warning: ['Предупреждение', 'Warning'],
+  error: ['Ошибка', 'Error'],
+  skipped: ['Не проверено', 'Not checked'],
+} as const;
+
+/** The checks as a checklist: one line each, ok / warning / error, with the reason and what to do. */
+export function checkList(
+  ctx: PageContext,
+  report: CheckReport,
+  activation: readonly ActivationLine[] = [],
+): Html {
+  const lines = [...report.lines, ...activation];
+  return html`<section aria-labelledby="checks-title">
+  <h2 id="checks-title">${say(ctx, 'Проверка настроек', 'Settings check')}</h2>
+  <ul class="checklist">
+  ${lines.map((entry) => {
+    const [ru, en] = STATUS_WORDS[entry.status];
+    return html`<li class="${entry.status}" data-check="${entry.id}" data-status="${entry.status}">
+      <span class="status ${entry.status}">${say(ctx, ru, en)}:</span> <strong>${tr(ctx, entry.title)}</strong><br>
+      <span class="check-message">${tr(ctx, entry.message)}</span>
+      ${entry.action && html`<br><span class="muted">${say(ctx, 'Что сделать:', 'What to do:')}</span> ${tr(ctx, entry.action)}`}
+    </li>`;
+  })}
+  </ul>
+</section>`;
+}
+
+/** The three triggers to create in RetailCRM, with the exact values to paste. */
+export function triggerSection(ctx: PageContext, triggers: TriggerInstructions): Html {
+  return html`<section aria-labelledby="triggers-title" id="triggers">
+  <h2 id="triggers-title">${say(ctx, 'Настройте триггеры в RetailCRM', 'Set up the RetailCRM triggers')}</h2>
+  <p>${say(
+    ctx,
+    'Автоматизация → Триггеры → «+ Триггер». Для каждого из трёх триггеров добавьте действие «Выполнить HTTP-запрос»:',
+    'Automation → Triggers → “+ Trigger”. For each of the three triggers add the “Execute HTTP request” action:',
+  )}</p>
+  <div class="table-wrap"><table>
+    <tbody>
+      <tr><th scope="row">${say(ctx, 'Адрес запроса', 'Request address')}</th><td><code data-trigger="url">${triggers.url}</code></td></tr>
+      <tr><th scope="row">${say(ctx, 'HTTP метод', 'HTTP method')}</th><td><code>${triggers.method}</code></td></tr>
+      <tr><th scope="row">${say(ctx, 'Передавать параметры', 'Send parameters')}</th><td>${say(ctx, 'В теле запроса (urlencode)', 'In the request body (urlencode)')}</td></tr>
+      <tr><th scope="row"><code>client_id</code></th><td><code data-trigger="client_id">${triggers.params.client_id}</code></td></tr>
+      <tr><th scope="row"><code>order_id</code></th><td><code data-trigger="order_id">${triggers.params.order_id}</code></td></tr>
+      <tr><th scope="row"><code>status</code></th><td>${say(ctx, 'своё для каждого триггера — см. ниже', 'one per trigger — see below')}</td></tr>
+    </tbody>
+  </table></div>
+  <div class="table-wrap"><table>
+    <thead><tr><th>${say(ctx, 'Триггер', 'Trigger')}</th><th><code>status</code></th><th>${say(ctx, 'Событие', 'Event')}</th><th>${say(ctx, 'Условие', 'Condition')}</th></tr></thead>
+    <tbody>
+    ${triggers.triggers.map(
+      (trigger) => html`<tr data-trigger-status="${trigger.status}">
+        <td>${tr(ctx, trigger.name)}</td>
+        <td><code>${trigger.status}</code></td>
+        <td>${tr(ctx, trigger.event)}</td>
+        <td>${tr(ctx, trigger.condition)} ${
+          trigger.statuses.length === 0
+            ? html`<em>${say(ctx, 'статусы не выбраны в настройках', 'no statuses chosen in the settings')}</em>`
+            : trigger.statuses.map(
+                (status, index) =>
+                  html`${index > 0 && ', '}${status.name ? html`«${status.name}» ` : ''}<code>${status.code}</code>`,
+              )
+        }</td>
+      </tr>`,
+    )}
+    </tbody>
+  </table></div>
+</section>`;
+}

@@ -1,0 +1,53 @@
+import { type Html, html } from '../html.js';
+import type { Locale, Text } from '../i18n.js';
+
+/** What every page needs besides its own data. */
+export interface PageContext {
+  locale: Locale;
+  /** The session's CSRF token for the page's forms (undefined when there is no session). */
+  csrf: string | undefined;
+  signedIn: boolean;
+  /** The current path with its query, for the language switch to come back to. */
+  path: string;
+}
+
+/** The text in the page's language. */
+export const tr = (ctx: PageContext, text: Text): string => text[ctx.locale];
+/** Bilingual text inline: Russian first. */
+export const say = (ctx: PageContext, ru: string, en: string): string => (ctx.locale === 'ru' ? ru : en);
+
+export const csrfField = (ctx: PageContext): Html =>
+  html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`;
+
+function nav(ctx: PageContext): Html {
+  const other: Locale = ctx.locale === 'ru' ? 'en' : 'ru';
+  const langLink = html`<a href="/lang/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${other === 'en' ? 'English' : 'Русский'}</a>`;
+  if (!ctx.signedIn) return html`<nav aria-label="${say(ctx, 'Язык', 'Language')}">${langLink}</nav>`;
+  return html`<nav aria-label="${say(ctx, 'Разделы', 'Sections')}">
+    <a href="/connections">${say(ctx, 'Подключения', 'Connections')}</a>
+    <a href="/orders">${say(ctx, 'Заказы', 'Orders')}</a>
+    <a href="/admin/queues">${say(ctx, 'Очереди', 'Queues')}</a>
+    ${langLink}
+    <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link">${say(ctx, 'Выйти', 'Sign out')}</button></form>
+  </nav>`;
+}
+
+export function layout(ctx: PageContext, title: string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="${ctx.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} — RetailCRM ⇄ LIFE POS</title>
+<link rel="stylesheet" href="/assets/console.css">
+</head>
+<body>
+<header><a class="brand" href="/connections">RetailCRM ⇄ LIFE POS</a>${nav(ctx)}</header>
+<main id="main">
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}

@@ -1,0 +1,400 @@
+import type { Database } from '@connector/db';
+import type { Logger } from '@connector/logger';
+import type { QueueName } from '@connector/queue';
+import type { Express, Request, Response } from 'express';
+import type { CheckReport, ReferenceBooks } from '../connection-checks.js';
+import { type FieldErrors, inputFromForm } from '../connection-input.schema.js';
+import {
+  type ActivationLine,
+  type ConnectionService,
+  type PublicConnection,
+  publicConnection,
+  type SaveResult,
+} from '../connection-service.js';
+import { csrfToken, isSignedIn } from '../console-auth.js';
+import type { Html } from '../html.js';
+import { DEFAULT_LOCALE, isLocale, type Text, t } from '../i18n.js';
+import {
+  type ConnectionFormView,
+  connectionFormPage,
+  emptyFormValues,
+  formValuesOf,
+  formValuesOfInput,
+} from '../pages/connection-form-page.js';
+import { type ConnectionRow, connectionsPage } from '../pages/connections-page.js';
+import type { PageContext } from '../pages/layout.js';
+import { messagePage } from '../pages/login-page.js';
+import { type OrderHit, ordersPage, timelinePage } from '../pages/orders-page.js';
+import { backlogByConnection, type ConsoleQueues, queueCounts } from '../queues.js';
+import type { TriggerInstructions } from '../trigger-instructions.js';
+
+export interface PageRoutesDeps {
+  db: Database;
+  service: ConnectionService;
+  queues: ConsoleQueues;
+  logger: Logger;
+}
+
+export function pageContext(req: Request): PageContext {
+  const locale = isLocale(req.session?.locale) ? req.session.locale : DEFAULT_LOCALE;
+  return {
+    locale,
+    csrf: req.session ? csrfToken(req) : undefined,
+    signedIn: isSignedIn(req),
+    path: req.originalUrl,
+  };
+}
+
+export function sendPage(res: Response, page: Html, status = 200): void {
+  res.status(status).type('html').send(page.value);
+}
+
+/** What a save leaves for the page it redirects to. */
+interface Flash {
+  report?: CheckReport;
+  activation?: ActivationLine[];
+  triggers?: TriggerInstructions;
+  notice?: { kind: 'ok' | 'error'; text: Text };
+}
+
+function takeFlash(req: Request): Flash | undefined {
+  const flash = req.session.flash;
+  if (flash === undefined) return undefined;
+  delete req.session.flash;
+  return JSON.parse(flash) as Flash;
+}
+
+const ORDER_ID_MAX = 2_147_483_647;
+
+function orderIdOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) return undefined;
+  const id = Number(value);
+  return id >= 1 && id <= ORDER_ID_MAX ? id : undefined;
+}
+
+/** Waits for the account's reference books a few seconds at most: the page must not hang on RetailCRM. */
+async function booksWithin(
+  load: Promise<ReferenceBooks | undefined>,
+  ms: number,
+): Promise<ReferenceBooks | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([load.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
+  const { db, service, queues, logger } = deps;
+
+  const notFound = (req: Request, res: Response) => {
+    const ctx = pageContext(req);
+    sendPage(
+      res,
+      messagePage(
+        ctx,
+        ctx.locale === 'ru' ? 'Не найдено' : 'Not found',
+        ctx.locale === 'ru' ? 'Такой страницы нет.' : 'There is no such page.',
+        {
+          href: '/connections',
+          text: ctx.locale === 'ru' ? 'К подключениям' : 'To the connections',
+        },
+      ),
+      404,
+    );
+  };
+
+  app.get('/', (_req, res) => res.redirect(303, '/connections'));
+
+  app.get('/connections', async (req, res) => {
+    const connections = await db.connections.list();
+    const incidents = await db.prisma.incident.groupBy({
+      by: ['connectionId'],
+      where: { status: { not: 'resolved' } },
+      _count: { _all: true },
+    });
+    const openIncidents = new Map(incidents.map((entry) => [entry.connectionId, entry._count._all]));
+    let counts: Awaited<ReturnType<typeof queueCounts>> | undefined;
+    let backlog: Awaited<ReturnType<typeof backlogByConnection>> = { byConnection: new Map(), truncated: [] };
+    try {
+      [counts, backlog] = await Promise.all([queueCounts(queues), backlogByConnection(queues)]);
+    } catch (error) {
+      logger.warn('queue state unavailable', { error: (error as Error).message });
+    }
+    const rows: ConnectionRow[] = connections.map((connection) => ({
+      connection: publicConnection(connection),
+      openIncidents: openIncidents.get(connection.id) ?? 0,
+      backlog: backlog.byConnection.get(connection.id) ?? ({} as Partial<Record<QueueName, number>>),
+    }));
+    sendPage(res, connectionsPage(pageContext(req), { rows, queues: counts, truncated: backlog.truncated }));
+  });
+
+  app.get('/connections/new', (req, res) => {
+    sendPage(res, connectionFormPage(pageContext(req), { values: emptyFormValues() }));
+  });
+
+  /** A refused or checked form, shown again with what was typed (never the secrets). */
+  function renderForm(
+    req: Request,
+    res: Response,
+    status: number,
+    view: Omit<ConnectionFormView, 'values'> & { input: Record<string, unknown> },
+  ) {
+    const { input, ...rest } = view;
+    const fallback = view.connection ? formValuesOf(view.connection) : emptyFormValues();
+    sendPage(
+      res,
+      connectionFormPage(pageContext(req), { ...rest, values: formValuesOfInput(input, fallback) }),
+      status,
+    );
+  }
+
+  function handleSave(
+    req: Request,
+    res: Response,
+    result: SaveResult,
+    input: Record<string, unknown>,
+    stored?: PublicConnection,
+  ) {
+    switch (result.kind) {
+      case 'not-found':
+        notFound(req, res);
+        return;
+      case 'invalid':
+        renderForm(req, res, 422, { connection: stored, fieldErrors: result.fieldErrors, input });
+        return;
+      case 'conflict':
+        renderForm(req, res, 409, {
+          connection: stored,
+          input,
+          fieldErrors: {
+            lifeposOrgId: t(
+              'Для этой организации LIFE POS подключение уже есть: откройте его в списке подключений.',
+              'This LIFE POS organization already has a connection: open it from the connection list.',
+            ),
+          } satisfies FieldErrors,
+        });
+        return;
+      case 'rejected':
+        if (!result.saved || !result.connection) {
+          renderForm(req, res, 422, {
+            connection: stored,
+            input,
+            report: result.report,
+            activation: result.activation,
+            ...(result.report.books ? { books: result.report.books } : {}),
+            notice: {
+              kind: 'error',
+              text: t(
+                'Изменения не сохранены: подключение работает с прежними настройками. Исправьте ошибки; пароль и ключ, если меняли, введите снова.',
+                'The changes were not saved: the connection keeps working with its previous settings. Fix the errors; enter the password and key again if you changed them.',
+              ),
+            },
+          });
+          return;
+        }
+        req.session.flash = JSON.stringify({
+          report: result.report,
+          activation: result.activation,
+          notice: {
+            kind: 'error',
+            text: t(
+              'Сохранено как черновик, но не включено: исправьте ошибки и сохраните снова.',
+              'Saved as a draft but not activated: fix the errors and save again.',
+            ),
+          },
+        } satisfies Flash);
+        res.redirect(303, `/connections/${result.connection.id}`);
+        return;
+      case 'activated':
+        req.session.flash = JSON.stringify({
+          report: result.report,
+          activation: result.activation,
+          triggers: result.triggers,
+          notice: {
+            kind: 'ok',
+            text: t(
+              'Подключение сохранено и включено. Осталось настроить триггеры в RetailCRM.',
+              'The connection is saved and active. What is left: the RetailCRM triggers.',
+            ),
+          },
+        } satisfies Flash);
+        res.redirect(303, `/connections/${result.connection.id}`);
+        return;
+    }
+  }
+
+  app.post('/connections', async (req, res) => {
+    const input = inputFromForm(req.body ?? {});
+    if (req.body?.intent === 'check') {
+      const checked = await service.checkInput(input);
+      if (checked.kind === 'invalid') renderForm(req, res, 422, { fieldErrors: checked.fieldErrors, input });
+      else
+        renderForm(req, res, 200, {
+          input,
+          report: checked.report,
+          ...(checked.report.books ? { books: checked.report.books } : {}),
+          notice: {
+            kind: checked.report.ok ? 'ok' : 'error',
+            text: t(
+              'Проверено без сохранения. Для сохранения введите пароль и ключ снова.',
+              'Checked without saving. To save, enter the password and key again.',
+            ),
+          },
+        });
+      return;
+    }
+    handleSave(req, res, await service.create(input), input);
+  });
+
+  app.get('/connections/:id', async (req, res) => {
+    const connection = await db.connections.get(String(req.params.id));
+    if (!connection) {
+      notFound(req, res);
+      return;
+    }
+    const flash = takeFlash(req);
+    const books = flash?.report?.books ?? (await booksWithin(service.referenceBooks(connection), 5_000));
+    const view: ConnectionFormView = {
+      connection: publicConnection(connection),
+      values: formValuesOf(publicConnection(connection)),
+      ...(flash?.report ? { report: flash.report } : {}),
+      ...(flash?.activation ? { activation: flash.activation } : {}),
+      ...(flash?.notice ? { notice: flash.notice } : {}),
+      ...(books ? { books } : {}),
+      ...(connection.status === 'active'
+        ? { triggers: flash?.triggers ?? service.triggers(connection, books) }
+        : {}),
+    };
+    sendPage(res, connectionFormPage(pageContext(req), view));
+  });
+
+  app.post('/connections/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const stored = await db.connections.get(id);
+    if (!stored) {
+      notFound(req, res);
+      return;
+    }
+    const connection = publicConnection(stored);
+    const input = inputFromForm(req.body ?? {});
+    if (req.body?.intent === 'check') {
+      const checked = await service.checkUpdate(id, input);
+      if (checked.kind === 'not-found') notFound(req, res);
+      else if (checked.kind === 'invalid')
+        renderForm(req, res, 422, { connection, fieldErrors: checked.fieldErrors, input });
+      else
+        renderForm(req, res, 200, {
+          connection,
+          input,
+          report: checked.report,
+          ...(checked.report.books ? { books: checked.report.books } : {}),
+          notice: {
+            kind: checked.report.ok ? 'ok' : 'error',
+            text: t('Проверено без сохранения.', 'Checked without saving.'),
+          },
+        });
+      return;
+    }
+    handleSave(req, res, await service.update(id, input), input, connection);
+  });
+
+  app.post('/connections/:id/disable', async (req, res) => {
+    const reason =
+      typeof req.body?.reason === 'string' && req.body.reason.trim()
+        ? req.body.reason.trim().slice(0, 200)
+        : 'disabled in the console';
+    const disabled = await service.disable(String(req.params.id), reason);
+    if (!disabled) {
+      notFound(req, res);
+      return;
+    }
+    req.session.flash = JSON.stringify({
+      notice: { kind: 'ok', text: t('Подключение отключено.', 'The connection is disabled.') },
+    } satisfies Flash);
+    res.redirect(303, `/connections/${disabled.id}`);
+  });
+
+  app.get('/orders', async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 64) : '';
+    if (!q) {
+      sendPage(res, ordersPage(pageContext(req), { q, hits: undefined }));
+      return;
+    }
+    const id = orderIdOf(q.replace(/^[#№]\s*/, ''));
+    const links = await db.prisma.orderLink.findMany({
+      where: { OR: [{ retailcrmOrderNumber: q }, ...(id !== undefined ? [{ retailcrmOrderId: id }] : [])] },
+      include: { connection: { select: { lifeposOrgId: true } } },
+      take: 50,
+    });
+    const events =
+      id === undefined
+        ? []
+        : await db.prisma.orderEvent.groupBy({
+            by: ['connectionId', 'retailcrmOrderId'],
+            where: { retailcrmOrderId: id },
+            _max: { createdAt: true },
+          });
+    const orgs = new Map(
+      (await db.connections.list()).map((connection) => [connection.id, connection.lifeposOrgId]),
+    );
+    const hits = new Map<string, OrderHit>();
+    for (const link of links) {
+      hits.set(`${link.connectionId}:${link.retailcrmOrderId}`, {
+        connectionId: link.connectionId,
+        lifeposOrgId: link.connection.lifeposOrgId,
+        orderId: link.retailcrmOrderId,
+        orderNumber: link.retailcrmOrderNumber,
+        state: link.state,
+        lastEventAt: link.lastSyncedAt,
+      });
+    }
+    for (const event of events) {
+      const key = `${event.connectionId}:${event.retailcrmOrderId}`;
+      const hit = hits.get(key);
+      const last = event._max.createdAt;
+      if (hit) {
+        if (last && (!hit.lastEventAt || last > hit.lastEventAt)) hit.lastEventAt = last;
+        continue;
+      }
+      hits.set(key, {
+        connectionId: event.connectionId,
+        lifeposOrgId: orgs.get(event.connectionId) ?? event.connectionId,
+        orderId: event.retailcrmOrderId,
+        orderNumber: null,
+        state: null,
+        lastEventAt: last,
+      });
+    }
+    sendPage(res, ordersPage(pageContext(req), { q, hits: [...hits.values()] }));
+  });
+
+  app.get('/connections/:id/orders/:orderId', async (req, res) => {
+    const connection = await db.connections.get(String(req.params.id));
+    const orderId = orderIdOf(req.params.orderId);
+    if (!connection || orderId === undefined) {
+      notFound(req, res);
+      return;
+    }
+    const [link, events, incidents] = await Promise.all([
+      db.orderLinks.get(connection.id, orderId),
+      db.orderEvents.list(connection.id, orderId, { limit: 500 }),
+      db.incidents.listForOrder(connection.id, orderId),
+    ]);
+    sendPage(
+      res,
+      timelinePage(pageContext(req), {
+        connectionId: connection.id,
+        lifeposOrgId: connection.lifeposOrgId,
+        orderId,
+        link,
+        events,
+        incidents,
+      }),
+    );
+  });
+}

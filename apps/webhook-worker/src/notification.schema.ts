@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * LIFE POS notifications (lifepos-api-v6.md §5.2): the changed object itself, discriminated by `type_of`.
+ * Only the receiver's minimum is required of a body; what the handler needs is read from it later, and
+ * the handler re-reads the sale from the API anyway (notifications are signals).
+ */
+
+/** What makes a body a notification: a JSON object naming its type. */
+const envelopeSchema = z.looseObject({ type_of: z.string().trim().min(1).max(100) });
+
+/** The types that say a sale or its money changed; others (receipts, shifts, …) are recorded only. */
+export const SALE_NOTIFICATION_TYPES = ['Sale', 'SalePayment', 'SaleRefund'] as const;
+export type SaleNotificationType = (typeof SALE_NOTIFICATION_TYPES)[number];
+
+export function isSaleNotificationType(typeOf: string): typeOf is SaleNotificationType {
+  return (SALE_NOTIFICATION_TYPES as readonly string[]).includes(typeOf);
+}
+
+export type NotificationEnvelope = { ok: true; typeOf: string } | { ok: false; message: string };
+
+export function parseNotificationEnvelope(body: unknown): NotificationEnvelope {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, message: 'The notification body must be a JSON object' };
+  }
+  const parsed = envelopeSchema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      message: 'The notification body must name its type in `type_of` (a non-empty string)',
+    };
+  }
+  return { ok: true, typeOf: parsed.data.type_of };
+}
+
+const guid = z.union([z.string().trim().min(1), z.number()]).transform(String);
+/** Some builds name the guid `id` (see the LIFE POS client's `identified`). */
+const reference = z.union([
+  z.looseObject({ guid }),
+  z.looseObject({ id: guid }).transform(({ id }) => ({ guid: id })),
+]);
+const saleBody = reference;
+const moneyDocumentBody = z.looseObject({ sale: reference });
+
+/** The sale a stored notification is about: `Sale.guid`, `SalePayment.sale.guid`, `SaleRefund.sale.guid`. */
+export function saleGuidOfNotification(typeOf: string, body: unknown): string | undefined {
+  if (typeOf === 'Sale') {
+    const parsed = saleBody.safeParse(body);
+    return parsed.success ? parsed.data.guid : undefined;
+  }
+  if (typeOf === 'SalePayment' || typeOf === 'SaleRefund') {
+    const parsed = moneyDocumentBody.safeParse(body);
+    return parsed.success ? parsed.data.sale.guid : undefined;
+  }
+  return undefined;
+}
