@@ -27,6 +27,8 @@ export LIFEPOS_API_URL=http://127.0.0.1:4001
 # The sandbox's RetailCRM accounts listen on local ports; production allows only the SaaS domains.
 export RETAILCRM_ALLOWED_HOSTS='127.0.0.1:*'
 export PUBLIC_URL=http://127.0.0.1:3001
+# Locally the ingress and the webhook worker have ports of their own (in production one proxy serves both).
+export TRIGGER_URL=http://127.0.0.1:3000/retailCRM/update
 export CONSOLE_PUBLIC_URL=http://127.0.0.1:3002
 export CONSOLE_USER=${CONSOLE_USER:-admin} CONSOLE_PASSWORD=${CONSOLE_PASSWORD:-local-demo-password}
 
@@ -60,8 +62,6 @@ pids+=($!)
 for _ in $(seq 1 150); do [ -s "$DEMO_FILE" ] && break; sleep 0.2; done
 [ -s "$DEMO_FILE" ] || { echo "the sandbox did not start; see .local/logs/sandbox.log" >&2; exit 1; }
 
-pnpm --filter @connector/db run connection:upsert "$DEMO_FILE"
-
 start_app ingress 3000
 start_app webhook-worker 3001
 start_app console 3002
@@ -69,11 +69,16 @@ start_app export-worker 3101
 start_app cancel-worker 3102
 start_app refund-worker 3103
 start_app sync-worker 3104
+start_app reconcile-worker 3105
+
+for _ in $(seq 1 150); do curl -fs http://127.0.0.1:3002/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+node scripts/demo-connection.mjs "$DEMO_FILE" http://127.0.0.1:3002
 
 cat <<MSG
 
 The connector runs locally with a demo tenant.
   Sandbox page (RetailCRM + LIFE POS side by side): http://127.0.0.1:4000/
+  Console (login $CONSOLE_USER / $CONSOLE_PASSWORD):  http://127.0.0.1:3002/
   LIFE POS API (simulated):                          $LIFEPOS_API_URL
   Demo credentials:                                  $DEMO_FILE
 Apps:
