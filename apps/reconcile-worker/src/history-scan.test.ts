@@ -1,0 +1,331 @@
+import { randomBytes } from 'node:crypto';
+import { type ConnectionSettingsInput, createDatabase, type Database, migrate } from '@connector/db';
+import { errorKind, RetryableError } from '@connector/domain';
+import { createLogger } from '@connector/logger';
+import {
+  createProducer,
+  createRateLimiter,
+  createRedisTokenStore,
+  createWorkerRedis,
+  type Producer,
+} from '@connector/queue';
+import { createTenantRuntime, type Tenant, type TenantRuntime } from '@connector/tenant';
+import {
+  createTestDatabase,
+  type Sandbox,
+  type Tenant as SeededTenant,
+  seedTenant,
+  startTestSandbox,
+  type TestDatabase,
+  testRedisUrl,
+  uniquePrefix,
+} from '@connector/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type HistoryScanDeps, scanOrderHistory } from './history-scan.js';
+
+type OrderQueue = 'order-export' | 'order-cancel' | 'order-refund';
+const ORDER_QUEUES: OrderQueue[] = ['order-export', 'order-cancel', 'order-refund'];
+
+const logger = createLogger({ service: 'history-scan-test', level: process.env.LOG_LEVEL ?? 'error' });
+let sandbox: Sandbox;
+let database: TestDatabase;
+let db: Database;
+let redis: Redis;
+let producer: Producer;
+let runtime: TenantRuntime;
+const queues = new Map<OrderQueue, Queue>();
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  database = await createTestDatabase({ migrate: (url) => migrate(url) });
+  db = createDatabase({ url: database.url, secretsKey: randomBytes(32), logger });
+  redis = createWorkerRedis(testRedisUrl());
+  await redis.ping();
+  const prefix = `{${uniquePrefix()}}`;
+  producer = createProducer({ redis, prefix });
+  runtime = createTenantRuntime({
+    db,
+    limiter: createRateLimiter(redis, { prefix }),
+    tokenStore: createRedisTokenStore(redis, prefix),
+    lifeposApiUrl: sandbox.lifeposUrl,
+    retailcrmAllowedHosts: ['127.0.0.1:*'],
+    logger,
+  });
+  for (const name of ORDER_QUEUES) queues.set(name, new Queue(name, { connection: redis, prefix }));
+});
+
+afterEach(() => sandbox.faults.clear());
+
+afterAll(async () => {
+  await Promise.all([...queues.values()].map((queue) => queue.close()));
+  await producer.close();
+  await redis.quit();
+  await db.close();
+  await sandbox.close();
+  await database.drop();
+});
+
+interface Fixture {
+  seeded: SeededTenant;
+  tenant: Tenant;
+  connectionId: string;
+  deps: HistoryScanDeps;
+  scan(overrides?: Partial<HistoryScanDeps>): ReturnType<typeof scanOrderHistory>;
+  /** Orders with a job in `queue` for this connection, with the jobs. */
+  jobs(queue: OrderQueue): Promise<Map<number, { id: string; data: unknown }[]>>;
+  newestHistoryId(): number;
+  order(status?: string): number;
+  move(orderId: number, status: string): void;
+}
+
+/** A RetailCRM account without trigger rules (every trigger is lost) and its active connection. */
+async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture> {
+  const seeded = await seedTenant(sandbox, { sites: 1 });
+  const connection = await db.connections.create({
+    ...seeded.connection,
+    settings: { ...seeded.connection.settings, ...settings },
+    status: 'active',
+  });
+  const tenant = await runtime.open(connection.id);
+  const deps: HistoryScanDeps = {
+    cursors: db.syncCursors,
+    orderEvents: db.orderEvents,
+    producer,
+    logger,
+    pageLimit: 20,
+  };
+  const code = seeded.accountCode;
+  return {
+    seeded,
+    tenant,
+    connectionId: connection.id,
+    deps,
+    scan: (overrides = {}) => scanOrderHistory({ ...deps, ...overrides }, tenant),
+    async jobs(queue) {
+      const all = await queues
+        .get(queue)!
+        .getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
+      const byOrder = new Map<number, { id: string; data: unknown }[]>();
+      for (const job of all) {
+        if (job.data.connectionId !== connection.id) continue;
+        const list = byOrder.get(job.data.orderId) ?? [];
+        list.push({ id: job.id ?? '', data: job.data });
+        byOrder.set(job.data.orderId, list);
+      }
+      return byOrder;
+    },
+    newestHistoryId: () => Number(sandbox.retailcrm.history(code).at(-1)?.id ?? 0),
+    order: (status) =>
+      seeded.createOrder({ store: seeded.stores[0]!.code, ...(status ? { status } : {}) }).id,
+    move: (orderId, status) => {
+      sandbox.retailcrm.setOrderStatus(code, orderId, status);
+    },
+  };
+}
+
+describe('scanOrderHistory', () => {
+  it('starts from now on its first run: nothing from before is replayed', async () => {
+    const f = await fixture();
+    // More than one page of history (20 per page), so the newest id comes from the last page.
+    for (let i = 0; i < 12; i += 1) f.move(f.order(), f.seeded.statuses.send);
+    const newest = f.newestHistoryId();
+    expect(newest).toBeGreaterThan(20);
+
+    await expect(f.scan()).resolves.toEqual({ outcome: 'started', sinceId: newest });
+
+    const cursor = await db.syncCursors.get(f.connectionId);
+    expect(cursor.retailcrmHistorySinceId).toBe(newest);
+    expect(cursor.lastReconciledAt).toBeInstanceOf(Date);
+    for (const queue of ORDER_QUEUES) expect((await f.jobs(queue)).size).toBe(0);
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', entries: 0, sinceId: newest });
+  });
+
+  it('queues the job each lost trigger would have queued, and skips everything else', async () => {
+    const f = await fixture();
+    const { statuses, paymentTypes, paymentStatuses } = f.seeded;
+    const exported = f.order();
+    const cancelled = f.order();
+    const deleted = f.order();
+    const completed = f.order();
+    const ownWrite = f.order();
+    const paid = f.seeded.createOrder({
+      store: f.seeded.stores[0]!.code,
+      payments: [{ type: paymentTypes.cash, status: paymentStatuses.paid }],
+    });
+    const paymentId = Number(Object.values(paid.order.payments as Record<string, { id: number }>)[0]!.id);
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'started' });
+
+    f.move(exported, statuses.send);
+    f.move(exported, statuses.new);
+    f.move(exported, statuses.send); // the same order twice: one job
+    f.move(cancelled, statuses.cancelled);
+    f.move(deleted, statuses.erroneousCancel);
+    f.move(completed, statuses.complete);
+    sandbox.retailcrm.setPaymentStatus(f.seeded.accountCode, paymentId, paymentStatuses.returned);
+    // The connector's own write (its API key) is never taken for a lost trigger.
+    await f.tenant.retailcrm.editOrder(ownWrite, { status: statuses.send });
+    const created = f.order(statuses.send); // created straight into the export status
+
+    const result = await f.scan();
+
+    expect(result).toMatchObject({
+      outcome: 'scanned',
+      complete: true,
+      repaired: 5,
+      checked: 0,
+      sinceId: f.newestHistoryId(),
+    });
+    const exports = await f.jobs('order-export');
+    expect([...exports.keys()].sort()).toEqual([exported, created].sort());
+    expect(exports.get(exported)).toHaveLength(1);
+    expect(exports.get(exported)![0]!.data).toEqual({
+      connectionId: f.connectionId,
+      orderId: exported,
+      source: 'reconcile',
+    });
+    expect([...(await f.jobs('order-cancel')).keys()].sort()).toEqual([cancelled, deleted].sort());
+    expect([...(await f.jobs('order-refund')).keys()]).toEqual([paid.id]);
+
+    const timeline = await db.orderEvents.list(f.connectionId, exported);
+    const repaired = timeline.filter((event) => event.type === 'reconcile.repaired');
+    expect(repaired).toHaveLength(1);
+    expect(repaired[0]!.message).toContain('repaired by reconciliation');
+    expect(repaired[0]!.message).toContain(`"${statuses.send}"`);
+    expect(repaired[0]!.data).toMatchObject({ trigger: 'new', queue: 'order-export', deduplicated: false });
+    expect(await db.orderEvents.list(f.connectionId, ownWrite)).toEqual([]);
+    expect(await db.orderEvents.list(f.connectionId, completed)).toEqual([]);
+
+    // Nothing new: nothing more.
+    await expect(f.scan()).resolves.toMatchObject({ entries: 0, repaired: 0 });
+    expect((await f.jobs('order-export')).get(exported)).toHaveLength(1);
+  });
+
+  it('says "checked", not "repaired", when the trigger had arrived', async () => {
+    const f = await fixture();
+    const arrived = f.order();
+    const lost = f.order();
+    await f.scan();
+    f.move(arrived, f.seeded.statuses.send);
+    f.move(lost, f.seeded.statuses.send);
+    // What ingress writes when RetailCRM's trigger reaches it.
+    await db.orderEvents.append(f.connectionId, arrived, {
+      type: 'trigger.received',
+      message: 'Триггер «new» принят',
+      data: { status: 'new', queue: 'order-export' },
+    });
+
+    await expect(f.scan()).resolves.toMatchObject({ repaired: 1, checked: 1 });
+
+    const types = async (orderId: number) =>
+      (await db.orderEvents.list(f.connectionId, orderId)).map((event) => event.type);
+    expect(await types(arrived)).toEqual(['trigger.received', 'reconcile.checked']);
+    expect(await types(lost)).toEqual(['reconcile.repaired']);
+    // Queued all the same: the trigger's own job may have failed; the job re-reads and does what is left.
+    expect([...(await f.jobs('order-export')).keys()].sort()).toEqual([arrived, lost].sort());
+  });
+
+  it('starts from reconcileFrom when the console set one', async () => {
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Moscow' }).format(new Date());
+    const f = await fixture({ reconcileFrom: today });
+    const earlier = f.order();
+    f.move(earlier, f.seeded.statuses.send);
+
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', repaired: 1 });
+    expect([...(await f.jobs('order-export')).keys()]).toEqual([earlier]);
+    expect((await db.syncCursors.get(f.connectionId)).retailcrmHistorySinceId).toBe(f.newestHistoryId());
+  });
+
+  it('reads nothing before reconcileFrom, and keeps starting there until an entry comes', async () => {
+    const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const f = await fixture({ reconcileFrom: tomorrow });
+    f.move(f.order(), f.seeded.statuses.send);
+
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', entries: 0, sinceId: null });
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', entries: 0, sinceId: null });
+    expect((await f.jobs('order-export')).size).toBe(0);
+  });
+
+  it('never moves the cursor past an entry whose job could not be queued', async () => {
+    const f = await fixture();
+    const orders = Array.from({ length: 6 }, () => f.order());
+    await f.scan();
+    for (const orderId of orders) f.move(orderId, f.seeded.statuses.send);
+    const entryOf = new Map(
+      sandbox.retailcrm
+        .history(f.seeded.accountCode)
+        .filter((entry) => entry.field === 'status')
+        .map((entry) => [(entry.order as { id: number }).id, Number(entry.id)]),
+    );
+    // Redis goes away at the fourth order.
+    let adds = 0;
+    const failing: Producer = {
+      add: (queue, data, options) => {
+        adds += 1;
+        if (adds === 4) {
+          return Promise.reject(
+            new RetryableError('Redis is not available', { code: 'queue.redis_unavailable' }),
+          );
+        }
+        return producer.add(queue, data, options);
+      },
+      close: () => Promise.resolve(),
+    };
+
+    await expect(f.scan({ producer: failing })).rejects.toThrow('Redis is not available');
+
+    expect((await db.syncCursors.get(f.connectionId)).retailcrmHistorySinceId).toBe(entryOf.get(orders[2]!));
+    expect([...(await f.jobs('order-export')).keys()].sort()).toEqual(orders.slice(0, 3).sort());
+
+    await expect(f.scan()).resolves.toMatchObject({ repaired: 3 });
+    const exports = await f.jobs('order-export');
+    expect([...exports.keys()].sort()).toEqual([...orders].sort());
+    for (const orderId of orders) expect(exports.get(orderId)).toHaveLength(1);
+    expect((await db.syncCursors.get(f.connectionId)).retailcrmHistorySinceId).toBe(f.newestHistoryId());
+  });
+
+  it.each([
+    [503, 'deferred'],
+    [502, 'retryable'],
+  ])('keeps the pages read before a RetailCRM %i and reads the rest after it', async (status, kind) => {
+    const f = await fixture();
+    const orders = Array.from({ length: 30 }, () => f.order());
+    const started = await f.scan();
+    for (const orderId of orders) f.move(orderId, f.seeded.statuses.send);
+    const moves = sandbox.retailcrm.history(f.seeded.accountCode, {
+      sinceId: started.outcome === 'started' ? started.sinceId : 0,
+    });
+    expect(moves).toHaveLength(30);
+    const path = '^/api/v5/orders/history$';
+    // The first page is answered, the second fails.
+    sandbox.faults.add({ system: 'retailcrm', path, count: 1 });
+    sandbox.faults.add({ system: 'retailcrm', path, errorRate: 1, errorStatus: status, count: 1 });
+
+    const failed = await f.scan().catch((error: unknown) => error);
+    expect(errorKind(failed)).toBe(kind);
+    // Exactly the first page (20 entries) is behind the cursor.
+    expect((await db.syncCursors.get(f.connectionId)).retailcrmHistorySinceId).toBe(Number(moves[19]!.id));
+    expect((await f.jobs('order-export')).size).toBe(20);
+
+    await expect(f.scan()).resolves.toMatchObject({ complete: true, repaired: 10 });
+    const exports = await f.jobs('order-export');
+    expect([...exports.keys()].sort()).toEqual([...orders].sort());
+    for (const orderId of orders) expect(exports.get(orderId)).toHaveLength(1);
+  });
+
+  it('stops after maxPages and goes on from there in the next run', async () => {
+    const f = await fixture();
+    const orders = Array.from({ length: 25 }, () => f.order());
+    await f.scan();
+    for (const orderId of orders) f.move(orderId, f.seeded.statuses.send);
+
+    await expect(f.scan({ maxPages: 1 })).resolves.toMatchObject({ complete: false, pages: 1, repaired: 20 });
+    const before = await db.syncCursors.get(f.connectionId);
+    await expect(f.scan({ maxPages: 1 })).resolves.toMatchObject({ complete: true, pages: 1, repaired: 5 });
+    const after = await db.syncCursors.get(f.connectionId);
+    expect(after.retailcrmHistorySinceId).toBe(f.newestHistoryId());
+    // Only a run that reached the end moves the trigger look-back window on.
+    expect(after.lastReconciledAt!.getTime()).toBeGreaterThan(before.lastReconciledAt!.getTime());
+  });
+});

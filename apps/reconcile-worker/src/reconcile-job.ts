@@ -1,0 +1,85 @@
+import type { Database } from '@connector/db';
+import { DeferredError, PermanentError } from '@connector/domain';
+import { defineHandler, type JobHandler, type OrderLock, type Producer } from '@connector/queue';
+import type { TenantRuntime } from '@connector/tenant';
+import type { Queue } from 'bullmq';
+import { type HistoryScanOptions, scanOrderHistory } from './history-scan.js';
+import { unscheduleHistory } from './reconcile-schedule.js';
+
+export interface ReconcileHandlerDeps {
+  db: Pick<Database, 'connections' | 'syncCursors' | 'orderEvents'>;
+  runtime: TenantRuntime;
+  producer: Producer;
+  /** Keeps two runs of one connection's scan apart (a scheduler does not wait for the previous run). */
+  lock: OrderLock;
+  /** The schedulers' queue: a connection found inactive loses its scheduler here. */
+  scheduleQueue: Queue;
+  scan?: HistoryScanOptions;
+  now?: () => Date;
+}
+
+/** How long a job of another app's kind is put back before a worker picks it up again. */
+const FOREIGN_KIND_DELAY_MS = 1_000;
+
+export function historyScanLockKey(connectionId: string): string {
+  return `reconcile:${connectionId}:retailcrm-history`;
+}
+
+/**
+ * `reconcile` with `kind: 'retailcrm-history'`: one scan of the connection's RetailCRM order history
+ * (`history-scan.ts`). A run that finds the previous one still going leaves the work to it; a connection no
+ * longer active is skipped and its scheduler removed. Failures follow the usual taxonomy: RetailCRM's rate
+ * limit delays the job, a 5xx or a Redis outage retries it, and the next period runs again in any case —
+ * from the stored cursor, so nothing is skipped.
+ */
+export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'reconcile'> {
+  const { db, runtime, producer, lock, scheduleQueue } = deps;
+  return defineHandler('reconcile', async ({ data, logger }) => {
+    const { connectionId, kind } = data;
+    if (kind !== 'retailcrm-history') {
+      // The LIFE POS kinds are the webhook-worker's. BullMQ cannot route a job to the worker of its kind,
+      // so it is given back (delayed, no attempt spent) for a worker that runs it — as that app does.
+      throw new DeferredError(`reconcile kind ${kind} is handled by another app`, FOREIGN_KIND_DELAY_MS, {
+        code: 'reconcile.foreign_kind',
+      });
+    }
+    const connection = await db.connections.get(connectionId);
+    const status = connection?.status ?? 'deleted';
+    // Disabled or deleted since the job was scheduled: no scan, no error task, only its scheduler removed.
+    // (`requireActive: false` below: a disabling that lands between the two reads allows one last scan.)
+    const tenant =
+      status === 'active'
+        ? await runtime.open(connectionId, { requireActive: false }).catch((error: unknown) => {
+            if (error instanceof PermanentError && error.code === 'connection.missing') return undefined;
+            throw error;
+          })
+        : undefined;
+    if (!tenant) {
+      await unscheduleHistory(scheduleQueue, connectionId);
+      logger.info('history reconciliation skipped: the connection is not active', { status });
+      return { skipped: status };
+    }
+    try {
+      return await lock.withLock(historyScanLockKey(connectionId), (signal) =>
+        scanOrderHistory(
+          {
+            cursors: db.syncCursors,
+            orderEvents: db.orderEvents,
+            producer,
+            logger,
+            signal,
+            ...deps.scan,
+            ...(deps.now ? { now: deps.now } : {}),
+          },
+          tenant,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof DeferredError && error.code === 'lock.busy') {
+        logger.info('history reconciliation skipped: the previous run is still going');
+        return { skipped: 'running' };
+      }
+      throw error;
+    }
+  });
+}
