@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeferredError, errorKind, PermanentError } from '@connector/domain';
 import { jobLogger, type Logger } from '@connector/logger';
-import { DelayedError, type Job, QueueKeys, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, MetricsTime, QueueKeys, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { catalog, DEFAULT_PREFIX, type JobData, lockKeyOf, type QueueName } from './catalog.js';
@@ -300,6 +300,8 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
       prefix,
       concurrency: concurrencyOf(queue),
       autorun: false,
+      // Per-minute completed/failed counts for two weeks: Bull Board's metrics charts read them.
+      metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
     });
     worker.on('error', (error) => warn('worker error', { queue, error: error.message }));
     worker
