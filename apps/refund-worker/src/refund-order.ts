@@ -8,42 +8,14 @@ import {
   saleMetaFor,
   stableGuid,
 } from '@connector/domain';
-import {
-  type LifePosClient,
-  lifePosErrorCode,
-  type Page,
-  type Payment,
-  type Refund,
-} from '@connector/lifepos';
+import { lifePosErrorCode } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import { readOrderSales, startOrderJob } from '@connector/tenant';
+import { readMoneyDocuments, readOrderSales, startOrderJob } from '@connector/tenant';
 
 export interface RefundOrderDeps {
   runtime: TenantRuntime;
   db: Database;
-}
-
-/** A sale has a few money documents; the bound only stops a paging loop. */
-const MAX_PAGES = 20;
-
-async function readAll<T>(list: (pageToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const listed = await list(pageToken);
-    items.push(...listed.items);
-    pageToken = listed.nextPageToken;
-    if (!pageToken) break;
-  }
-  return items;
-}
-
-function moneyDocuments(lifepos: LifePosClient, saleGuid: string): Promise<[Payment[], Refund[]]> {
-  return Promise.all([
-    readAll((pageToken) => lifepos.money.listPayments(saleGuid, { itemsPerPage: 100, pageToken })),
-    readAll((pageToken) => lifepos.money.listRefunds(saleGuid, { itemsPerPage: 100, pageToken })),
-  ]);
 }
 
 const rubles = (kopecks: number) => `${kopecksToDecimalString(kopecks)} ₽`;
@@ -80,7 +52,9 @@ export function createRefundOrderHandler({ runtime, db }: RefundOrderDeps): JobH
       await readOrderSales(tenant.lifepos, orderId, link?.lifeposSaleId),
       link?.lifeposSaleId,
     );
-    const [payments, refunds] = sale ? await moneyDocuments(tenant.lifepos, sale.guid) : [[], []];
+    const { payments, refunds } = sale
+      ? await readMoneyDocuments(tenant.lifepos, sale.guid)
+      : { payments: [], refunds: [] };
     if (!sale || payments.filter((payment) => !payment.archived).length === 0) {
       throw new PermanentError(`LIFE POS took no payment for this order (order ${order.number})`, {
         code: 'refund.no_payment',
