@@ -31,7 +31,7 @@ describe('worker entry points', () => {
     ['cancel-worker', ['order-cancel']],
     ['refund-worker', ['order-refund']],
     ['sync-worker', ['sync', 'crm-tasks']],
-    ['webhook-worker', ['lifepos-events', 'reconcile']],
+    ['webhook-worker', ['lifepos-events']],
   ])('%s starts from the environment, reports ready and exits 0 on SIGTERM', async (app, queues) => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
       cwd: path.join(appsDir, app),

@@ -18,9 +18,6 @@ export interface ReconcileHandlerDeps {
   now?: () => Date;
 }
 
-/** How long a job of another app's kind is put back before a worker picks it up again. */
-const FOREIGN_KIND_DELAY_MS = 1_000;
-
 export function historyScanLockKey(connectionId: string): string {
   return `reconcile:${connectionId}:retailcrm-history`;
 }
@@ -35,14 +32,7 @@ export function historyScanLockKey(connectionId: string): string {
 export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'reconcile'> {
   const { db, runtime, producer, lock, scheduleQueue } = deps;
   return defineHandler('reconcile', async ({ data, logger }) => {
-    const { connectionId, kind } = data;
-    if (kind !== 'retailcrm-history') {
-      // The LIFE POS kinds are the webhook-worker's. BullMQ cannot route a job to the worker of its kind,
-      // so it is given back (delayed, no attempt spent) for a worker that runs it — as that app does.
-      throw new DeferredError(`reconcile kind ${kind} is handled by another app`, FOREIGN_KIND_DELAY_MS, {
-        code: 'reconcile.foreign_kind',
-      });
-    }
+    const { connectionId } = data;
     const connection = await db.connections.get(connectionId);
     const status = connection?.status ?? 'deleted';
     // Disabled or deleted since the job was scheduled: no scan, no error task, only its scheduler removed.

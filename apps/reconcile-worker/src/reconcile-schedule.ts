@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 
 /**
  * One BullMQ job scheduler per active connection on the `reconcile` queue, producing
- * `{connectionId, kind: 'retailcrm-history'}` every `reconcileEverySeconds`. Other kinds of reconciliation
- * share the queue with schedulers of their own, which these functions leave alone.
+ * `{connectionId, kind: 'retailcrm-history'}` every `reconcileEverySeconds`. The queue is this app's alone,
+ * and so is every scheduler on it.
  */
 
 const KIND = 'retailcrm-history';
@@ -13,8 +13,6 @@ const KIND = 'retailcrm-history';
 export function historySchedulerId(connectionId: string): string {
   return jobIdFor('reconcile', connectionId, KIND);
 }
-
-const isHistoryScheduler = (id: string) => id.startsWith('reconcile.') && id.endsWith(`.${KIND}`);
 
 /** A queue handle for the schedulers; same `prefix` as the producers and workers. Close it when done. */
 export function createReconcileScheduleQueue(redis: Redis, prefix: string): Queue {
@@ -27,7 +25,11 @@ export interface ReconciledConnection {
   settings: { reconcileEverySeconds: number };
 }
 
-/** Every active connection has its history scheduler with its period; no other connection keeps one. */
+/**
+ * Every active connection has its history scheduler with its period; no other scheduler stays on the
+ * queue. That also clears the LIFE POS check schedulers an older webhook-worker kept on this queue
+ * (`reconcile.<connectionId>.lifepos-sales|subscription`), whose jobs nothing here could run.
+ */
 export async function applyHistorySchedules(
   queue: Queue,
   connections: readonly ReconciledConnection[],
@@ -40,7 +42,7 @@ export async function applyHistorySchedules(
         everyMs: connection.settings.reconcileEverySeconds * 1000,
         data: { connectionId: connection.id, kind: KIND },
       })),
-    owns: isHistoryScheduler,
+    owns: () => true,
   });
 }
 

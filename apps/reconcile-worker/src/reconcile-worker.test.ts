@@ -92,19 +92,28 @@ describe('reconcile worker', () => {
     ).resolves.toMatchObject({ outcome: 'scanned', repaired: 1 });
   });
 
-  it('gives reconcile jobs of the LIFE POS kinds back for the app that runs them', async () => {
+  it('owns every scheduler of its queue: the LIFE POS checks an older webhook-worker left there are removed', async () => {
     const c = await fx.seed({ reconcileEverySeconds: 3600 });
-    const jobId = `reconcile.${c.connectionId}.other-kind`;
-    await fx.reconcile.deps.producer.add(
-      'reconcile',
-      { connectionId: c.connectionId, kind: 'lifepos-sales' },
-      { jobId },
-    );
-    // Taken, then put back: delayed, without spending an attempt.
-    await waitFor(async () => (await queue.getJobState(jobId)) === 'delayed', { what: 'the job given back' });
-    const job = await queue.getJob(jobId);
-    expect(job?.attemptsMade).toBe(0);
-    expect(job?.returnvalue ?? null).toBeNull();
+    await c.started();
+    const legacy = [`reconcile.${c.connectionId}.lifepos-sales`, `reconcile.${c.connectionId}.subscription`];
+    for (const [id, kind] of [
+      [legacy[0]!, 'lifepos-sales'],
+      [legacy[1]!, 'subscription'],
+    ] as const) {
+      // As that app wrote them (kinds the catalog no longer has), due on 1 January: no job comes of it here.
+      await queue.upsertJobScheduler(
+        id,
+        { pattern: '0 0 1 1 *' },
+        { name: 'reconcile', data: { connectionId: c.connectionId, kind } },
+      );
+      expect(await queue.getJobScheduler(id)).toBeDefined();
+    }
+
+    const pass = await fx.reconcile.schedules.runNow();
+
+    expect(pass.removed).toEqual(expect.arrayContaining(legacy));
+    for (const id of legacy) expect(await queue.getJobScheduler(id)).toBeUndefined();
+    expect(await queue.getJobScheduler(historySchedulerId(c.connectionId))).toBeDefined();
   });
 
   it('takes the period and the start date from the connection settings', () => {

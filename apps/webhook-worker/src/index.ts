@@ -11,9 +11,9 @@ export {
 export {
   applyLifeposSchedules,
   connectionOfScheduler,
-  LIFEPOS_RECONCILE_KINDS,
-  type LifeposReconcileKind,
-  lifeposSchedulerId,
+  LIFEPOS_CHECKS,
+  type LifeposCheck,
+  lifeposCheckId,
   lifeposSchedules,
 } from './lifepos-schedules.js';
 export {
@@ -29,7 +29,6 @@ export {
   type NotificationRouteDeps,
   registerNotificationRoute,
 } from './notification-route.js';
-export { createReconcileHandler, type ReconcileDeps } from './reconcile-job.js';
 export {
   type SaleWriteBackDeps,
   type SaleWriteBackResult,

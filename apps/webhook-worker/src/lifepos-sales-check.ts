@@ -27,7 +27,7 @@ export interface LifeposSalesCheckResult {
 }
 
 /**
- * `reconcile` kind `lifepos-sales`: the LIFE POS sales updated since the connection's cursor (minus the
+ * `lifepos-events` check `sales`: the LIFE POS sales updated since the connection's cursor (minus the
  * overlap) go through the same write-back as notifications, so a lost notification is repaired within one
  * period. Only sales the connector made are queued; the cursor moves to the check's start once every one
  * of them is queued, so a failed check is repeated in full.

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connectionSettingsSchema } from '@connector/db';
+import { catalog } from '@connector/queue';
 import { describe, expect, it } from '@jest/globals';
-import { connectionOfScheduler, lifeposSchedulerId, lifeposSchedules } from './lifepos-schedules.js';
+import { connectionOfScheduler, lifeposCheckId, lifeposSchedules } from './lifepos-schedules.js';
 
 const connection = (status: 'active' | 'disabled' | 'draft', lifeposPollSeconds = 60) => ({
   id: randomUUID(),
@@ -17,34 +18,40 @@ describe('LIFE POS schedules', () => {
 
     expect(schedules).toEqual([
       {
-        id: `reconcile.${fast.id}.lifepos-sales`,
+        id: `lifepos-events.${fast.id}.sales`,
         everyMs: 5_000,
-        data: { connectionId: fast.id, kind: 'lifepos-sales' },
+        data: { connectionId: fast.id, check: 'sales' },
       },
       {
-        id: `reconcile.${fast.id}.subscription`,
+        id: `lifepos-events.${fast.id}.subscription`,
         everyMs: 300_000,
-        data: { connectionId: fast.id, kind: 'subscription' },
+        data: { connectionId: fast.id, check: 'subscription' },
       },
       {
-        id: `reconcile.${normal.id}.lifepos-sales`,
+        id: `lifepos-events.${normal.id}.sales`,
         everyMs: 60_000,
-        data: { connectionId: normal.id, kind: 'lifepos-sales' },
+        data: { connectionId: normal.id, check: 'sales' },
       },
       {
-        id: `reconcile.${normal.id}.subscription`,
+        id: `lifepos-events.${normal.id}.subscription`,
         everyMs: 300_000,
-        data: { connectionId: normal.id, kind: 'subscription' },
+        data: { connectionId: normal.id, check: 'subscription' },
       },
     ]);
+    // What the schedulers produce is a valid job of the queue.
+    for (const { data } of schedules) {
+      expect(catalog['lifepos-events'].schema.safeParse(data).success).toBe(true);
+    }
   });
 
-  it('tells its schedulers from the other kinds sharing the queue', () => {
+  it('reads the connection back from a check scheduler id, and only from one', () => {
     const id = randomUUID();
-    expect(connectionOfScheduler(lifeposSchedulerId(id, 'lifepos-sales'))).toBe(id);
-    expect(connectionOfScheduler(lifeposSchedulerId(id, 'subscription'))).toBe(id);
-    expect(connectionOfScheduler(`reconcile.${id}.retailcrm-history`)).toBeUndefined();
-    expect(connectionOfScheduler(`reconcile.${id}`)).toBeUndefined();
-    expect(connectionOfScheduler(`sync.${id}`)).toBeUndefined();
+    expect(connectionOfScheduler(lifeposCheckId(id, 'sales'))).toBe(id);
+    expect(connectionOfScheduler(lifeposCheckId(id, 'subscription'))).toBe(id);
+    expect(connectionOfScheduler(`lifepos-events.${id}.everything`)).toBeUndefined();
+    expect(connectionOfScheduler(`lifepos-events.${id}`)).toBeUndefined();
+    // The ids these checks had on the `reconcile` queue, before it became the reconcile-worker's alone.
+    expect(connectionOfScheduler(`reconcile.${id}.lifepos-sales`)).toBeUndefined();
+    expect(connectionOfScheduler(`reconcile.${id}.subscription`)).toBeUndefined();
   });
 });

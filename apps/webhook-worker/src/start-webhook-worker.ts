@@ -5,7 +5,6 @@ import {
   createProducerRedis,
   createScheduleQueue,
   createWorkerRedis,
-  jobIdFor,
   type Producer,
   type ScheduleKeeper,
   startScheduleKeeper,
@@ -14,9 +13,8 @@ import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connecto
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLifeposEventsHandler } from './lifepos-events.js';
-import { applyLifeposSchedules } from './lifepos-schedules.js';
+import { applyLifeposSchedules, lifeposCheckId } from './lifepos-schedules.js';
 import { NOTIFICATION_BODY_LIMIT, registerNotificationRoute } from './notification-route.js';
-import { createReconcileHandler } from './reconcile-job.js';
 import { type WebhookEnv, webhookEnvShape } from './webhook-env.js';
 
 export const WEBHOOK_SERVICE = 'webhook-worker';
@@ -39,10 +37,9 @@ export interface WebhookWorker extends WorkerApp {
 
 /**
  * The webhook-worker, two roles in one process: the receiver of LIFE POS notifications
- * (`POST /lifepos/notifications/:token`, next to /healthz, /readyz and /metrics), and the consumer of
- * `lifepos-events` (the write-back into RetailCRM) and of the LIFE POS kinds of `reconcile` (the periodic
- * sales check and subscription check, one scheduler per active connection, kept in line with the
- * connections table here).
+ * (`POST /lifepos/notifications/:token`, next to /healthz, /readyz and /metrics), and the only consumer
+ * of `lifepos-events`: the write-back into RetailCRM, and the periodic sales check and subscription check
+ * (one scheduler per active connection and check, kept in line with the connections table here).
  */
 export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Promise<WebhookWorker> {
   const { scheduleCheckEveryMs = 60_000, subscriptionCheckEveryMs = 5 * 60_000, ...appOptions } = options;
@@ -57,16 +54,13 @@ export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Pr
     app = await startWorkerApp({
       ...appOptions,
       service: WEBHOOK_SERVICE,
-      owns: ['lifepos-events', 'reconcile'],
+      owns: ['lifepos-events'],
       bodyLimit: NOTIFICATION_BODY_LIMIT,
-      handlers: ({ db, redis, runtime, producer, logger }) => {
+      handlers: ({ db, redis, runtime, producer }) => {
         // Notifications come in bursts (a payment sends the payment and the sale at once) and a write-back
         // takes a few calls: a job finding the order busy comes back soon rather than in the default 2 s.
         const lock = createOrderLock(redis, env.QUEUE_PREFIX, { busyDelayMs: 500 });
-        return [
-          createLifeposEventsHandler({ db, runtime, lock }),
-          createReconcileHandler({ db, runtime, producer, logger, publicUrl: env.PUBLIC_URL }),
-        ];
+        return [createLifeposEventsHandler({ db, runtime, lock, producer, publicUrl: env.PUBLIC_URL })];
       },
       routes: (express, { db, logger }) => {
         // Not the workers' connection, which waits through an outage: LIFE POS must get its 503 quickly.
@@ -90,7 +84,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Pr
 
   // Its own connection: jobs finishing during shutdown may still need the queue after the app's is closed.
   const scheduleRedis = createWorkerRedis(env.REDIS_URL, { logger, name: 'webhook-schedules' });
-  const scheduleQueue = createScheduleQueue(scheduleRedis, env.QUEUE_PREFIX, 'reconcile');
+  const scheduleQueue = createScheduleQueue(scheduleRedis, env.QUEUE_PREFIX, 'lifepos-events');
   const schedules = startScheduleKeeper({
     name: 'LIFE POS schedules',
     everyMs: scheduleCheckEveryMs,
@@ -103,9 +97,9 @@ export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Pr
       const existing = new Set(connections.map((connection) => connection.id));
       for (const connectionId of result.unscheduledConnections.filter((id) => existing.has(id))) {
         await app.deps.producer.add(
-          'reconcile',
-          { connectionId, kind: 'subscription' },
-          { dedupeId: jobIdFor('reconcile', connectionId, 'subscription') },
+          'lifepos-events',
+          { connectionId, check: 'subscription' },
+          { dedupeId: lifeposCheckId(connectionId, 'subscription') },
         );
       }
       return result;

@@ -18,7 +18,7 @@ export type SubscriptionCheckOutcome =
   | 'connection-deleted';
 
 /**
- * `reconcile` kind `subscription`: an active connection's organization sends its notifications to our URL
+ * `lifepos-events` check `subscription`: an active connection's organization sends its notifications to our URL
  * (repaired when somebody turned the extension off or pointed it elsewhere); a connection that is no
  * longer active stops receiving them.
  */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { jobIdFor } from '@connector/queue';
+import { createOrderLock, jobIdFor, orderLockKey } from '@connector/queue';
 import { waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { lifeposSchedulerId } from './lifepos-schedules.js';
+import { lifeposCheckId } from './lifepos-schedules.js';
 import { TIMELINE } from './sale-write-back.js';
 import {
   type SeededConnection,
@@ -461,7 +461,7 @@ describe('missed notifications and subscriptions', () => {
     const { order, saleId } = await fx.exportedOrder(t);
     await fx.worker.schedules.runNow();
     expect(
-      await fx.worker.scheduleQueue.getJobScheduler(lifeposSchedulerId(t.connection.id, 'lifepos-sales')),
+      await fx.worker.scheduleQueue.getJobScheduler(lifeposCheckId(t.connection.id, 'sales')),
     ).toMatchObject({
       every: 2_000,
     });
@@ -499,6 +499,34 @@ describe('missed notifications and subscriptions', () => {
     expect(paymentsOf(t, order.id)).toHaveLength(1);
   });
 
+  it('runs a check as a job of the connection, not of an order: an order held by a write-back does not stop it', async () => {
+    const t = await fx.seed({ subscribe: false });
+    const { order, saleId } = await fx.exportedOrder(t);
+    const lock = createOrderLock(fx.worker.deps.redis, fx.prefix);
+    const events = fx.queue('lifepos-events');
+
+    await lock.withLock(orderLockKey(t.connection.id, order.id), async () => {
+      const { id } = await fx.worker.deps.producer.add('lifepos-events', {
+        connectionId: t.connection.id,
+        check: 'sales',
+      });
+      const check = await waitFor(
+        async () => (await events.getJobState(id)) === 'completed' && events.getJob(id),
+        {
+          what: 'the sales check to complete while the order is locked',
+        },
+      );
+      expect(check?.returnvalue).toMatchObject({ outcome: 'checked', queued: 1 });
+      // The write-back it queued is the order's: it waits for the lock.
+      const writeBack = (await events.getJobs()).find((job) => job.data.saleId === saleId);
+      expect(writeBack).toBeDefined();
+      expect(await events.getJobState(writeBack!.id!)).not.toBe('completed');
+    });
+    await fx.settled();
+    const done = (await events.getJobs(['completed'])).find((job) => job.data.saleId === saleId);
+    expect(done?.returnvalue).toMatchObject({ outcome: 'written-back', saleId, orderId: order.id });
+  });
+
   it('subscribes an activated connection, repairs a subscription turned off or pointed elsewhere, unsubscribes when disabled', async () => {
     const t = await fx.seed({ subscribe: false });
     const org = t.seeded.orgId;
@@ -508,7 +536,7 @@ describe('missed notifications and subscriptions', () => {
       return service?.turned_on === true && service.primary_url_for_notifications === ours;
     };
     const check = () =>
-      fx.worker.deps.producer.add('reconcile', { connectionId: t.connection.id, kind: 'subscription' });
+      fx.worker.deps.producer.add('lifepos-events', { connectionId: t.connection.id, check: 'subscription' });
 
     // Activation: the schedule pass gives the connection its schedulers; the first subscription check runs at once.
     await fx.worker.schedules.runNow();
@@ -526,7 +554,7 @@ describe('missed notifications and subscriptions', () => {
     const pass = await fx.worker.schedules.runNow();
     expect(pass.unscheduledConnections).toContain(t.connection.id);
     expect(
-      await fx.worker.scheduleQueue.getJobScheduler(lifeposSchedulerId(t.connection.id, 'subscription')),
+      await fx.worker.scheduleQueue.getJobScheduler(lifeposCheckId(t.connection.id, 'subscription')),
     ).toBeUndefined();
     await waitFor(() => fx.sandbox.lifepos.subscription(org)?.turned_on === false, {
       what: 'the subscription turned off',

@@ -78,15 +78,21 @@ export const catalog = {
     lockKey: (data) => orderLockKey(data.connectionId, data.orderId),
   }),
   'lifepos-events': entry({
+    // Everything LIFE POS sends or holds that RetailCRM must learn: one stored notification, one sale to
+    // write back, or one of the connection's periodic checks (the sales poll that repairs lost
+    // notifications, the notification subscription). One queue, so one app consumes all of it.
     schema: z
       .strictObject({
         connectionId,
         notificationId: z.uuid().optional(),
         saleId: z.string().min(1).optional(),
+        check: z.enum(['sales', 'subscription']).optional(),
       })
-      .refine((data) => data.notificationId !== undefined || data.saleId !== undefined, {
-        message: 'notificationId or saleId is required',
-      }),
+      .refine(
+        (data) =>
+          [data.notificationId, data.saleId, data.check].filter((value) => value !== undefined).length === 1,
+        { message: 'exactly one of notificationId, saleId or check is required' },
+      ),
     policy: orderPolicy,
   }),
   sync: entry({
@@ -115,7 +121,8 @@ export const catalog = {
   reconcile: entry({
     schema: z.strictObject({
       connectionId,
-      kind: z.enum(['retailcrm-history', 'lifepos-sales', 'subscription']),
+      // One kind today; the field stays so that another reconciliation can join this queue (and its app).
+      kind: z.enum(['retailcrm-history']),
     }),
     // Reconciliation runs periodically anyway; a few quick retries are enough.
     policy: { attempts: 3, backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 }, ...retention },

@@ -79,7 +79,7 @@ describe('job schedules', () => {
     const foreign = {
       id: jobIdFor('reconcile', randomUUID(), 'lifepos-sales'),
       everyMs: 60_000,
-      data: { connectionId: randomUUID(), kind: 'lifepos-sales' as const },
+      data: { connectionId: randomUUID(), kind: 'retailcrm-history' as const },
     };
     await upsertJobSchedule(queue, 'reconcile', dropped);
     await upsertJobSchedule(queue, 'reconcile', foreign);

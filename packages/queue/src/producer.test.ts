@@ -63,7 +63,7 @@ describe('producer', () => {
 
   it('rejects job ids BullMQ cannot take', async () => {
     const { producer } = fresh();
-    const data = { connectionId: randomUUID(), kind: 'lifepos-sales' } as const;
+    const data = { connectionId: randomUUID(), kind: 'retailcrm-history' } as const;
     await expect(producer.add('reconcile', data, { jobId: 'a:b' })).rejects.toBeInstanceOf(PermanentError);
     await expect(producer.add('reconcile', data, { jobId: '123' })).rejects.toBeInstanceOf(PermanentError);
   });

@@ -344,7 +344,7 @@ describe('startWorkers', () => {
       closed = true;
     });
     await waitFor(() => !runner.health().running, { what: 'the runner to report closing' });
-    const second = await producer.add('reconcile', { connectionId, kind: 'lifepos-sales' });
+    const second = await producer.add('reconcile', { connectionId, kind: 'retailcrm-history' });
     expect(closed).toBe(false);
 
     release.open();
@@ -370,7 +370,7 @@ describe('startWorkers', () => {
         }),
       ],
     });
-    const { id } = await producer.add('reconcile', { connectionId: randomUUID(), kind: 'subscription' });
+    const { id } = await producer.add('reconcile', { connectionId: randomUUID(), kind: 'retailcrm-history' });
     await waitFor(() => started, { what: 'the job to start' });
     const startedAt = Date.now();
     await runner.close({ timeoutMs: 300 });

@@ -44,7 +44,7 @@ function subjectOf(failure: FinalFailure): { connectionId?: string; orderId?: nu
   const scope =
     orderId !== undefined
       ? `order:${orderId}`
-      : [data.scope, data.storeCode, data.courierId, data.saleId, data.kind]
+      : [data.scope, data.storeCode, data.courierId, data.saleId, data.kind, data.check]
           .filter((v) => v !== undefined)
           .join(':') || 'connection';
   return { ...(connectionId ? { connectionId } : {}), ...(orderId !== undefined ? { orderId } : {}), scope };
