@@ -215,4 +215,41 @@ describe('runChecks against the simulators', () => {
     expect(codes.message.ru).toContain('«no-such-status»');
     expect(codes.message.ru).toContain('«ghost»');
   });
+  it('checks the store → site binding against the account and follows it to the outlet', async () => {
+    const tenant = await seed();
+    const draft = draftOf(tenant);
+    const [msk, spb] = [tenant.stores[0]!, tenant.stores.at(-1)!];
+    expect(msk.site).not.toBe(spb.site);
+    const withBinding = (
+      storeSites: Record<string, string>,
+      syncStoreTypes = draft.settings.syncStoreTypes,
+    ) => check({ ...draft, settings: { ...draft.settings, storeSites, syncStoreTypes } });
+
+    const unknown = await withBinding({ 'no-such-store': msk.site, [msk.code]: 'no-such-site' });
+    const codes = lineOf(unknown, 'settings.codes');
+    expect(codes.status).toBe('error');
+    expect(codes.message.ru).toContain('склады «no-such-store», которых нет в RetailCRM');
+    expect(codes.message.ru).toContain('магазины «no-such-site», которых нет в RetailCRM');
+    expect(codes.message.en).toContain('names sites «no-such-site» that RetailCRM does not have');
+    expect(lineOf(unknown, 'stores.outlets').message.ru).toContain(
+      `${msk.name} (${msk.code}) → в настройке storeSites указан магазин «no-such-site», которого нет в RetailCRM`,
+    );
+    expect(unknown.ok).toBe(false);
+
+    // Bound to the other site: the store's outlet goes to that site's legal entity.
+    const rebound = await withBinding({ [msk.code]: spb.site });
+    expect(lineOf(rebound, 'settings.codes').status).toBe('ok');
+    const legalName = tenant.sites.find((site) => site.code === spb.site)!.legalEntity.legalName;
+    expect(lineOf(rebound, 'stores.outlets').message.ru).toContain(
+      `${msk.name} (${msk.code}) → торговая точка юрлица ${legalName} ИНН ${spb.inn}`,
+    );
+    expect(rebound.ok).toBe(true);
+
+    // A binding of a store that does not sell is unused: a warning, not an error.
+    const idle = await withBinding({ [msk.code]: msk.site }, ['store-type-online']);
+    expect(lineOf(idle, 'settings.codes').status).toBe('warning');
+    expect(lineOf(idle, 'settings.codes').message.ru).toContain(
+      `склады «${msk.code}» не активны или не выбранного типа`,
+    );
+  });
 });

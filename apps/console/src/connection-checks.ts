@@ -4,6 +4,7 @@ import {
   needsLegalEntityBook,
   normalizeInn,
   resolveStoreInn,
+  type StoreInnResolution,
   siteInns,
 } from '@connector/domain';
 import {
@@ -68,6 +69,9 @@ export interface ReferenceBooks {
   paymentTypes: { code: string; name: string; active?: boolean | undefined }[];
   deliveryTypes: { code: string; name: string; active?: boolean | undefined }[];
   userGroups: { code: string; name: string }[];
+  /** Stores and sites, for the store → site binding; present when RetailCRM listed them. */
+  stores?: { code: string; name: string; type?: string | undefined; active?: boolean | undefined }[];
+  sites?: { code: string; name: string }[];
 }
 
 export interface CheckReport {
@@ -783,6 +787,37 @@ function innLine(lp: LifePosFacts, rc: RetailCrmFacts): CheckLine {
   );
 }
 
+/** Why a store's legal entity cannot be told, as the store sync would say it. */
+function unresolvedStore(
+  store: RetailCrmStore,
+  resolution: Exclude<StoreInnResolution, { kind: 'resolved' }>,
+): Text {
+  const head = `${store.name} (${store.code}) →`;
+  const sites = resolution.kind === 'unresolved' ? quoted(resolution.siteCodes) : '';
+  switch (resolution.kind === 'unresolved' ? resolution.reason : 'no-evidence') {
+    case 'unknown-site':
+      return t(
+        `${head} в настройке storeSites указан магазин ${sites}, которого нет в RetailCRM`,
+        `${head} the storeSites setting names site ${sites}, which RetailCRM does not have`,
+      );
+    case 'site-without-inn':
+      return t(
+        `${head} у магазина ${sites} нет юрлица с ИНН`,
+        `${head} site ${sites} has no legal entity with an INN`,
+      );
+    case 'sites-disagree':
+      return t(
+        `${head} с этого склада отгружаются заказы магазинов разных юрлиц (${sites}): укажите магазин склада в настройке storeSites`,
+        `${head} this store ships orders of sites with different legal entities (${sites}): set the store’s site in the storeSites setting`,
+      );
+    default:
+      return t(
+        `${head} юрлицо не определить: нет заказов с этого склада и не задан магазин в настройке storeSites`,
+        `${head} legal entity unknown: no orders from this store and no site in the storeSites setting`,
+      );
+  }
+}
+
 function storesLine(lp: LifePosFacts, rc: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
   const id = 'stores.outlets';
   if (!rc.account.ok || !rc.stores)
@@ -837,10 +872,7 @@ function storesLine(lp: LifePosFacts, rc: RetailCrmFacts, draft: ConnectionDraft
     });
     if (resolution.kind !== 'resolved') {
       status = 'warning';
-      return t(
-        `${store.name} (${store.code}) → юрлицо не определить: нет заказов с этого склада и не задан магазин в настройке storeSites`,
-        `${store.name} (${store.code}) → legal entity unknown: no orders from this store and no site in the storeSites setting`,
-      );
+      return unresolvedStore(store, resolution);
     }
     const legalName = names.get(resolution.inn) ?? '';
     if (lifeposInns && !lifeposInns.has(resolution.inn)) {
@@ -864,10 +896,55 @@ function storesLine(lp: LifePosFacts, rc: RetailCrmFacts, draft: ConnectionDraft
     status === 'ok'
       ? undefined
       : t(
-          'Добавьте недостающие юрлица в LIFE POS или укажите магазин (сайт) склада в настройке storeSites.',
-          'Add the missing legal entities in LIFE POS or set the store’s site in the storeSites setting.',
+          'Добавьте недостающие юрлица в LIFE POS или укажите магазин склада в разделе «Дополнительно» → «Склад → магазин RetailCRM» (настройка storeSites).',
+          'Add the missing legal entities in LIFE POS or set the store’s site under “Advanced” → “Store → RetailCRM site” (the storeSites setting).',
         ),
   );
+}
+
+/**
+ * The store → site binding against the account: an unknown store or site is an error (the sync and the
+ * export would use a binding that cannot be), a store that does not sell makes the binding unused.
+ */
+function storeSitesProblems(
+  rc: RetailCrmFacts,
+  draft: ConnectionDraft,
+): { errors: Text[]; warnings: Text[] } {
+  const errors: Text[] = [];
+  const warnings: Text[] = [];
+  const binding = Object.entries(draft.settings.storeSites);
+  if (binding.length === 0 || !rc.stores?.ok || !rc.sites?.ok) return { errors, warnings };
+  const stores = new Map(rc.stores.value.map((store) => [store.code, store]));
+  const sites = new Set(rc.sites.value.map((site) => site.code));
+  const unknownStores = binding.filter(([store]) => !stores.has(store)).map(([store]) => store);
+  if (unknownStores.length)
+    errors.push(
+      t(
+        `в привязке складов к магазинам (storeSites) указаны склады ${quoted(unknownStores)}, которых нет в RetailCRM`,
+        `the store → site binding (storeSites) names stores ${quoted(unknownStores)} that RetailCRM does not have`,
+      ),
+    );
+  const unknownSites = [...new Set(binding.map(([, site]) => site).filter((site) => !sites.has(site)))];
+  if (unknownSites.length)
+    errors.push(
+      t(
+        `в привязке складов к магазинам (storeSites) указаны магазины ${quoted(unknownSites)}, которых нет в RetailCRM`,
+        `the store → site binding (storeSites) names sites ${quoted(unknownSites)} that RetailCRM does not have`,
+      ),
+    );
+  const idle = binding
+    .map(([code]) => stores.get(code))
+    .filter((store): store is RetailCrmStore => store !== undefined)
+    .filter((store) => !isSellingStore(store, draft.settings.syncStoreTypes))
+    .map((store) => store.code);
+  if (idle.length)
+    warnings.push(
+      t(
+        `склады ${quoted(idle)} не активны или не выбранного типа — их привязка к магазину не используется`,
+        `stores ${quoted(idle)} are inactive or not of a chosen type — their site binding is not used`,
+      ),
+    );
+  return { errors, warnings };
 }
 
 function settingsLine(rc: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
@@ -916,6 +993,9 @@ function settingsLine(rc: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
   const kinds = unknown(Object.keys(s.deliveryTypeToOrderKind), deliveryTypes);
   if (kinds.length)
     warnings.push(t(`типов доставки ${quoted(kinds)} нет`, `delivery types ${quoted(kinds)} do not exist`));
+  const binding = storeSitesProblems(rc, draft);
+  errors.push(...binding.errors);
+  warnings.push(...binding.warnings);
   const both = s.cancelStatuses.filter((code) => s.deleteStatuses.includes(code));
   if (both.length)
     warnings.push(
@@ -941,10 +1021,10 @@ function settingsLine(rc: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
 function booksOf(
   facts: Pick<
     RetailCrmFacts,
-    'statuses' | 'paymentStatuses' | 'paymentTypes' | 'deliveryTypes' | 'userGroups'
+    'statuses' | 'paymentStatuses' | 'paymentTypes' | 'deliveryTypes' | 'userGroups' | 'stores' | 'sites'
   >,
 ): ReferenceBooks | undefined {
-  const { statuses, paymentStatuses, paymentTypes, deliveryTypes, userGroups } = facts;
+  const { statuses, paymentStatuses, paymentTypes, deliveryTypes, userGroups, stores, sites } = facts;
   if (!statuses?.ok || !paymentStatuses?.ok || !paymentTypes?.ok || !deliveryTypes?.ok) return undefined;
   const pick = <T extends { code: string; name: string; active?: boolean | undefined }>(items: T[]) =>
     items.map(({ code, name, active }) => ({ code, name, active }));
@@ -954,6 +1034,12 @@ function booksOf(
     paymentTypes: pick(paymentTypes.value),
     deliveryTypes: pick(deliveryTypes.value),
     userGroups: userGroups?.ok ? userGroups.value.map(({ code, name }) => ({ code, name })) : [],
+    ...(stores?.ok && sites?.ok
+      ? {
+          stores: stores.value.map(({ code, name, type, active }) => ({ code, name, type, active })),
+          sites: sites.value.map(({ code, name }) => ({ code, name })),
+        }
+      : {}),
   };
 }
 
@@ -988,12 +1074,15 @@ export async function loadReferenceBooks(
   client: CheckClients['retailcrm'],
 ): Promise<ReferenceBooks | undefined> {
   if (client instanceof RetailCrmUrlNotAllowedError) return undefined;
-  const [statuses, paymentStatuses, paymentTypes, deliveryTypes, userGroups] = await Promise.all([
-    attempt(() => client.statuses()),
-    attempt(() => client.paymentStatuses()),
-    attempt(() => client.paymentTypes()),
-    attempt(() => client.deliveryTypes()),
-    attempt(async () => (await client.userGroups({ limit: 100 })).groups),
-  ]);
-  return booksOf({ statuses, paymentStatuses, paymentTypes, deliveryTypes, userGroups });
+  const [statuses, paymentStatuses, paymentTypes, deliveryTypes, userGroups, stores, sites] =
+    await Promise.all([
+      attempt(() => client.statuses()),
+      attempt(() => client.paymentStatuses()),
+      attempt(() => client.paymentTypes()),
+      attempt(() => client.deliveryTypes()),
+      attempt(async () => (await client.userGroups({ limit: 100 })).groups),
+      attempt(() => client.stores()),
+      attempt(() => client.sites()),
+    ]);
+  return booksOf({ statuses, paymentStatuses, paymentTypes, deliveryTypes, userGroups, stores, sites });
 }

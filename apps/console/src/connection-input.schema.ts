@@ -5,6 +5,12 @@ import {
   LIFEPOS_SALE_STATES,
 } from '@connector/db';
 import { z } from 'zod';
+import {
+  advancedSettingsErrors,
+  isUnset,
+  PERIOD_BOUNDS,
+  type PeriodSetting,
+} from './advanced-settings.schema.js';
 import { type Text, t } from './i18n.js';
 
 /**
@@ -89,12 +95,23 @@ const FIELD_ERRORS: Record<FieldName, Text> = {
 /** Field name (`settings.rateLimits.retailcrmPerSecond` for nested ones) → what is wrong. */
 export type FieldErrors = Record<string, Text>;
 
+/**
+ * The field an issue belongs to: a top-level field, or `settings.<key>` (the rate limits one level deeper,
+ * as the form shows them) — an issue deeper in a list or a map names the entry in its message instead, so
+ * the form can show it next to the setting.
+ */
+function fieldOf(path: readonly string[]): string {
+  const [head, key, sub] = path;
+  if (head !== 'settings' || key === undefined) return head ?? '';
+  return key === 'rateLimits' && sub !== undefined ? `settings.${key}.${sub}` : `settings.${key}`;
+}
+
 function collectErrors(errors: FieldErrors, error: z.ZodError, prefix: string[] = []): void {
   for (const issue of error.issues) {
     const path = [...prefix, ...issue.path.map(String)];
     const [head, ...rest] = path;
     if (head === undefined) continue;
-    const key = path.join('.');
+    const key = fieldOf(path);
     if (errors[key]) continue;
     errors[key] =
       head === 'settings'
@@ -110,7 +127,9 @@ export type ParsedInput = { ok: true; draft: ConnectionDraft } | { ok: false; fi
 
 /**
  * Settings given on top of the base ones, key by key (rate limits one level deeper), so keys the form does
- * not show (sync period, store types…) survive a save, then validated as a whole.
+ * not show survive a save, then validated as a whole: first the console's own rules for the values given
+ * that differ from the stored ones (their messages name the field), then the stored schema. A
+ * `reconcileFrom` given empty or null is removed: the first history reading starts from now.
  */
 function mergeSettings(
   base: ConnectionSettings | undefined,
@@ -119,17 +138,19 @@ function mergeSettings(
 ): ConnectionSettings | undefined {
   const baseRates = base?.rateLimits ?? {};
   const givenRates = given?.rateLimits;
-  const merged = {
+  const merged: Record<string, unknown> = {
     ...base,
     ...given,
     ...(typeof givenRates === 'object' && givenRates !== null
       ? { rateLimits: { ...baseRates, ...givenRates } }
       : {}),
   };
+  if (given && 'reconcileFrom' in given && isUnset(given.reconcileFrom)) delete merged.reconcileFrom;
+  const own = advancedSettingsErrors(given ?? {}, base, new Date());
+  Object.assign(errors, own);
   const parsed = connectionSettingsSchema.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  collectErrors(errors, parsed.error, ['settings']);
-  return undefined;
+  if (!parsed.success) collectErrors(errors, parsed.error, ['settings']);
+  return parsed.success && Object.keys(own).length === 0 ? parsed.data : undefined;
 }
 
 /** A new connection: every field required. */
@@ -210,7 +231,7 @@ export const LIST_SETTINGS = [
  * The HTML form's fields → the input the schemas validate. Empty secret fields mean "leave unchanged"
  * (they are left out). Settings come as flat fields: lists as repeated or comma/newline separated values,
  * `saleStatus.<State>`, `deliveryKind.<code>` selects (or the `deliveryKinds` text, `code = kind` lines),
- * and the two rate limits.
+ * the two rate limits, the periodic jobs' fields and the store settings.
  */
 export function inputFromForm(body: FormBody): Record<string, unknown> {
   const input: Record<string, unknown> = {};
@@ -265,6 +286,51 @@ export function inputFromForm(body: FormBody): Record<string, unknown> {
     ...(rate('retailcrmPerSecond') !== undefined && { retailcrmPerSecond: rate('retailcrmPerSecond') }),
     ...(rate('lifeposPerSecond') !== undefined && { lifeposPerSecond: rate('lifeposPerSecond') }),
   };
+  Object.assign(settings, periodicSettingsFromForm(body), storeSettingsFromForm(body));
   input.settings = settings;
   return input;
+}
+
+/**
+ * The periodic jobs' fields. An empty `reconcileFrom` is null ("from now"); an empty period is left out
+ * (the stored or default one stays); a period that is not a number stays text, so its error can show it.
+ */
+function periodicSettingsFromForm(body: FormBody): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  if (body.reconcileFrom !== undefined) settings.reconcileFrom = single(body.reconcileFrom) ?? null;
+  for (const key of Object.keys(PERIOD_BOUNDS) as PeriodSetting[]) {
+    const value = single(body[key]);
+    if (value !== undefined) settings[key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  }
+  return settings;
+}
+
+/**
+ * Store types (checkboxes, left out when the form did not have them) and the store → site binding: a
+ * `storeSite.<store>` select per store when the books are known (empty: decided automatically), else the
+ * `storeSites` text, a `store = site` line each. A line that is not a pair is kept as it is (an empty
+ * side), so that its error names it instead of the line silently disappearing.
+ */
+function storeSettingsFromForm(body: FormBody): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  if (body.syncStoreTypes !== undefined) settings.syncStoreTypes = list(body.syncStoreTypes);
+  const selects = Object.keys(body).filter((key) => key.startsWith('storeSite.'));
+  if (selects.length > 0) {
+    const sites: Record<string, string> = {};
+    for (const key of selects) {
+      const site = single(body[key]);
+      if (site) sites[key.slice('storeSite.'.length)] = site;
+    }
+    settings.storeSites = sites;
+  } else if (body.storeSites !== undefined) {
+    const sites: Record<string, string> = {};
+    for (const line of (single(body.storeSites) ?? '').split('\n')) {
+      if (!line.trim()) continue;
+      const eq = line.indexOf('=');
+      const store = (eq < 0 ? line : line.slice(0, eq)).trim();
+      sites[store] = eq < 0 ? '' : line.slice(eq + 1).trim();
+    }
+    settings.storeSites = sites;
+  }
+  return settings;
 }

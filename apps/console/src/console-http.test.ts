@@ -358,6 +358,247 @@ describe('the JSON API', () => {
   });
 });
 
+/** A UTC calendar date `days` from today (negative: in the past), as `YYYY-MM-DD`. */
+const dayFromToday = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+describe('the advanced settings of the periodic jobs and the stores', () => {
+  let tenant: Awaited<ReturnType<ConsoleFixture['seed']>>;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    tenant = await fx.seed();
+    connectionId = (await json(await api('', { body: connectionBody(tenant) }))).connection.id;
+  });
+
+  it('round-trips through the JSON API, and an empty reconcileFrom means "from now"', async () => {
+    const other = await fx.seed();
+    const [mskStore, spbStore] = [other.stores[0]!, other.stores.at(-1)!];
+    const settings = {
+      ...other.connection.settings,
+      reconcileFrom: dayFromToday(-7),
+      reconcileEverySeconds: 120,
+      lifeposPollSeconds: 30,
+      syncEveryMinutes: 15,
+      syncStoreTypes: ['store-type-retail', 'store-type-online'],
+      storeSites: { [mskStore.code]: mskStore.site, [spbStore.code]: spbStore.site },
+    };
+    const created = await api('', { body: connectionBody(other, { settings }) });
+    expect(created.status).toBe(201);
+    const { connection } = await json(created);
+    expect(connection.status).toBe('active');
+    const expected = {
+      reconcileFrom: settings.reconcileFrom,
+      reconcileEverySeconds: 120,
+      lifeposPollSeconds: 30,
+      syncEveryMinutes: 15,
+      syncStoreTypes: settings.syncStoreTypes,
+      storeSites: settings.storeSites,
+    };
+    expect((await json(await api(`/${connection.id}`))).connection.settings).toMatchObject(expected);
+    expect((await fx.console.db.connections.get(connection.id))?.settings).toMatchObject(expected);
+
+    const instant = new Date(Date.now() - 3_600_000).toISOString().replace('Z', '+00:00');
+    const changed = await api(`/${connection.id}`, {
+      method: 'PATCH',
+      body: { settings: { reconcileFrom: instant } },
+    });
+    expect(changed.status).toBe(200);
+    expect((await json(changed)).connection.settings.reconcileFrom).toBe(instant);
+
+    const cleared = await api(`/${connection.id}`, {
+      method: 'PATCH',
+      body: { settings: { reconcileFrom: null } },
+    });
+    expect(cleared.status).toBe(200);
+    const stored = await fx.console.db.connections.get(connection.id);
+    expect(stored?.settings.reconcileFrom).toBeUndefined();
+    // The other keys are kept when an update leaves them out.
+    expect(stored?.settings).toMatchObject({ reconcileEverySeconds: 120, syncEveryMinutes: 15 });
+  });
+
+  it.each([
+    ['reconcileFrom', 'yesterday', 'не дата', 'is not a date'],
+    ['reconcileFrom', '2026-02-30', 'не дата', 'is not a date'],
+    ['reconcileFrom', '2026-05-01T09:30:00', 'не дата', 'is not a date'],
+    ['reconcileFrom', dayFromToday(2), 'ещё не наступило', 'is in the future'],
+    ['reconcileFrom', new Date(Date.now() + 3_600_000).toISOString(), 'ещё не наступило', 'is in the future'],
+    ['reconcileFrom', dayFromToday(-200), 'раньше чем 90 дней назад', 'more than 90 days ago'],
+    [
+      'reconcileEverySeconds',
+      5,
+      'целое число секунд от 10 до 3600',
+      'whole number of seconds from 10 to 3600',
+    ],
+    ['reconcileEverySeconds', 7200, 'от 10 до 3600', 'from 10 to 3600'],
+    ['lifeposPollSeconds', 1.5, 'целое число секунд от 10 до 3600', 'from 10 to 3600'],
+    ['syncEveryMinutes', '5', 'целое число минут от 1 до 1440', 'whole number of minutes from 1 to 1440'],
+    ['syncEveryMinutes', 0, 'от 1 до 1440', 'from 1 to 1440'],
+    ['syncStoreTypes', [], 'выберите хотя бы один', 'choose at least one'],
+    [
+      'syncStoreTypes',
+      ['store-type-kiosk'],
+      'нет типов «store-type-kiosk»',
+      'no such types “store-type-kiosk”',
+    ],
+    ['storeSites', { 'msk-tverskaya': '' }, 'неверные строки «msk-tverskaya = »', 'invalid lines'],
+    ['storeSites', ['msk-tverskaya'], 'ожидаются пары', 'expected pairs'],
+  ])('refuses %s = %j with a message naming the field', async (key, value, ru, en) => {
+    const field = `settings.${key}`;
+    const refused = await api(`/${connectionId}`, { method: 'PATCH', body: { settings: { [key]: value } } });
+    expect(refused.status).toBe(400);
+    const message: string = (await json(refused)).error.details.fields[field];
+    expect(message).toContain(`(${key})`);
+    expect(message).toContain(ru);
+    const english = await api('/check?lang=en', {
+      body: connectionBody(tenant, { settings: { [key]: value } }),
+    });
+    expect(english.status).toBe(400);
+    expect((await json(english)).error.details.fields[field]).toContain(en);
+    const stored = await fx.console.db.connections.get(connectionId);
+    expect(stored?.settings).toMatchObject({
+      reconcileEverySeconds: 60,
+      syncStoreTypes: ['store-type-retail'],
+    });
+    expect(stored?.settings.reconcileFrom).toBeUndefined();
+  });
+
+  it('holds only changed values to the console rules, so a stored one never blocks a save', async () => {
+    const other = await fx.seed();
+    const { connection } = await json(await api('', { body: connectionBody(other) }));
+    // Stored by other means, outside what the console accepts today (or an old date that aged past the window).
+    const aged = { ...other.connection.settings, reconcileFrom: dayFromToday(-200), lifeposPollSeconds: 2 };
+    await fx.console.db.connections.update(connection.id, { settings: aged });
+    const resent = await api(`/${connection.id}`, {
+      method: 'PATCH',
+      body: { settings: { ...aged, syncEveryMinutes: 10 } },
+    });
+    expect(resent.status).toBe(200);
+    expect((await fx.console.db.connections.get(connection.id))?.settings).toMatchObject({
+      reconcileFrom: aged.reconcileFrom,
+      lifeposPollSeconds: 2,
+      syncEveryMinutes: 10,
+    });
+    const changed = await api(`/${connection.id}`, {
+      method: 'PATCH',
+      body: { settings: { lifeposPollSeconds: 3 } },
+    });
+    expect(changed.status).toBe(400);
+  });
+
+  it('a store → site binding naming an unknown store or site fails the checks and changes nothing', async () => {
+    const refused = await api(`/${connectionId}`, {
+      method: 'PATCH',
+      body: {
+        settings: {
+          storeSites: { 'no-such-store': tenant.sites[0]!.code, [tenant.stores[0]!.code]: 'no-such-site' },
+        },
+      },
+    });
+    expect(refused.status).toBe(422);
+    const body = await json(refused);
+    expect(body.saved).toBe(false);
+    const codes = body.checks.lines.find((line: { id: string }) => line.id === 'settings.codes');
+    expect(codes.status).toBe('error');
+    expect(codes.message).toContain('склады «no-such-store», которых нет в RetailCRM');
+    expect(codes.message).toContain('магазины «no-such-site», которых нет в RetailCRM');
+    expect((await fx.console.db.connections.get(connectionId))?.settings.storeSites).toEqual({});
+  });
+
+  it('the settings form shows, saves and refuses them', async () => {
+    const client = new Browserless(fx.console.url);
+    await client.login();
+    const page = await (await client.request(`/connections/${connectionId}`)).text();
+    // Labelled inputs with their hints, the stored values and the account's stores and sites.
+    expect(page).toContain(
+      '<label for="reconcileEverySeconds">Период сверки с историей RetailCRM, секунд</label>',
+    );
+    expect(page).toMatch(
+      /id="reconcileEverySeconds" name="reconcileEverySeconds" value="60"[^>]*aria-describedby="settings.reconcileEverySeconds-hint"/,
+    );
+    expect(page).toMatch(/id="reconcileFrom" name="reconcileFrom" value=""/);
+    expect(page).toMatch(/name="syncStoreTypes" value="store-type-retail" checked/);
+    const store = tenant.stores[0]!;
+    expect(page).toContain(`name="storeSite.${store.code}"`);
+    expect(page).toContain(`<option value="${store.site}" >`);
+
+    const { settings } = tenant.connection;
+    const form = {
+      _csrf: Browserless.csrfOf(page),
+      lifeposOrgId: tenant.orgId,
+      lifeposPhone: tenant.phone,
+      retailcrmUrl: tenant.baseUrl,
+      errorUserGroupCode: tenant.errorGroup.code,
+      cashPaymentTypeCode: tenant.paymentTypes.cash,
+      cashlessPaymentTypeCode: tenant.paymentTypes.card,
+      advanced: '1',
+      exportStatuses: settings.exportStatuses,
+      cancelStatuses: settings.cancelStatuses,
+      deleteStatuses: settings.deleteStatuses,
+      refundPaymentStatuses: settings.refundPaymentStatuses,
+      'saleStatus.Completed': settings.saleStateToStatus.Completed,
+      'saleStatus.Cancelled': settings.saleStateToStatus.Cancelled,
+      paidPaymentStatus: settings.paidPaymentStatus,
+      refundedPaymentStatus: settings.refundedPaymentStatus,
+      deliveryKinds: Object.entries(settings.deliveryTypeToOrderKind)
+        .map(([code, kind]) => `${code} = ${kind}`)
+        .join('\n'),
+      reconcileFrom: dayFromToday(-3),
+      reconcileEverySeconds: '300',
+      lifeposPollSeconds: '45',
+      syncEveryMinutes: '10',
+      syncStoreTypes: ['', 'store-type-retail'],
+      [`storeSite.${store.code}`]: store.site,
+      intent: 'save',
+    };
+
+    const refused = await client.post(`/connections/${connectionId}`, {
+      ...form,
+      reconcileEverySeconds: 'often',
+      storeSites: `${store.code} = ${store.site}\nbroken line`,
+      [`storeSite.${store.code}`]: [],
+    });
+    expect(refused.status).toBe(422);
+    const refusedPage = await refused.text();
+    expect(refusedPage).toContain(
+      'Период сверки с историей RetailCRM (reconcileEverySeconds): укажите целое число секунд от 10 до 3600.',
+    );
+    expect(refusedPage).toMatch(
+      /name="reconcileEverySeconds" value="often"[^>]*aria-describedby="settings.reconcileEverySeconds-hint settings.reconcileEverySeconds-error"\s+aria-invalid="true"/,
+    );
+    // A line that is not a pair is named, not dropped.
+    expect(refusedPage).toContain('неверные строки «broken line = »');
+    expect((await fx.console.db.connections.get(connectionId))?.settings.reconcileEverySeconds).toBe(60);
+
+    const saved = await client.post(`/connections/${connectionId}`, form);
+    expect(saved.status).toBe(303);
+    const stored = await fx.console.db.connections.get(connectionId);
+    expect(stored?.status).toBe('active');
+    expect(stored?.settings).toMatchObject({
+      reconcileFrom: dayFromToday(-3),
+      reconcileEverySeconds: 300,
+      lifeposPollSeconds: 45,
+      syncEveryMinutes: 10,
+      syncStoreTypes: ['store-type-retail'],
+      storeSites: { [store.code]: store.site },
+      exportStatuses: settings.exportStatuses,
+    });
+    const shown = await (await client.request(`/connections/${connectionId}`)).text();
+    expect(shown).toMatch(/name="reconcileFrom" value="\d{4}-\d{2}-\d{2}"/);
+    expect(shown).toContain(`value="${dayFromToday(-3)}"`);
+    expect(shown).toMatch(/name="reconcileEverySeconds" value="300"/);
+    expect(shown).toContain(`<option value="${store.site}" selected>`);
+
+    // Cleared in the form: from now again.
+    const cleared = await client.post(`/connections/${connectionId}`, {
+      ...form,
+      _csrf: Browserless.csrfOf(shown),
+      reconcileFrom: '',
+    });
+    expect(cleared.status).toBe(303);
+    expect((await fx.console.db.connections.get(connectionId))?.settings.reconcileFrom).toBeUndefined();
+  });
+});
+
 describe('outside development', () => {
   it('marks the session cookie Secure when the browser came over https', async () => {
     const production = await startConsole({

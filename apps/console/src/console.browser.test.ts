@@ -248,6 +248,38 @@ describe('the console in Chromium', () => {
     await shot(`05-rejected-${failure.name}`);
   });
 
+  it('refuses a first reconciliation date in the future, then keeps a past one', async () => {
+    const tenant = await fx.seed();
+    const connection = await fx.console.db.connections.create({ ...tenant.connection, status: 'active' });
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`${fx.console.url}/connections/${connection.id}`);
+    await page.getByText('Дополнительно: статусы, типы доставки, лимиты').click();
+    const from = page.getByLabel('Начало первой сверки с историей RetailCRM');
+    expect(await from.inputValue()).toBe('');
+    await from.fill(day(3));
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await page.locator('[id="settings.reconcileFrom-error"]').waitFor();
+    // The message is the field's accessible description, and the field is marked invalid.
+    const refused = page.getByLabel('Начало первой сверки с историей RetailCRM');
+    expect(await refused.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await refused.getAttribute('aria-describedby')) ?? '';
+    expect(describedBy.split(' ')).toContain('settings.reconcileFrom-error');
+    expect(await page.locator('[id="settings.reconcileFrom-error"]').textContent()).toContain(
+      `«${day(3)}» ещё не наступило`,
+    );
+    expect(await refused.inputValue()).toBe(day(3));
+    expect((await fx.console.db.connections.get(connection.id))?.settings.reconcileFrom).toBeUndefined();
+    await shot('08-rejected-reconcile-from');
+
+    await refused.fill(day(-2));
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await page.locator('#save-notice').waitFor();
+    expect(await page.locator('#connection-status').getAttribute('data-status')).toBe('active');
+    expect((await fx.console.db.connections.get(connection.id))?.settings.reconcileFrom).toBe(day(-2));
+    await page.getByText('Дополнительно: статусы, типы доставки, лимиты').click();
+    expect(await page.getByLabel('Начало первой сверки с историей RetailCRM').inputValue()).toBe(day(-2));
+  });
+
   it('shows the timeline of an exported order, found by its number', async () => {
     const tenant = await fx.seed();
     const { db } = fx.console;

@@ -5,6 +5,13 @@ import {
   type LifeposSaleState,
   ORDER_KINDS,
 } from '@connector/db';
+import {
+  PERIOD_BOUNDS,
+  type PeriodSetting,
+  RECONCILE_FROM_MAX_DAYS,
+  RETAILCRM_STORE_TYPES,
+  STORE_TYPE_NAMES,
+} from '../advanced-settings.schema.js';
 import type { CheckReport, ReferenceBooks } from '../connection-checks.js';
 import type { FieldErrors } from '../connection-input.schema.js';
 import type { ActivationLine, PublicConnection } from '../connection-service.js';
@@ -33,6 +40,13 @@ export interface FormValues {
     deliveryTypeToOrderKind: Record<string, string>;
     retailcrmPerSecond: string;
     lifeposPerSecond: string;
+    /** Empty: the first history reading starts from activation. */
+    reconcileFrom: string;
+    reconcileEverySeconds: string;
+    lifeposPollSeconds: string;
+    syncEveryMinutes: string;
+    syncStoreTypes: string[];
+    storeSites: Record<string, string>;
   };
 }
 
@@ -48,6 +62,12 @@ function settingsValues(settings: ConnectionSettings): FormValues['settings'] {
     deliveryTypeToOrderKind: settings.deliveryTypeToOrderKind,
     retailcrmPerSecond: String(settings.rateLimits.retailcrmPerSecond),
     lifeposPerSecond: String(settings.rateLimits.lifeposPerSecond),
+    reconcileFrom: settings.reconcileFrom ?? '',
+    reconcileEverySeconds: String(settings.reconcileEverySeconds),
+    lifeposPollSeconds: String(settings.lifeposPollSeconds),
+    syncEveryMinutes: String(settings.syncEveryMinutes),
+    syncStoreTypes: settings.syncStoreTypes,
+    storeSites: settings.storeSites,
   };
 }
 
@@ -77,6 +97,9 @@ export function formValuesOf(connection: PublicConnection): FormValues {
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
+/** A field left out of the input shows what it would keep. */
+const shown = (value: unknown, kept: string) =>
+  value === undefined ? kept : typeof value === 'number' ? String(value) : text(value);
 const texts = (value: unknown) => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
 const record = (value: unknown): Record<string, string> =>
   typeof value === 'object' && value !== null
@@ -111,6 +134,19 @@ export function formValuesOfInput(input: Record<string, unknown>, fallback: Form
           deliveryTypeToOrderKind: record(settings.deliveryTypeToOrderKind),
           retailcrmPerSecond: rates.retailcrmPerSecond === undefined ? '' : String(rates.retailcrmPerSecond),
           lifeposPerSecond: rates.lifeposPerSecond === undefined ? '' : String(rates.lifeposPerSecond),
+          reconcileFrom: shown(settings.reconcileFrom, fallback.settings.reconcileFrom),
+          reconcileEverySeconds: shown(
+            settings.reconcileEverySeconds,
+            fallback.settings.reconcileEverySeconds,
+          ),
+          lifeposPollSeconds: shown(settings.lifeposPollSeconds, fallback.settings.lifeposPollSeconds),
+          syncEveryMinutes: shown(settings.syncEveryMinutes, fallback.settings.syncEveryMinutes),
+          syncStoreTypes:
+            settings.syncStoreTypes === undefined
+              ? fallback.settings.syncStoreTypes
+              : texts(settings.syncStoreTypes),
+          storeSites:
+            settings.storeSites === undefined ? fallback.settings.storeSites : record(settings.storeSites),
         }
       : fallback.settings,
   };
@@ -372,13 +408,164 @@ function deliveryKinds(ctx: PageContext, view: ConnectionFormView): Html {
   </fieldset>`;
 }
 
+type SingleSetting = 'reconcileFrom' | PeriodSetting;
+
+/** A one-value advanced setting: label, hint and error wired to the input for screen readers. */
+function settingField(
+  ctx: PageContext,
+  view: ConnectionFormView,
+  key: SingleSetting,
+  label: Text,
+  hint: Text,
+): Html {
+  const name = `settings.${key}`;
+  const bounds = key === 'reconcileFrom' ? undefined : PERIOD_BOUNDS[key];
+  return html`<div class="field">
+    <label for="${key}">${tr(ctx, label)}</label>
+    <span class="hint" id="${name}-hint">${tr(ctx, hint)}</span>
+    <input type="${bounds ? 'number' : 'text'}" id="${key}" name="${key}" value="${view.values.settings[key]}"
+      ${bounds ? html`min="${bounds.min}" max="${bounds.max}" step="1" inputmode="numeric"` : html`placeholder="${say(ctx, 'ГГГГ-ММ-ДД', 'YYYY-MM-DD')}"`}
+      autocomplete="off" spellcheck="false"
+      aria-describedby="${describedBy(view.fieldErrors, name)}"
+      ${view.fieldErrors?.[name] ? html`aria-invalid="true"` : ''}>
+    ${fieldError(ctx, view.fieldErrors, name)}
+  </div>`;
+}
+
+const bounded = (key: PeriodSetting, ru: string, en: string): Text => {
+  const { min, max } = PERIOD_BOUNDS[key];
+  const fallback = connectionSettingsSchema.parse({})[key];
+  return t(
+    `${ru} От ${min} до ${max}, по умолчанию ${fallback}.`,
+    `${en} From ${min} to ${max}, default ${fallback}.`,
+  );
+};
+
+/** The periodic jobs of the connection: when the reconciliation starts and how often each job runs. */
+function scheduleFields(ctx: PageContext, view: ConnectionFormView): Html {
+  return html`<fieldset class="field"><legend>${say(ctx, 'Фоновые задачи: сверка и синхронизация', 'Periodic jobs: reconciliation and sync')}</legend>
+    ${settingField(
+      ctx,
+      view,
+      'reconcileFrom',
+      t('Начало первой сверки с историей RetailCRM', 'Start of the first RetailCRM history reconciliation'),
+      t(
+        `Сверка читает историю заказов RetailCRM и повторяет триггеры, которые не дошли до коннектора. Пусто — с момента включения, прошлое не разбирается. Дата ГГГГ-ММ-ДД (полночь по времени аккаунта) или момент ISO 8601 со смещением, например 2026-05-01T09:30:00+03:00: первая сверка начнёт с него. Не в будущем и не раньше чем за ${RECONCILE_FROM_MAX_DAYS} дней. Действует только на первую сверку — дальше она продолжает с того места, где остановилась.`,
+        `The reconciliation reads the RetailCRM order history and repeats the triggers that never reached the connector. Empty: from activation, the past is not replayed. A date YYYY-MM-DD (midnight in the account’s time zone) or an ISO 8601 instant with an offset, e.g. 2026-05-01T09:30:00+03:00: the first reconciliation starts there. Not in the future and not more than ${RECONCILE_FROM_MAX_DAYS} days ago. Only the first reconciliation uses it; later ones continue where the previous one stopped.`,
+      ),
+    )}
+    ${settingField(
+      ctx,
+      view,
+      'reconcileEverySeconds',
+      t('Период сверки с историей RetailCRM, секунд', 'RetailCRM history reconciliation period, seconds'),
+      bounded(
+        'reconcileEverySeconds',
+        'Не дошедший триггер RetailCRM повторяется примерно через этот срок.',
+        'A RetailCRM trigger that never arrived is repeated within about this period.',
+      ),
+    )}
+    ${settingField(
+      ctx,
+      view,
+      'lifeposPollSeconds',
+      t('Период проверки продаж LIFE POS, секунд', 'LIFE POS sales check period, seconds'),
+      bounded(
+        'lifeposPollSeconds',
+        'Как часто коннектор запрашивает изменённые продажи LIFE POS, чтобы записать в RetailCRM то, о чём не пришло уведомление.',
+        'How often the connector lists the changed LIFE POS sales, to write to RetailCRM what a lost notification did not.',
+      ),
+    )}
+    ${settingField(
+      ctx,
+      view,
+      'syncEveryMinutes',
+      t('Период синхронизации складов и курьеров, минут', 'Store and courier sync period, minutes'),
+      bounded(
+        'syncEveryMinutes',
+        'Как часто склады RetailCRM переносятся в торговые точки LIFE POS, а курьеры — в сотрудников.',
+        'How often RetailCRM stores are carried over to LIFE POS outlets, and couriers to employees.',
+      ),
+    )}
+  </fieldset>`;
+}
+
+/** Which stores become outlets, and the site (so the legal entity) of those the sync cannot place. */
+function storeFields(ctx: PageContext, view: ConnectionFormView): Html {
+  const { syncStoreTypes, storeSites } = view.values.settings;
+  const types = [
+    ...RETAILCRM_STORE_TYPES,
+    ...syncStoreTypes.filter((type) => !(RETAILCRM_STORE_TYPES as readonly string[]).includes(type)),
+  ];
+  const typeName = (type: string) =>
+    type in STORE_TYPE_NAMES
+      ? tr(ctx, STORE_TYPE_NAMES[type as keyof typeof STORE_TYPE_NAMES])
+      : say(ctx, 'неизвестный тип', 'unknown type');
+  return html`<fieldset class="field" aria-describedby="settings.syncStoreTypes-hint">
+    <legend>${say(ctx, 'Типы складов — торговые точки LIFE POS', 'Store types that become LIFE POS outlets')}</legend>
+    <span class="hint" id="settings.syncStoreTypes-hint">${say(ctx, 'Активные склады RetailCRM этих типов становятся торговыми точками LIFE POS; заказы выгружаются только с них. Обычно — розничный магазин.', 'Active RetailCRM stores of these types become LIFE POS outlets; orders are exported only from them. Usually the retail store.')}</span>
+    <input type="hidden" name="syncStoreTypes" value="">
+    <div class="choices">
+    ${types.map(
+      (type) =>
+        html`<label><input type="checkbox" name="syncStoreTypes" value="${type}" ${syncStoreTypes.includes(type) && html`checked`}> ${typeName(type)} <code>${type}</code></label>`,
+    )}
+    </div>
+    ${fieldError(ctx, view.fieldErrors, 'settings.syncStoreTypes')}
+  </fieldset>
+  ${storeSiteFields(ctx, view, storeSites)}`;
+}
+
+function storeSiteFields(
+  ctx: PageContext,
+  view: ConnectionFormView,
+  storeSites: Record<string, string>,
+): Html {
+  const label = t('Склад → магазин RetailCRM', 'Store → RetailCRM site');
+  const hint = t(
+    'Нужно, только если в RetailCRM несколько юрлиц, а по заказам склада не понять, к какому магазину он относится: торговая точка создаётся в юрлице указанного магазина.',
+    'Needed only when RetailCRM has several legal entities and the store’s orders do not tell which site it belongs to: the outlet is made in the legal entity of the site given here.',
+  );
+  const { stores, sites } = view.books ?? {};
+  if (!stores || !sites) {
+    return html`<div class="field"><label for="storeSites">${tr(ctx, label)}</label>
+      <span class="hint" id="settings.storeSites-hint">${tr(ctx, hint)} ${say(ctx, 'По строке на склад: код склада = код магазина.', 'One line per store: store code = site code.')}</span>
+      <textarea id="storeSites" name="storeSites" rows="3" spellcheck="false" aria-describedby="${describedBy(view.fieldErrors, 'settings.storeSites')}" ${view.fieldErrors?.['settings.storeSites'] ? html`aria-invalid="true"` : ''}>${Object.entries(
+        storeSites,
+      )
+        .map(([store, site]) => `${store} = ${site}`)
+        .join('\n')}</textarea>
+      ${fieldError(ctx, view.fieldErrors, 'settings.storeSites')}</div>`;
+  }
+  const codes = [
+    ...stores.map((store) => store.code),
+    ...Object.keys(storeSites).filter((code) => !stores.some((store) => store.code === code)),
+  ];
+  const notInBook = say(ctx, 'нет в справочнике', 'not in the book');
+  return html`<fieldset class="field" aria-describedby="settings.storeSites-hint"><legend>${tr(ctx, label)}</legend>
+    <span class="hint" id="settings.storeSites-hint">${tr(ctx, hint)}</span>
+    ${codes.map((code) => {
+      const store = stores.find((item) => item.code === code);
+      const chosen = storeSites[code] ?? '';
+      const id = `storeSite-${code}`;
+      return html`<div class="field"><label for="${id}">${store?.name ?? notInBook} <code>${code}</code></label>
+        <select id="${id}" name="storeSite.${code}">
+          <option value="">${say(ctx, '— определить автоматически', '— decide automatically')}</option>
+          ${chosen !== '' && !sites.some((site) => site.code === chosen) && html`<option value="${chosen}" selected>${chosen} (${notInBook})</option>`}
+          ${sites.map((site) => html`<option value="${site.code}" ${site.code === chosen && html`selected`}>${site.name} (${site.code})</option>`)}
+        </select></div>`;
+    })}
+    ${fieldError(ctx, view.fieldErrors, 'settings.storeSites')}
+  </fieldset>`;
+}
+
 function advancedSection(ctx: PageContext, view: ConnectionFormView): Html {
   const { settings } = view.values;
   const books = view.books;
   const hasErrors = Object.keys(view.fieldErrors ?? {}).some((key) => key.startsWith('settings.'));
   const noChange = t('— не менять статус', '— leave the status');
   return html`<details ${hasErrors && html`open`}>
-    <summary>${say(ctx, 'Дополнительно: статусы, типы доставки, лимиты', 'Advanced: statuses, delivery types, limits')}</summary>
+    <summary>${say(ctx, 'Дополнительно: статусы, типы доставки, лимиты, фоновые задачи, склады', 'Advanced: statuses, delivery types, limits, periodic jobs, stores')}</summary>
     <p class="muted">${
       books
         ? say(
@@ -424,6 +611,8 @@ function advancedSection(ctx: PageContext, view: ConnectionFormView): Html {
         <input type="number" id="lifeposPerSecond" name="lifeposPerSecond" min="1" max="100" value="${settings.lifeposPerSecond}">
         ${fieldError(ctx, view.fieldErrors, 'settings.rateLimits.lifeposPerSecond')}</div>
     </fieldset>
+    ${scheduleFields(ctx, view)}
+    ${storeFields(ctx, view)}
   </details>`;
 }
 
