@@ -1,17 +1,20 @@
 // The whole connector in one process for end-to-end tests: the sandbox simulators, the ingress and
 // every order worker plus the sync worker (which also creates the error tasks), started exactly as
 // their main.ts files start them, on one migrated database and one queue prefix of the test's own.
+// On request also the webhook worker (LIFE POS notifications → RetailCRM) and the console.
 import { randomBytes } from 'node:crypto';
 import { startCancelWorker } from '@connector/cancel-worker';
+import { type RunningConsole, startConsole } from '@connector/console';
 import { createDatabase, type Database, migrate } from '@connector/db';
 import { startExportWorker } from '@connector/export-worker';
 import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
 import { createLogger, type Logger } from '@connector/logger';
 import { startRefundWorker } from '@connector/refund-worker';
 import { startSyncWorker } from '@connector/sync-worker';
-import type { WorkerApp } from '@connector/tenant';
+import { subscribeConnection, type WorkerApp } from '@connector/tenant';
 import {
   createTestDatabase,
+  freePort,
   type Sandbox,
   seedTenant,
   startTestSandbox,
@@ -20,7 +23,9 @@ import {
   type TestDatabase,
   testRedisUrl,
   uniquePrefix,
+  waitFor,
 } from '@connector/testkit';
+import { startWebhookWorker, type WebhookWorker } from '@connector/webhook-worker';
 import winston from 'winston';
 
 export interface Stack {
@@ -28,7 +33,18 @@ export interface Stack {
   ingress: RunningIngress;
   workers: WorkerApp[];
   db: Database;
-  /** A tenant in both simulators whose triggers point at the ingress, and its active connection. */
+  /** The environment every app was started with (one database, Redis and queue prefix). */
+  env: Readonly<Record<string, string>>;
+  /** Where RetailCRM triggers are posted (`<ingress>/retailCRM/update`). */
+  triggerUrl: string;
+  /** The webhook worker, when `webhook` was asked for; its URL is the notification URLs' base. */
+  webhook?: WebhookWorker;
+  /** The console, when `console` was asked for. */
+  console?: RunningConsole;
+  /**
+   * A tenant in both simulators whose triggers point at the ingress, and its active connection
+   * (subscribed to LIFE POS notifications when the webhook worker runs, as the console's activation does).
+   */
   seed(options?: TenantOptions): Promise<{ tenant: Tenant; connectionId: string }>;
   /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
   trigger(tenant: Tenant, orderId: number, status: 'new' | 'closed' | 'refund'): Promise<Response>;
@@ -38,7 +54,20 @@ export interface Stack {
 export interface StackOptions {
   /** Redis of the stack (default the test run's shared one). */
   redisUrl?: string;
+  /** The logger of each app, by service name (default `quietLogger`): tests capture every record with it. */
+  logger?: (service: string) => Logger;
+  /** Also start the webhook worker; its periodic schedule pass is left to the test (`schedules.runNow()`). */
+  webhook?: boolean;
+  /**
+   * Also start the console (operator `CONSOLE_USER` / `CONSOLE_PASSWORD`, plain-http cookies), its
+   * notification URLs on the webhook worker and its trigger URL on the ingress; `env` overrides its variables.
+   */
+  console?: boolean | { env?: Record<string, string | undefined> };
 }
+
+/** The console operator of the stack. */
+export const CONSOLE_USER = 'operator';
+export const CONSOLE_PASSWORD = 'e2e console password';
 
 export function quietLogger(service: string): Logger {
   return createLogger({
@@ -48,8 +77,12 @@ export function quietLogger(service: string): Logger {
   });
 }
 
-export async function startStack({ redisUrl = testRedisUrl() }: StackOptions = {}): Promise<Stack> {
-  const sandbox = await startTestSandbox();
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const { redisUrl = testRedisUrl(), logger = quietLogger } = options;
+  // LIFE POS retries undelivered notifications; tests want it in milliseconds.
+  const sandbox = await startTestSandbox(
+    options.webhook ? { notifications: { baseDelayMs: 20, maxDelayMs: 200 } } : {},
+  );
   const database: TestDatabase = await createTestDatabase({ migrate: (url) => migrate(url) });
   const secretsKey = randomBytes(32);
   const env = {
@@ -65,29 +98,68 @@ export async function startStack({ redisUrl = testRedisUrl() }: StackOptions = {
     OUTBOX_LEASE_MS: '1000',
     OUTBOX_DRAIN_INTERVAL_MS: '200',
   };
-  const ingress = await startIngress({ env, host: '127.0.0.1', logger: quietLogger('ingress') });
+  const ingress = await startIngress({ env, host: '127.0.0.1', logger: logger('ingress') });
   const workers = await Promise.all([
-    startExportWorker({ env, logger: quietLogger('export-worker') }),
-    startCancelWorker({ env, logger: quietLogger('cancel-worker') }),
-    startRefundWorker({ env, logger: quietLogger('refund-worker') }),
-    startSyncWorker({ env, logger: quietLogger('sync-worker') }),
+    startExportWorker({ env, logger: logger('export-worker') }),
+    startCancelWorker({ env, logger: logger('cancel-worker') }),
+    startRefundWorker({ env, logger: logger('refund-worker') }),
+    startSyncWorker({ env, logger: logger('sync-worker') }),
   ]);
-  const db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('e2e') });
+  const db = createDatabase({ url: database.url, secretsKey, logger: logger('e2e') });
   const ingressUrl = `${ingress.url}${TRIGGER_PATH}`;
+
+  let webhook: WebhookWorker | undefined;
+  if (options.webhook) {
+    // LIFE POS is told the notification URL before the worker listens: its port is chosen here.
+    const port = await freePort();
+    webhook = await startWebhookWorker({
+      host: '127.0.0.1',
+      env: { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
+      logger: logger('webhook-worker'),
+      scheduleCheckEveryMs: 3_600_000,
+    });
+    const receiver = webhook.receiverRedis;
+    // The receiver answers 503 until its fail-fast connection is up.
+    await waitFor(() => receiver.status === 'ready', { what: 'the notification receiver connection' });
+  }
+  let consoleApp: RunningConsole | undefined;
+  if (options.console) {
+    const overrides = options.console === true ? {} : (options.console.env ?? {});
+    consoleApp = await startConsole({
+      host: '127.0.0.1',
+      env: {
+        ...env,
+        PUBLIC_URL: webhook?.env.PUBLIC_URL ?? 'https://connector.example.test',
+        TRIGGER_URL: ingressUrl,
+        CONSOLE_USER,
+        CONSOLE_PASSWORD,
+        NODE_ENV: 'development',
+        ...overrides,
+      },
+      logger: logger('console'),
+    });
+  }
 
   return {
     sandbox,
     ingress,
     workers,
     db,
-    async seed(options = {}) {
-      const tenant = await seedTenant(sandbox, { ingressUrl, ...options });
+    env,
+    triggerUrl: ingressUrl,
+    ...(webhook && { webhook }),
+    ...(consoleApp && { console: consoleApp }),
+    async seed(seedOptions = {}) {
+      const tenant = await seedTenant(sandbox, { ingressUrl, ...seedOptions });
       const connection = await db.connections.create({
         ...tenant.connection,
         // The simulated organization allows 20 requests/s; stay under it with the connector's own limit.
         settings: { ...tenant.connection.settings, rateLimits: { lifeposPerSecond: 15 } },
         status: 'active',
       });
+      if (webhook) {
+        await subscribeConnection(await webhook.deps.runtime.open(connection.id), webhook.env.PUBLIC_URL);
+      }
       return { tenant, connectionId: connection.id };
     },
     trigger(tenant, orderId, status) {
@@ -99,8 +171,9 @@ export async function startStack({ redisUrl = testRedisUrl() }: StackOptions = {
       });
     },
     async close() {
+      await consoleApp?.close();
       await ingress.close();
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...workers, ...(webhook ? [webhook] : [])].map((worker) => worker.close()));
       await db.close();
       await sandbox.close();
       await database.drop();
