@@ -27,6 +27,7 @@ describe('checkRetailCrmUrl (static part of the SSRF guard)', () => {
       protocol: 'https:',
       hostname: 'shop.retailcrm.ru',
       exactlyListed: false,
+      plainHttpListed: false,
     });
     expect(checkRetailCrmUrl(' https://Shop.Simla.com/ ', SAAS).origin).toBe('https://shop.simla.com');
   });
@@ -46,6 +47,20 @@ describe('checkRetailCrmUrl (static part of the SSRF guard)', () => {
     expect(checkRetailCrmUrl('https://crm.company.ru:443', ['crm.company.ru']).origin).toBe(
       'https://crm.company.ru',
     );
+  });
+
+  it('`http://host:port` allows plain http to exactly that host, private addresses included', async () => {
+    const target = checkRetailCrmUrl('http://sandbox:4002', ['http://sandbox:4002']);
+    expect(target).toMatchObject({ protocol: 'http:', plainHttpListed: true, exactlyListed: true });
+    await expect(
+      assertAllowedRetailCrmUrl('http://sandbox:4002', ['http://sandbox:4002'], {
+        lookup: async () => [{ address: '172.18.0.5', family: 4 }],
+      }),
+    ).resolves.toMatchObject({ origin: 'http://sandbox:4002' });
+    expect(refusal('http://sandbox:4002', ['sandbox:4002'])).toMatch(/plain http/);
+    expect(refusal('http://other:4002', ['http://sandbox:4002'])).toMatch(/not in the allowed list/);
+    expect(refusal('http://sandbox:4003', ['http://sandbox:4002'])).toMatch(/not in the allowed list/);
+    expect(refusal('http://shop.retailcrm.ru', ['http://.retailcrm.ru'])).toMatch(/not in the allowed list/);
   });
 
   it('`host:*` allows that host on any port, and only that host', () => {

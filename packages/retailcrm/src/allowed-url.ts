@@ -6,10 +6,12 @@ import { RetailCrmUrlNotAllowedError } from './errors.js';
 /**
  * SSRF guard for the tenant-supplied RetailCRM address. The URL comes from a settings form, so it must
  * not become a way to reach the connector's own network:
- * - scheme https (plain http only for an exactly listed loopback host: tests and the local demo);
+ * - scheme https (plain http only for an exactly listed loopback host — tests and the local demo — or a
+ *   host listed with an explicit `http://`);
  * - an origin only: no user info, path other than `/`, query or fragment;
  * - the host must match `allowedHosts`: `.domain` = any sub-domain of domain (default port),
- *   `host` = that host (default port), `host:port` = that host and port, `host:*` = that host, any port;
+ *   `host` = that host (default port), `host:port` = that host and port, `host:*` = that host, any port,
+ *   `http://host:port` = that host, also over plain http (a private simulator network);
  * - a host that is or resolves to a non-public address (loopback, private, link-local, unique-local,
  *   CGNAT, unspecified, IPv4-mapped forms of those…) is refused unless listed exactly — a `.domain`
  *   wildcard never allows one. The same check runs again at connect time (`guardedDnsLookup`), so a DNS
@@ -27,6 +29,8 @@ export interface AllowedRetailCrmUrl {
   hostname: string;
   /** The host matched an exact entry (private addresses allowed), not a `.domain` wildcard. */
   exactlyListed: boolean;
+  /** The host was listed as `http://host[:port]`: plain http to it is allowed, private addresses too. */
+  plainHttpListed: boolean;
 }
 
 export const systemLookup: HostLookup = (hostname) => dns.lookup(hostname, { all: true, order: 'verbatim' });
@@ -68,16 +72,23 @@ export function checkRetailCrmUrl(input: string, allowedHosts: readonly string[]
     allowedHosts,
   );
   if (!match) throw new RetailCrmUrlNotAllowedError(`host ${url.host} is not in the allowed list`, details);
-  const exactlyListed = match === 'exact';
+  const exactlyListed = match !== 'wildcard';
+  const plainHttpListed = match === 'exact-http';
 
   if (url.protocol === 'http:') {
     const loopbackHost =
       hostname === 'localhost' || (isIP(hostname) !== 0 && classifyAddress(hostname) === 'loopback');
-    if (!exactlyListed || !loopbackHost) {
+    if (!plainHttpListed && !(exactlyListed && loopbackHost)) {
       throw new RetailCrmUrlNotAllowedError('plain http:// is not allowed; use https://', details);
     }
   }
-  return { origin: url.origin, protocol: url.protocol as 'https:' | 'http:', hostname, exactlyListed };
+  return {
+    origin: url.origin,
+    protocol: url.protocol as 'https:' | 'http:',
+    hostname,
+    exactlyListed,
+    plainHttpListed,
+  };
 }
 
 /**
@@ -111,7 +122,9 @@ export function assertResolvedAddresses(
   for (const { address } of addresses) {
     const kind: AddressClass = classifyAddress(address);
     const acceptable =
-      target.protocol === 'http:' ? kind === 'loopback' : kind === 'public' || target.exactlyListed;
+      target.protocol === 'http:'
+        ? kind === 'loopback' || target.plainHttpListed
+        : kind === 'public' || target.exactlyListed;
     if (!acceptable) {
       throw new RetailCrmUrlNotAllowedError(`host ${hostname} resolves to a ${kind} address`, {
         host: hostname,
@@ -180,7 +193,7 @@ function matchAllowedHost(
   urlPort: number,
   schemePort: number,
   allowedHosts: readonly string[],
-): 'exact' | 'wildcard' | undefined {
+): 'exact' | 'exact-http' | 'wildcard' | undefined {
   let found: 'wildcard' | undefined;
   for (const entry of allowedHosts) {
     const parsed = parseAllowedHost(entry);
@@ -189,20 +202,25 @@ function matchAllowedHost(
       if (!isIpLiteral && urlHost.endsWith(parsed.host) && urlHost.length > parsed.host.length)
         found = 'wildcard';
     } else if (urlHost === parsed.host) {
-      return 'exact';
+      return parsed.plainHttp ? 'exact-http' : 'exact';
     }
   }
   return found;
 }
 
 /**
- * `.domain[:port]`, `host[:port]` or `[ipv6][:port]` → its parts; exact hosts normalised as URL would.
- * A port of `*` allows any port (tests and the local demo run simulator accounts on ephemeral ports).
+ * `.domain[:port]`, `host[:port]` or `[ipv6][:port]`, optionally prefixed `http://` (exact hosts only) →
+ * its parts; exact hosts normalised as URL would. A port of `*` allows any port (tests and the local
+ * demo run simulator accounts on ephemeral ports).
  */
 function parseAllowedHost(
   entry: string,
-): { wildcard: boolean; host: string; port?: number | '*' } | undefined {
-  const text = entry.trim().toLowerCase();
+): { wildcard: boolean; host: string; port?: number | '*'; plainHttp: boolean } | undefined {
+  const lowered = entry.trim().toLowerCase();
+  // `http://host:port`: plain http allowed for exactly that host (a private simulator network, e.g. compose).
+  const plainHttp = lowered.startsWith('http://');
+  const text = plainHttp ? lowered.slice('http://'.length) : lowered;
+  if (plainHttp && text.startsWith('.')) return undefined;
   const match = /^(\.?)(\[[0-9a-f:.]+\]|[^:[\]/]+)(?::(\d{1,5}|\*))?$/.exec(text);
   if (!match) return undefined;
   const [, dot, host = '', port] = match;
@@ -217,6 +235,7 @@ function parseAllowedHost(
   }
   return {
     wildcard,
+    plainHttp,
     host: wildcard ? `.${normalised}` : normalised,
     ...(port === undefined ? {} : { port: port === '*' ? '*' : Number(port) }),
   };
