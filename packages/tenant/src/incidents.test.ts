@@ -174,6 +174,22 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
     await queue.close();
   });
 
+  it('drops a job of a disabled connection without an incident', async () => {
+    const { tenant, connection } = await activeTenant();
+    const order = tenant.createOrder({ store: tenant.stores[0]!.code });
+    await db.connections.update(connection.id, { status: 'disabled', disabledReason: 'test' });
+    const { createFinalFailureHook } = await import('./incidents.js');
+    const hook = createFinalFailureHook({ db, producer, logger });
+    const error = await app.deps.runtime.open(connection.id).then(
+      () => new Error('expected the inactive connection to be refused'),
+      (refused: unknown) => refused as Error,
+    );
+    expect(error).toMatchObject({ code: 'connection.inactive' });
+    await hook(failure(connection.id, order.id, error));
+    expect(await db.incidents.listForOrder(connection.id, order.id)).toEqual([]);
+    expect((await db.orderEvents.list(connection.id, order.id)).map((e) => e.type)).toEqual(['job.dropped']);
+  });
+
   it('refuses to open an inactive connection permanently', async () => {
     const tenant = await seedTenant(sandbox);
     const connection = await db.connections.create({

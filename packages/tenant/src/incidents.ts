@@ -128,6 +128,19 @@ export function createFinalFailureHook({ db, producer, logger, consoleUrl }: Inc
       });
       return;
     }
+    if (code === 'connection.inactive' || code === 'connection.missing') {
+      // Disabling (or deleting) a connection is a person's decision: its queued jobs end quietly
+      // instead of telling that person about it in tasks.
+      logger.info('job dropped: the connection is not active', { queue: failure.queue, connectionId, code });
+      if (orderId !== undefined && code === 'connection.inactive') {
+        await db.orderEvents.append(connectionId, orderId, {
+          type: 'job.dropped',
+          message: reason,
+          data: { queue: failure.queue, jobId: failure.job.id ?? null },
+        });
+      }
+      return;
+    }
     if (failure.queue === 'crm-tasks') {
       // Nowhere left to report inside RetailCRM: the connection's health shows it in the console.
       logger.error('could not create error tasks in RetailCRM', { connectionId, error: failure.error });
