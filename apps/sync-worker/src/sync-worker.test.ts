@@ -76,9 +76,11 @@ async function runSync(data: JobData<'sync'>) {
   const { id } = await worker.deps.producer.add('sync', data);
   return waitFor(
     async () => {
+      // The state first, then the job: a job read before it finished would carry no return value.
+      const state = await worker.scheduleQueue.getJobState(id);
+      if (state !== 'completed' && state !== 'failed') return undefined;
       const job = await worker.scheduleQueue.getJob(id);
-      const state = await job?.getState();
-      return job && (state === 'completed' || state === 'failed') && { state, job };
+      return job && { state, job };
     },
     { what: `sync job ${id}`, timeoutMs: 20_000 },
   );
