@@ -284,8 +284,9 @@ describe('sale state', () => {
     });
     const job = await waitFor(
       async () => {
-        const found = await fx.queue('lifepos-events').getJob(id);
-        return (await found?.getState()) === 'completed' && found;
+        // The state first, then the job: a job read before it finished would carry no return value.
+        if ((await fx.queue('lifepos-events').getJobState(id)) !== 'completed') return undefined;
+        return fx.queue('lifepos-events').getJob(id);
       },
       { what: 'the repeated write-back' },
     );
