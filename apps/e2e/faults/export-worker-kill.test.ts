@@ -1,0 +1,98 @@
+// Issue 10 fault suite: the export worker process is SIGKILLed again and again while 1,000 orders flow
+// through the ingress. Nothing may be lost (every order ends with its sale) and nothing doubled (one sale
+// per order `meta` in the LIFE POS simulator): the jobs it was running when it died stall and run again
+// in the next process, which finds the sale a dead run may already have created.
+import { saleMetaFor } from '@connector/domain';
+import { testRedisUrl, waitFor } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type ProcessStack, startProcessStack } from './process-stack.js';
+
+const TENANTS = 10;
+const ORDERS_PER_TENANT = 100;
+const KILLS = 5;
+/** New sales the worker must have made since its (re)start before it is killed again. */
+const SALES_BETWEEN_KILLS = 25;
+
+describe('export worker SIGKILLed repeatedly while 1,000 orders flow', () => {
+  let stack: ProcessStack;
+
+  beforeAll(async () => {
+    stack = await startProcessStack({ redisUrl: testRedisUrl() });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  }, 60_000);
+
+  it('exports every order exactly once', async () => {
+    const tenants = await Promise.all(
+      Array.from({ length: TENANTS }, () =>
+        // The simulated organization allows 20 requests/s; the connection keeps under it.
+        stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
+      ),
+    );
+    const orders = tenants.map(({ tenant }) =>
+      Array.from({ length: ORDERS_PER_TENANT }, () =>
+        tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
+      ),
+    );
+    const totalSales = () =>
+      tenants.reduce((sum, { tenant }) => sum + stack.sandbox.lifepos.sales(tenant.orgId).length, 0);
+
+    // Triggers keep arriving (one per tenant every ~20 ms: under the ingress flood limit) while the
+    // worker is killed.
+    const answers: number[] = [];
+    const sending = (async () => {
+      for (let round = 0; round < ORDERS_PER_TENANT; round += 1) {
+        const sent = tenants.map(({ tenant }, t) => stack.trigger(tenant, orders[t]![round]!.id));
+        const statuses = await Promise.all(sent.map(async (answer) => (await answer).status));
+        answers.push(...statuses);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    const killedPids: number[] = [];
+    for (let kill = 0; kill < KILLS; kill += 1) {
+      const before = totalSales();
+      await waitFor(() => totalSales() >= before + SALES_BETWEEN_KILLS, {
+        what: `${SALES_BETWEEN_KILLS} more sales before kill ${kill + 1}`,
+        timeoutMs: 90_000,
+        intervalMs: 10,
+      });
+      killedPids.push(stack.exportWorker().pid);
+      await stack.restartExportWorker();
+    }
+    await sending;
+    expect(answers).toHaveLength(TENANTS * ORDERS_PER_TENANT);
+    expect(answers.every((status) => status === 202)).toBe(true);
+    expect(new Set(killedPids).size).toBe(KILLS);
+
+    const salesPerOrder = () =>
+      tenants.flatMap(({ tenant }, t) => {
+        const perMeta = new Map<string, number>();
+        for (const { sale } of stack.sandbox.lifepos.sales(tenant.orgId)) {
+          perMeta.set(sale.meta ?? '', (perMeta.get(sale.meta ?? '') ?? 0) + 1);
+        }
+        return orders[t]!.map((order) => perMeta.get(saleMetaFor(order.id)) ?? 0);
+      });
+    // Jobs the killed processes held come back once their BullMQ lock expires (30 s).
+    await waitFor(() => salesPerOrder().every((count) => count > 0), {
+      what: 'every order exported',
+      timeoutMs: 180_000,
+      intervalMs: 250,
+    });
+    const exportQueue = stack.queue('order-export');
+    await waitFor(
+      async () => {
+        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+        return Object.values(counts).every((count) => count === 0);
+      },
+      { what: 'the export queue idle', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(salesPerOrder().filter((count) => count !== 1)).toEqual([]);
+
+    const completed = await exportQueue.getJobs(['completed'], 0, -1);
+    // The kills really interrupted running jobs: some finished only after stalling.
+    expect(completed.filter((job) => job.stalledCounter > 0).length).toBeGreaterThan(0);
+    expect((await exportQueue.getJobCounts('failed')).failed).toBe(0);
+  }, 420_000);
+});

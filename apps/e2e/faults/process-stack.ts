@@ -1,0 +1,177 @@
+// The trigger pipeline with the export worker in a process of its own (so it can be SIGKILLed and its
+// memory read): the sandbox simulators, the ingress and the sync worker (sync + the RetailCRM error tasks)
+// in this process, on one migrated database and one queue prefix. The fault suite and the pipeline
+// benchmark both build on it.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createDatabase, type Database, migrate } from '@connector/db';
+import { saleMetaFor } from '@connector/domain';
+import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
+import {
+  createProducer,
+  createProducerRedis,
+  createWorkerRedis,
+  type Producer,
+  type QueueName,
+  type QueuePolicy,
+} from '@connector/queue';
+import { type SyncWorker, startSyncWorker } from '@connector/sync-worker';
+import {
+  createTestDatabase,
+  type Sandbox,
+  seedTenant,
+  startTestSandbox,
+  type Tenant,
+  type TenantOptions,
+  type TestDatabase,
+  uniquePrefix,
+} from '@connector/testkit';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { quietLogger } from '../src/stack.js';
+import { type AppProcess, spawnApp } from './app-process.js';
+
+export interface ProcessStackOptions {
+  redisUrl: string;
+  /** Extra ingress environment (e.g. a higher INGRESS_FLOOD_PER_SECOND for a backlog replay). */
+  ingressEnv?: Record<string, string>;
+  /** Run the export worker's built dist/main.js instead of its sources through tsx (see `spawnApp`). */
+  compiledExportWorker?: boolean;
+  /** Extra export worker environment (e.g. NODE_OPTIONS with heap limits). */
+  exportWorkerEnv?: Record<string, string>;
+}
+
+export interface SeedOptions {
+  tenant?: TenantOptions;
+  /** The connection's own per-second limits (default: the connection settings' defaults, 10 and 5). */
+  rateLimits?: { retailcrmPerSecond?: number; lifeposPerSecond?: number };
+}
+
+export type TriggerStatus = 'new' | 'closed' | 'refund';
+
+export interface ProcessStack {
+  sandbox: Sandbox;
+  ingress: RunningIngress;
+  syncWorker: SyncWorker;
+  db: Database;
+  /** The environment every app of the stack gets. */
+  env: Record<string, string>;
+  /** The export worker process running now. */
+  exportWorker(): AppProcess;
+  /** SIGKILLs the export worker (if it runs) and starts a new one. */
+  restartExportWorker(): Promise<AppProcess>;
+  /** A tenant in both simulators and its active connection. */
+  seed(options?: SeedOptions): Promise<{ tenant: Tenant; connectionId: string }>;
+  /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
+  trigger(tenant: Tenant, orderId: number, status?: TriggerStatus): Promise<Response>;
+  /** The LIFE POS sales of one RetailCRM order (by the `meta` the export writes). */
+  salesOf(orgId: string, orderId: number): ReturnType<Sandbox['lifepos']['sales']>;
+  /** A producer on the stack's queues; `policies` e.g. shorten backoffs for jobs a test enqueues itself. */
+  producer(policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>): Promise<Producer>;
+  /** A BullMQ queue of the stack, for inspecting job counts and states. */
+  queue(name: QueueName): Queue;
+  close(): Promise<void>;
+}
+
+export async function startProcessStack({
+  redisUrl,
+  ingressEnv = {},
+  compiledExportWorker = false,
+  exportWorkerEnv = {},
+}: ProcessStackOptions): Promise<ProcessStack> {
+  const sandbox = await startTestSandbox();
+  const database: TestDatabase = await createTestDatabase({ migrate: (url) => migrate(url) });
+  const secretsKey = randomBytes(32);
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    SECRETS_KEY: secretsKey.toString('base64'),
+    LIFEPOS_API_URL: sandbox.lifeposUrl,
+    RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
+    QUEUE_PREFIX: `{${uniquePrefix('faults')}}`,
+    PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+  };
+  const ingress = await startIngress({
+    env: { ...env, OUTBOX_LEASE_MS: '1000', OUTBOX_DRAIN_INTERVAL_MS: '200', ...ingressEnv },
+    host: '127.0.0.1',
+    logger: quietLogger('ingress'),
+  });
+  const syncWorker = await startSyncWorker({ env, logger: quietLogger('sync-worker') });
+  const startExportWorker = () =>
+    spawnApp({ app: 'export-worker', env: { ...env, ...exportWorkerEnv }, compiled: compiledExportWorker });
+  let exportWorker = await startExportWorker();
+  const db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('e2e') });
+  const ingressUrl = `${ingress.url}${TRIGGER_PATH}`;
+
+  const producers: { producer: Producer; redis: Redis }[] = [];
+  const queues = new Map<QueueName, { queue: Queue; redis: Redis }>();
+
+  return {
+    sandbox,
+    ingress,
+    syncWorker,
+    db,
+    env,
+    exportWorker: () => exportWorker,
+    async restartExportWorker() {
+      await exportWorker.kill('SIGKILL');
+      exportWorker = await startExportWorker();
+      return exportWorker;
+    },
+    async seed({ tenant: tenantOptions = {}, rateLimits = {} } = {}) {
+      const tenant = await seedTenant(sandbox, { ingressUrl, ...tenantOptions });
+      const connection = await db.connections.create({
+        ...tenant.connection,
+        settings: { ...tenant.connection.settings, rateLimits },
+        status: 'active',
+      });
+      return { tenant, connectionId: connection.id };
+    },
+    trigger(tenant, orderId, status = 'new') {
+      return fetch(ingressUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: tenant.orgId, order_id: String(orderId), status }).toString(),
+        signal: AbortSignal.timeout(15_000),
+      });
+    },
+    salesOf: (orgId, orderId) =>
+      sandbox.lifepos.sales(orgId).filter(({ sale }) => sale.meta === saleMetaFor(orderId)),
+    async producer(policies = {}) {
+      const redis = createProducerRedis(redisUrl, { name: 'e2e-producer' });
+      // The producer fails fast while its connection is not ready yet.
+      if (redis.status !== 'ready') await once(redis, 'ready');
+      const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX!, policies });
+      producers.push({ producer, redis });
+      return producer;
+    },
+    queue(name) {
+      let entry = queues.get(name);
+      if (!entry) {
+        const redis = createWorkerRedis(redisUrl, { name: 'e2e-inspector' });
+        const queue = new Queue(name, { connection: redis, prefix: env.QUEUE_PREFIX! });
+        queue.on('error', () => {});
+        entry = { queue, redis };
+        queues.set(name, entry);
+      }
+      return entry.queue;
+    },
+    async close() {
+      await exportWorker.kill('SIGKILL');
+      await ingress.close();
+      await syncWorker.close();
+      for (const { producer, redis } of producers) {
+        await producer.close();
+        redis.disconnect();
+      }
+      for (const { queue, redis } of queues.values()) {
+        await queue.close();
+        redis.disconnect();
+      }
+      await db.close();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Issue 10 fault suite: Redis is restarted in the middle of a burst of concurrent triggers. Every trigger the
+// ingress answered 202 is exported exactly once (the ones that met the outage went to the database outbox
+// and are drained when Redis is back), and afterwards the workers — the export worker in its own process —
+// consume again: ready, and new triggers are exported.
+import { type LocalRedis, startDedicatedRedis, waitFor } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type ProcessStack, startProcessStack } from './process-stack.js';
+
+const TENANTS = 3;
+const ORDERS_PER_TENANT = 60;
+/** Triggers in flight at once. */
+const CONCURRENCY = 12;
+
+describe('Redis restarted during a burst of triggers', () => {
+  let redis: LocalRedis;
+  let stack: ProcessStack;
+
+  beforeAll(async () => {
+    redis = await startDedicatedRedis();
+    // The burst is faster than the per-connection flood limit allows; this test is about Redis.
+    stack = await startProcessStack({
+      redisUrl: redis.url,
+      ingressEnv: { INGRESS_FLOOD_PER_SECOND: '1000' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+    await redis?.dispose();
+  }, 60_000);
+
+  it('exports every 202-answered trigger once, and the workers consume again', async () => {
+    const tenants = await Promise.all(
+      Array.from({ length: TENANTS }, () =>
+        stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
+      ),
+    );
+    const orders = tenants.flatMap(({ tenant }) =>
+      Array.from({ length: ORDERS_PER_TENANT }, () => ({
+        tenant,
+        order: tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
+      })),
+    );
+    // Interleave the tenants, as a shop chain's triggers arrive.
+    orders.sort((a, b) => a.order.id - b.order.id || a.tenant.orgId.localeCompare(b.tenant.orgId));
+
+    const answers = new Map<number, number>();
+    let outboxed = 0;
+    let next = 0;
+    let restart: Promise<void> | undefined;
+    const third = Math.floor(orders.length / 3);
+    const sender = async () => {
+      while (next < orders.length) {
+        const index = next++;
+        if (index === third) {
+          // Stop now, start again once another third of the burst has been answered (by the outbox).
+          restart = (async () => {
+            await redis.stop();
+            await waitFor(() => answers.size >= 2 * third, { what: 'triggers during the outage' });
+            await redis.start();
+          })();
+        }
+        const { tenant, order } = orders[index]!;
+        const answer = await stack.trigger(tenant, order.id);
+        const body = (await answer.json()) as { queued?: string };
+        if (body.queued === 'outbox') outboxed += 1;
+        answers.set(index, answer.status);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+    await restart;
+
+    const statuses = [...answers.values()];
+    expect(statuses).toHaveLength(orders.length);
+    expect(statuses.filter((status) => status !== 202)).toEqual([]);
+    const accepted = orders.filter((_, index) => answers.get(index) === 202);
+    // The burst really met the outage: part of it was parked in the outbox.
+    expect(outboxed).toBeGreaterThan(0);
+
+    const exportedOnce = () =>
+      accepted.every(({ tenant, order }) => stack.salesOf(tenant.orgId, order.id).length >= 1);
+    await waitFor(exportedOnce, {
+      what: 'every accepted trigger exported',
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
+    await waitFor(async () => (await stack.db.outbox.count()) === 0, {
+      what: 'the outbox drained',
+      timeoutMs: 30_000,
+    });
+    const exportQueue = stack.queue('order-export');
+    await waitFor(
+      async () => {
+        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+        return Object.values(counts).every((count) => count === 0);
+      },
+      { what: 'the export queue idle', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(
+      accepted.filter(({ tenant, order }) => stack.salesOf(tenant.orgId, order.id).length !== 1),
+    ).toEqual([]);
+
+    // Consuming again: the export worker process reports ready, and a new trigger is exported.
+    await waitFor(async () => (await fetch(`${stack.exportWorker().url}/readyz`)).status === 200, {
+      what: 'the export worker ready',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    expect(stack.syncWorker.runner.health().redisReady).toBe(true);
+    const { tenant } = tenants[0]!;
+    const after = tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send });
+    expect((await stack.trigger(tenant, after.id)).status).toBe(202);
+    await waitFor(() => stack.salesOf(tenant.orgId, after.id).length === 1, {
+      what: 'the sale of a trigger sent after the restart',
+      timeoutMs: 30_000,
+    });
+  }, 300_000);
+});

@@ -1,0 +1,89 @@
+// Issue 10 fault suite: a storm of RetailCRM 503 answers with its rate-limit body (what RetailCRM's nginx
+// sends when an account's limit is exceeded, e.g. by another integration sharing the key). The jobs are
+// deferred, not failed: no job fails and none even spends an attempt because of rate limiting, and every
+// order is exported once.
+import { testRedisUrl, waitFor } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type ProcessStack, startProcessStack } from './process-stack.js';
+
+const TENANTS = 2;
+const ORDERS_PER_TENANT = 25;
+
+describe('RetailCRM 503 storm', () => {
+  let stack: ProcessStack;
+
+  beforeAll(async () => {
+    stack = await startProcessStack({ redisUrl: testRedisUrl() });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  }, 60_000);
+
+  it('defers the jobs instead of failing them, and exports every order once', async () => {
+    const tenants = await Promise.all(
+      Array.from({ length: TENANTS }, () =>
+        stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
+      ),
+    );
+    const orders = tenants.map(({ tenant }) =>
+      Array.from({ length: ORDERS_PER_TENANT }, () =>
+        tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
+      ),
+    );
+    // 80 % of the next 400 RetailCRM requests are refused with 503 and the rate-limit body.
+    const storm = stack.sandbox.faults.add({
+      system: 'retailcrm',
+      errorRate: 0.8,
+      errorStatus: 503,
+      count: 400,
+    });
+
+    for (let round = 0; round < ORDERS_PER_TENANT; round += 1) {
+      const answers = await Promise.all(
+        tenants.map(({ tenant }, t) => stack.trigger(tenant, orders[t]![round]!.id)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(tenants.map(() => 202));
+      // Under the ingress flood limit of 50 triggers per connection and second.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+
+    const everyOrder = tenants.flatMap(({ tenant, connectionId }, t) =>
+      orders[t]!.map((order) => ({ tenant, connectionId, order })),
+    );
+    await waitFor(
+      () => everyOrder.every(({ tenant, order }) => stack.salesOf(tenant.orgId, order.id).length >= 1),
+      {
+        what: 'every order exported',
+        timeoutMs: 180_000,
+        intervalMs: 250,
+      },
+    );
+    const exportQueue = stack.queue('order-export');
+    await waitFor(
+      async () => {
+        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+        return Object.values(counts).every((count) => count === 0);
+      },
+      { what: 'the export queue idle', timeoutMs: 60_000, intervalMs: 250 },
+    );
+
+    // The storm really hit the jobs.
+    const refused = stack.sandbox.requestLog.count({ system: 'retailcrm', status: 503 });
+    expect(refused).toBeGreaterThan(ORDERS_PER_TENANT);
+    expect(storm.applied).toBeGreaterThan(0);
+
+    expect(
+      everyOrder.filter(({ tenant, order }) => stack.salesOf(tenant.orgId, order.id).length !== 1),
+    ).toEqual([]);
+    expect((await exportQueue.getJobCounts('failed')).failed).toBe(0);
+    const completed = await exportQueue.getJobs(['completed'], 0, -1);
+    expect(completed.length).toBeGreaterThanOrEqual(everyOrder.length);
+    // Deferred, not retried: the jobs were started again and again, but only the run that completed
+    // counts as an attempt (BullMQ counts the finished one).
+    expect(completed.filter((job) => job.attemptsStarted > 1).length).toBeGreaterThan(0);
+    expect(completed.filter((job) => job.attemptsMade !== 1).map((job) => job.id)).toEqual([]);
+    for (const { connectionId, order } of everyOrder) {
+      expect(await stack.db.incidents.listForOrder(connectionId, order.id)).toEqual([]);
+    }
+  }, 300_000);
+});
