@@ -139,10 +139,12 @@ export async function runPipelineBench(
   }, 1_000);
   // The worker's own view (V8 heap, external) every few seconds, kept at the highest RSS: what the peak is made of.
   let memoryAtPeak = memoryAtStart;
+  let largestHeap = memoryAtStart;
   const heapSampler = setInterval(() => {
     workerMemory().then(
       (memory) => {
         if (memory.rss > memoryAtPeak.rss) memoryAtPeak = memory;
+        if (memory.heapTotal > largestHeap.heapTotal) largestHeap = memory;
       },
       () => {},
     );
@@ -390,21 +392,22 @@ export async function runPipelineBench(
         missReason:
           `Idle after start: ${describeMemory(memoryAtStart)} — the loaded modules` +
           `${sizes.compiledWorker ? '' : ', here including tsx compiling the TypeScript sources as `dev` does (--compiled-worker measures the built dist/main.js of the production image instead)'}. ` +
-          `At the highest RSS sampled: ${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}. ` +
-          (memoryAtPeak.heapTotal - memoryAtPeak.heapUsed > (memoryAtPeak.rss - memoryAtStart.rss) / 2
-            ? 'Most of the growth under load is V8 heap allocated but not in use: V8 sizes its heap lazily, ' +
-              "with a default limit that follows the machine's memory. Capping it in the image " +
-              '(NODE_OPTIONS=--max-old-space-size=… --max-semi-space-size=…; try it with --worker-node-options) ' +
-              'bounds the RSS at the cost of more frequent collections; the idle figure is the floor.'
-            : `The heap in use grew from ${mb(memoryAtStart.heapUsed)} to ${mb(memoryAtPeak.heapUsed)} (it ` +
-              'includes garbage not yet collected); heap snapshots of a long run would show whether anything ' +
-              'is retained per job or tenant. The idle figure is the floor either way.'),
+          `At the largest V8 heap sampled: ${describeMemory(largestHeap)}; at the highest RSS sampled: ` +
+          `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}. ` +
+          `So ${mb(memoryAtPeak.rss - memoryAtPeak.heapTotal - memoryAtPeak.external)} of the peak RSS is neither ` +
+          'V8 heap nor external memory: the RSS is a high-water mark — what the process took during its ' +
+          'busiest minutes (when every tenant exported at once) and did not give back to the OS after V8 ' +
+          'shrank its heap — plus code. V8 sizes its heap lazily, with a default limit that follows the ' +
+          "machine's memory; capping it in the image (NODE_OPTIONS=--max-old-space-size=… " +
+          '--max-semi-space-size=…, to try with --worker-node-options) bounds that high-water mark at the ' +
+          'cost of more frequent collections. The idle figure is the floor either way.',
       },
     ];
     const details = [
       `Export worker: ${sizes.compiledWorker ? 'the built `apps/export-worker/dist/main.js` (as the production image)' : 'its TypeScript sources through tsx (as `pnpm dev`)'}, default concurrency` +
         `${sizes.workerNodeOptions ? `, NODE_OPTIONS=${sizes.workerNodeOptions}` : ''}. ` +
-        `Memory idle after start: ${describeMemory(memoryAtStart)}; at the highest RSS sampled: ` +
+        `Memory idle after start: ${describeMemory(memoryAtStart)}; at the largest V8 heap sampled: ` +
+        `${describeMemory(largestHeap)}; at the highest RSS sampled: ` +
         `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}.`,
       '',
       `Sizes: ${sizes.smallTenants} tenants × ${sizes.ordersPerSmallTenant} orders + 1 tenant × ${sizes.bigTenantOrders}; ` +
