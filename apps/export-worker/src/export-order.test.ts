@@ -1,4 +1,4 @@
-import { saleMetaFor, stableGuid } from '@connector/domain';
+import { saleGuidFor, saleMetaFor } from '@connector/domain';
 import { createOrderLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import {
@@ -179,6 +179,28 @@ describe('order-export', () => {
     expect((await outcomes(order.id)).sort()).toEqual(['created', 'kept', 'kept', 'kept', 'kept']);
   });
 
+  it('exports a never-linked order with one RetailCRM read and one LIFE POS create', async () => {
+    // The first order of the tenant pays its set-up (outlet, own employee, units): not what this counts.
+    await exportOrder(
+      tenant.seeded.createOrder({ store: store(0).code, status: tenant.seeded.statuses.send }).id,
+    );
+    const order = tenant.seeded.createOrder({ store: store(0).code, status: tenant.seeded.statuses.send });
+    const calls: string[] = [];
+    const stop = fixture.sandbox.requestLog.subscribe((entry) => {
+      if (entry.tenant === org() || entry.tenant === tenant.seeded.accountCode)
+        calls.push(`${entry.system} ${entry.method} ${entry.status}`);
+    });
+    try {
+      await exportOrder(order.id);
+    } finally {
+      stop();
+    }
+
+    expect(salesOf(order)).toHaveLength(1);
+    expect(calls.sort()).toEqual(['lifepos POST 201', 'retailcrm GET 200']);
+    expect(await outcomes(order.id)).toEqual(['created']);
+  });
+
   it('finds the sale of a crash between create and link by its meta instead of creating another', async () => {
     const order = tenant.seeded.createOrder({ store: store(0).code, status: tenant.seeded.statuses.send });
     const orphan = fixture.sandbox.lifepos.seedSale(org(), {
@@ -203,7 +225,7 @@ describe('order-export', () => {
   it('adopts the sale its stable guid names when LIFE POS answers Duplicate (an answer lost, the search behind)', async () => {
     const order = tenant.seeded.createOrder({ store: store(0).code, status: tenant.seeded.statuses.send });
     const lost = fixture.sandbox.lifepos.seedSale(org(), {
-      guid: stableGuid('sale', tenant.connectionId, order.id, 1),
+      guid: saleGuidFor((await fixture.app.deps.db.connections.get(tenant.connectionId))!, order.id, 1),
       number: order.number,
       total: kopecks(order.totalSumm),
       outlet: await outletOf(store(0).code),

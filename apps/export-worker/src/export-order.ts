@@ -6,7 +6,7 @@ import {
   orderStatusRole,
   orderToSale,
   PermanentError,
-  stableGuid,
+  saleGuidFor,
   uomResolver,
 } from '@connector/domain';
 import {
@@ -42,6 +42,9 @@ const MAX_NUMBER_TRIES = 5;
 const CACHE_TTL_MS = 10 * 60_000;
 
 type Outcome = 'created' | 'kept' | 'moved' | 'skipped';
+
+/** The optimistic first export met a sale it cannot place without the full search (see the handler). */
+const CONFLICT = Symbol('conflict');
 
 /**
  * `order-export`: RetailCRM order → LIFE POS sale. Re-reads the order and the sales LIFE POS holds for it,
@@ -92,13 +95,22 @@ export function createExportOrderHandler({
     return { ...(await sync.ensureCourier(tenant, courierId)), courierId };
   }
 
+  type CreateDecision = Extract<ExportDecision, { action: 'create' }>;
+  /** Creates the decided sale; `optimistic` reports a conflict instead of resolving it (see the handler). */
+  async function create(
+    ...args: [Tenant, RetailCrmOrder, CreateDecision, string, AbortSignal, optimistic: true]
+  ): Promise<Sale | typeof CONFLICT>;
+  async function create(
+    ...args: [Tenant, RetailCrmOrder, CreateDecision, string, AbortSignal]
+  ): Promise<Sale>;
   async function create(
     tenant: Tenant,
     order: RetailCrmOrder,
-    decision: Extract<ExportDecision, { action: 'create' }>,
+    decision: CreateDecision,
     outletId: string,
     signal: AbortSignal,
-  ): Promise<Sale> {
+    optimistic = false,
+  ): Promise<Sale | typeof CONFLICT> {
     const opener = await openerFor(tenant, order);
     const uomFor = await unitsOf(tenant, async () => {
       const units: UnitOfMeasure[] = [];
@@ -124,7 +136,7 @@ export function createExportOrderHandler({
         openedAt,
         exportAttempt: attempt,
       });
-      const guid = stableGuid('sale', tenant.connection.id, order.id, attempt);
+      const guid = saleGuidFor(tenant.connection, order.id, attempt);
       signal.throwIfAborted();
       try {
         const sale = await tenant.lifepos.sales.create(saleCreateInput(draft, guid));
@@ -145,6 +157,8 @@ export function createExportOrderHandler({
         return sale;
       } catch (error) {
         const code = lifePosErrorCode(error);
+        // Some sale of the order may exist after all: only the full search can tell which to keep.
+        if (optimistic && (code === 'Duplicate' || code === 'NotUnique')) return CONFLICT;
         if (code === 'Duplicate') {
           // This very sale was created by an earlier run whose answer was lost.
           const sale = await tenant.lifepos.sales.get(guid);
@@ -193,14 +207,7 @@ export function createExportOrderHandler({
     }
 
     const link = await db.orderLinks.get(tenant.connection.id, orderId);
-    const sales = await readOrderSales(tenant.lifepos, orderId, link?.lifeposSaleId);
     const { storeCode, outletId } = await outletFor(tenant, order);
-    const decision = decideExport({
-      order,
-      sales,
-      linkedSaleId: link?.lifeposSaleId,
-      targetOutletId: outletId,
-    });
     const linkTo = (sale: Pick<Sale, 'guid' | 'number'>) =>
       db.orderLinks.upsert(tenant.connection.id, orderId, {
         state: 'exported',
@@ -210,6 +217,40 @@ export function createExportOrderHandler({
         lifeposSaleNumber: sale.number,
       });
 
+    if (!link) {
+      // Never linked: almost always a first export, so create its sale straight away instead of first
+      // searching LIFE POS by meta (one call fewer per order). Whatever the search would have found makes
+      // the create fail: the sale an earlier run created but did not link has this very guid (`Duplicate`),
+      // and any other sale of the order holds its number (`NotUnique`) — then the full path below decides.
+      const sale = await create(
+        tenant,
+        order,
+        { action: 'create', attempt: 1, replaces: undefined },
+        outletId,
+        signal,
+        true,
+      );
+      if (sale !== CONFLICT) {
+        await linkTo(sale);
+        return finished('created', `sale ${sale.number} created in LIFE POS`, {
+          saleId: sale.guid,
+          outletId,
+        });
+      }
+      await tenant.record(orderId, {
+        type: 'external.call',
+        message: 'LIFE POS already holds a sale of this order: looking its sales up',
+        data: {},
+      });
+    }
+
+    const sales = await readOrderSales(tenant.lifepos, orderId, link?.lifeposSaleId);
+    const decision = decideExport({
+      order,
+      sales,
+      linkedSaleId: link?.lifeposSaleId,
+      targetOutletId: outletId,
+    });
     if (decision.action === 'keep') {
       await linkTo(decision.sale);
       return finished('kept', `sale ${decision.sale.number} is already in LIFE POS; nothing to change`, {

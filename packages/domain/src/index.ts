@@ -54,6 +54,7 @@ export {
   type SaleDraft,
   type SaleMappingContext,
   type SalePosition,
+  saleGuidFor,
   saleMetaFor,
   saleNumberFor,
 } from './order-to-sale.js';

@@ -4,6 +4,7 @@ import {
   orderToSale,
   PermanentError,
   type SaleMappingContext,
+  saleGuidFor,
   saleNumberFor,
 } from './index.js';
 
@@ -214,5 +215,29 @@ describe('saleNumberFor', () => {
     [{ id: 5, number: '  ' }, 1, '5'],
   ])('%o attempt %i → %s', (input, attempt, expected) => {
     expect(saleNumberFor(input, attempt)).toBe(expected);
+  });
+});
+
+describe('saleGuidFor', () => {
+  const account = { retailcrmUrl: 'https://shop.retailcrm.ru', lifeposOrgId: 'org-1' };
+
+  it('names the RetailCRM account and the LIFE POS organization, not the connection row', () => {
+    const guid = saleGuidFor(account, 6722, 1);
+    expect(guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // A connection created again for the same account (the URL typed differently) makes the same guids.
+    expect(saleGuidFor({ ...account, retailcrmUrl: 'https://SHOP.retailcrm.ru/' }, 6722, 1)).toBe(guid);
+  });
+
+  it('differs by order, export attempt, account and organization', () => {
+    const guid = saleGuidFor(account, 6722, 1);
+    expect(
+      new Set([
+        guid,
+        saleGuidFor(account, 6723, 1),
+        saleGuidFor(account, 6722, 2),
+        saleGuidFor({ ...account, retailcrmUrl: 'https://other.retailcrm.ru' }, 6722, 1),
+        saleGuidFor({ ...account, lifeposOrgId: 'org-2' }, 6722, 1),
+      ]).size,
+    ).toBe(5);
   });
 });

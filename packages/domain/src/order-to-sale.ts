@@ -1,5 +1,6 @@
 import { PermanentError } from './errors.js';
 import { type Kopecks, kopecksToDecimalString, rublesToKopecks } from './money.js';
+import { stableGuid } from './stable-guid.js';
 
 /**
  * RetailCRM order → LIFE POS sale: the pure mapping the export worker applies. Only the fields the
@@ -117,6 +118,21 @@ const MAX_COMMENT = 512;
 /** The `meta` a sale carries, by which a crashed export finds its sale again. */
 export function saleMetaFor(orderId: number): string {
   return `retailcrm-order:${orderId}`;
+}
+
+/**
+ * The guid of the `exportAttempt`-th sale of an order. It names the RetailCRM account (its host) and the
+ * LIFE POS organization, not the connection row: a connection deleted and created again for the same pair
+ * makes the same guids, so LIFE POS answers `Duplicate` instead of taking a second sale of an order the
+ * earlier connection exported.
+ */
+export function saleGuidFor(
+  account: { retailcrmUrl: string; lifeposOrgId: string },
+  orderId: number,
+  exportAttempt: number,
+): string {
+  const host = new URL(account.retailcrmUrl).host.toLowerCase();
+  return stableGuid('sale', host, account.lifeposOrgId, orderId, exportAttempt);
 }
 
 /** The sale number: the RetailCRM number (≤ 36 chars), with `-N` for re-exports. */
