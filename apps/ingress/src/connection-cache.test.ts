@@ -34,7 +34,12 @@ function table(initial: Record<string, TenantState | null>) {
   };
 }
 
-const active: TenantState = { id: 'c1', status: 'active', disabledReason: null };
+const active: TenantState = {
+  id: 'c1',
+  status: 'active',
+  disabledReason: null,
+  exportPace: { key: 'order-export:c1', intervalMs: 230 },
+};
 
 describe('createConnectionCache', () => {
   it('shares one lookup among concurrent and repeated gets within the TTL', async () => {

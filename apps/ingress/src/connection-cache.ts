@@ -1,8 +1,11 @@
+import type { Pace } from '@connector/queue';
 /** What a trigger needs to know about its tenant: whether it may be accepted. No credentials. */
 export interface TenantState {
   id: string;
   status: 'draft' | 'active' | 'disabled';
   disabledReason: string | null;
+  /** How the tenant's `order-export` jobs are spaced, from its rate limits (see `orderExportPace`). */
+  exportPace: Pace;
 }
 
 export interface ConnectionCacheOptions {

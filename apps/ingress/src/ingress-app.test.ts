@@ -119,6 +119,28 @@ describe('POST /retailCRM/update', () => {
     expect(await fixture.db.orderEvents.list(tenant.id, body.order_id)).toHaveLength(5);
   });
 
+  it('paces a shop’s export backlog by its rate limits, so another shop’s order is not behind it', async () => {
+    // 2/s at RetailCRM: the shop's exports start (1 s + the limiter's guard) / 2 apart.
+    const busy = await fixture.tenant({
+      settings: { rateLimits: { retailcrmPerSecond: 2, lifeposPerSecond: 5 } },
+    });
+    const other = await fixture.tenant();
+    const post = (tenant: { lifeposOrgId: string }, order: number) =>
+      postTrigger(ingress, { client_id: tenant.lifeposOrgId, order_id: order, status: 'new' });
+    for (let i = 0; i < 6; i += 1) expect((await post(busy, orderId())).status).toBe(202);
+    expect((await post(other, orderId())).status).toBe(202);
+
+    const delays = (await fixture.jobs(busy.id))
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .map((job) => job.opts.delay ?? 0);
+    expect(delays[0]).toBe(0);
+    // Slot i starts 575 ms × i after the first (less the few ms the posts themselves took).
+    delays.forEach((delay, i) => expect(delay).toBeGreaterThan(i * 575 - 200));
+    const [otherJob] = await fixture.jobs(other.id);
+    expect(otherJob?.opts.delay ?? 0).toBe(0);
+    expect(await otherJob?.getState()).toBe('waiting');
+  });
+
   it('keeps one follow-up job for triggers that arrive while the job runs', async () => {
     const tenant = await fixture.tenant();
     const body = { client_id: tenant.lifeposOrgId, order_id: orderId(), status: 'new' };

@@ -8,7 +8,7 @@ import {
   startHttpServer,
 } from '@connector/http';
 import { createLogger, type Logger } from '@connector/logger';
-import { createProducer, createProducerRedis, type Producer } from '@connector/queue';
+import { createProducer, createProducerRedis, orderExportPace, type Producer } from '@connector/queue';
 import type { Redis } from 'ioredis';
 import { type ConnectionCache, createConnectionCache } from './connection-cache.js';
 import { createFloodGuard } from './flood-guard.js';
@@ -80,7 +80,12 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
     lookup: async (orgId) => {
       const connection = await db.connections.findByOrgId(orgId);
       return connection
-        ? { id: connection.id, status: connection.status, disabledReason: connection.disabledReason }
+        ? {
+            id: connection.id,
+            status: connection.status,
+            disabledReason: connection.disabledReason,
+            exportPace: orderExportPace(connection.id, connection.settings.rateLimits),
+          }
         : null;
     },
   });
@@ -92,6 +97,11 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
     intervalMs: env.OUTBOX_DRAIN_INTERVAL_MS,
     batchSize: env.OUTBOX_BATCH_SIZE,
     leaseMs: env.OUTBOX_LEASE_MS,
+    paceFor: async (queue, connectionId) => {
+      if (queue !== 'order-export') return undefined;
+      const connection = await db.connections.get(connectionId);
+      return connection ? orderExportPace(connection.id, connection.settings.rateLimits) : undefined;
+    },
   });
   // Drain as soon as Redis is back rather than at the next interval.
   const onRedisReady = () => drainer.kick();

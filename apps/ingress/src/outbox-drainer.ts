@@ -1,7 +1,7 @@
 import type { OutboxRepository } from '@connector/db';
 import { PermanentError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { isQueueName, type JobData, type Producer, type QueueName } from '@connector/queue';
+import { isQueueName, type JobData, type Pace, type Producer, type QueueName } from '@connector/queue';
 import { countDrained } from './ingress-metrics.js';
 
 export interface OutboxDrainerOptions {
@@ -15,6 +15,8 @@ export interface OutboxDrainerOptions {
   batchSize: number;
   /** How long claimed entries stay reserved; after a crash another drainer takes them over then. */
   leaseMs: number;
+  /** The pace of an entry's job (the trigger route's), so a drained backlog stays fair between shops. */
+  paceFor?: (queue: QueueName, connectionId: string) => Promise<Pace | undefined>;
 }
 
 export interface DrainSummary {
@@ -51,6 +53,7 @@ export function createOutboxDrainer({
   intervalMs,
   batchSize,
   leaseMs,
+  paceFor,
 }: OutboxDrainerOptions): OutboxDrainer {
   let stopped = true;
   let timer: NodeJS.Timeout | undefined;
@@ -77,7 +80,15 @@ export function createOutboxDrainer({
       }
       const queue: QueueName = entry.queue;
       try {
-        await producer.add(queue, entry.payload as unknown as JobData<QueueName>, { jobId: entry.jobId });
+        // Without its pace the job still runs, just not spaced: never hold a trigger back for it.
+        const pace = await paceFor?.(queue, entry.connectionId).catch((error: unknown) => {
+          logger.warn('could not read the pace of an outbox entry; enqueued unpaced', { ...context, error });
+          return undefined;
+        });
+        await producer.add(queue, entry.payload as unknown as JobData<QueueName>, {
+          jobId: entry.jobId,
+          ...(pace && { pace }),
+        });
       } catch (error) {
         if (error instanceof PermanentError) {
           logger.error('outbox entry cannot be enqueued; left for an operator', { ...context, error });

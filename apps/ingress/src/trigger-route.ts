@@ -164,6 +164,8 @@ function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: Trigger
       const added = await producer.add(queue, data, {
         dedupeId: orderJobId(queue, connectionId, orderId),
         jobId,
+        // A shop's export backlog waits delayed in its own slots, not ahead of other shops' orders.
+        ...(queue === 'order-export' && { pace: tenant.exportPace }),
       });
       const deduplicated = added.id !== jobId;
       answer = { accepted: true, jobId: added.id, queued: 'queue', deduplicated };

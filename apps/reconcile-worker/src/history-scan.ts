@@ -1,7 +1,7 @@
 import type { OrderEventsRepository, SyncCursorsRepository } from '@connector/db';
 import { type HistoryRepair, repairForHistoryEntry } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { jobIdFor, orderJobId, type Producer } from '@connector/queue';
+import { jobIdFor, orderExportPace, orderJobId, type Producer } from '@connector/queue';
 import type { PageLimit, RetailCrmClient, RetailCrmHistoryEntry } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
 import { countRepair } from './reconcile-metrics.js';
@@ -147,7 +147,12 @@ export async function scanOrderHistory(
     const added = await producer.add(
       queue,
       { connectionId, orderId, source: 'reconcile' },
-      { dedupeId: orderJobId(queue, connectionId, orderId), jobId },
+      {
+        dedupeId: orderJobId(queue, connectionId, orderId),
+        jobId,
+        // Spaced like the trigger's job would have been (see the ingress trigger route).
+        ...(queue === 'order-export' && { pace: orderExportPace(connectionId, tenant.settings.rateLimits) }),
+      },
     );
     // The job is queued: what follows only informs people and must not turn that into a failure.
     let outcome: 'repaired' | 'checked' = 'repaired';

@@ -21,6 +21,7 @@ export {
   upsertJobSchedule,
 } from './job-schedules.js';
 export { createOrderLock, type OrderLock, type OrderLockOptions } from './order-lock.js';
+export { createPacer, orderExportPace, type Pace, type Pacer, type PaceSlot } from './pacing.js';
 export {
   type AddedJob,
   type AddOptions,
@@ -30,6 +31,7 @@ export {
 } from './producer.js';
 export {
   createRateLimiter,
+  DEFAULT_JITTER_GUARD_MS,
   DEFAULT_RATE_LIMITS,
   lifeposRateKey,
   type RateBucket,

@@ -3,6 +3,7 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { catalog, DEFAULT_PREFIX, type JobData, type QueueName, type QueuePolicy } from './catalog.js';
+import { createPacer, type Pace } from './pacing.js';
 
 export interface AddOptions {
   /** BullMQ job id: the add is ignored while a job with this id exists in any state (see `jobIdFor`). */
@@ -11,6 +12,11 @@ export interface AddOptions {
   dedupeId?: string;
   /** Do not start before this many milliseconds. */
   delay?: number;
+  /**
+   * Start at the tenant's next paced slot (see pacing.ts): the job is added delayed until then. A slot
+   * whose add merged into a pending job (`dedupeId`, told by a `jobId` of the add's own) is given back.
+   */
+  pace?: Pace;
 }
 
 export interface AddedJob {
@@ -40,6 +46,7 @@ export interface ProducerOptions {
  */
 export function createProducer({ redis, prefix = DEFAULT_PREFIX, policies = {} }: ProducerOptions): Producer {
   const queues = new Map<QueueName, Queue>();
+  const pacer = createPacer(redis, prefix);
   const queueOf = (name: QueueName): Queue => {
     let queue = queues.get(name);
     if (!queue) {
@@ -73,21 +80,33 @@ export function createProducer({ redis, prefix = DEFAULT_PREFIX, policies = {} }
           details: { queue: name },
         });
       }
+      if (options.pace && !(Number.isFinite(options.pace.intervalMs) && options.pace.intervalMs > 0)) {
+        throw new PermanentError(`pace interval of ${options.pace.key} must be a positive number of ms`, {
+          code: 'queue.invalid_pace',
+          details: { queue: name, pace: options.pace },
+        });
+      }
       const policy = { ...catalog[name].policy, ...policies[name] };
-      const jobOptions: JobsOptions = {
-        attempts: policy.attempts,
-        backoff: policy.backoff,
-        removeOnComplete: policy.removeOnComplete,
-        removeOnFail: policy.removeOnFail,
-        ...(options.jobId !== undefined && { jobId: options.jobId }),
-        ...(options.delay !== undefined && { delay: options.delay }),
-        ...(options.dedupeId !== undefined && {
-          deduplication: { id: options.dedupeId, keepLastIfActive: true },
-        }),
-      };
       try {
+        const slot = options.pace ? await pacer.reserve(options.pace) : undefined;
+        const delay = Math.max(options.delay ?? 0, slot?.delayMs ?? 0);
+        const jobOptions: JobsOptions = {
+          attempts: policy.attempts,
+          backoff: policy.backoff,
+          removeOnComplete: policy.removeOnComplete,
+          removeOnFail: policy.removeOnFail,
+          ...(options.jobId !== undefined && { jobId: options.jobId }),
+          ...(delay > 0 && { delay }),
+          ...(options.dedupeId !== undefined && {
+            deduplication: { id: options.dedupeId, keepLastIfActive: true },
+          }),
+        };
         const job = await queueOf(name).add(name, parsed.data, jobOptions);
-        return { id: String(job.id) };
+        const id = String(job.id);
+        if (slot && options.pace && options.jobId !== undefined && id !== options.jobId) {
+          await pacer.release(options.pace, slot);
+        }
+        return { id };
       } catch (error) {
         throw new RetryableError(`could not enqueue ${name}: ${(error as Error).message}`, {
           code: 'queue.redis_unavailable',

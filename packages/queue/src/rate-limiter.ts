@@ -21,7 +21,7 @@ export function lifeposRateKey(orgId: string): string {
  * loop, network) can land in the same upstream second as later ones. The guard absorbs that much jitter,
  * so an upstream that allows N requests in any one-second window never sees N + 1.
  */
-const DEFAULT_JITTER_GUARD_MS = 150;
+export const DEFAULT_JITTER_GUARD_MS = 150;
 
 /*
  * Sliding-window log with reservations, on the Redis clock (TIME), in microseconds.

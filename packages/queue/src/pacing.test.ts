@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { PermanentError } from '@connector/domain';
+import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+import { jobIdFor, orderJobId } from './catalog.js';
+import { createPacer, orderExportPace } from './pacing.js';
+import { createProducer } from './producer.js';
+import { DEFAULT_JITTER_GUARD_MS } from './rate-limiter.js';
+import { createWorkerRedis } from './redis-connections.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+const redis = createWorkerRedis(testRedisUrl());
+cleanups.push(() => redis.quit());
+beforeAll(() => waitFor(() => redis.status === 'ready', { what: 'the Redis connection' }));
+
+describe('pacer', () => {
+  it('starts an idle tenant at once and spaces its backlog by the interval', async () => {
+    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pace = { key: 'order-export:a', intervalMs: 200 };
+    const delays = [];
+    for (let i = 0; i < 5; i += 1) delays.push((await pacer.reserve(pace)).delayMs);
+    expect(delays[0]).toBe(0);
+    // Each slot 200 ms after the previous one; the calls themselves take a few ms of the Redis clock.
+    delays.forEach((delay, i) => {
+      expect(delay).toBeGreaterThan(i * 200 - 50);
+      expect(delay).toBeLessThanOrEqual(i * 200);
+    });
+  });
+
+  it('keeps tenants apart: another tenant’s first job is not behind the backlog', async () => {
+    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    for (let i = 0; i < 50; i += 1) await pacer.reserve({ key: 'big', intervalMs: 1_000 });
+    expect((await pacer.reserve({ key: 'fresh', intervalMs: 1_000 })).delayMs).toBe(0);
+    expect((await pacer.reserve({ key: 'big', intervalMs: 1_000 })).delayMs).toBeGreaterThan(49_000);
+  });
+
+  it('gives back only the last slot', async () => {
+    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pace = { key: 'k', intervalMs: 10_000 };
+    await pacer.reserve(pace);
+    const second = await pacer.reserve(pace);
+    await pacer.release(pace, second);
+    // The second slot is free again: the next reservation takes it.
+    const again = await pacer.reserve(pace);
+    expect(again.slotEndMs).toBe(second.slotEndMs);
+    const last = await pacer.reserve(pace);
+    // Not the last any more: giving `again` back would overlap `last`, so nothing changes.
+    await pacer.release(pace, again);
+    expect((await pacer.reserve(pace)).slotEndMs).toBe(last.slotEndMs + 10_000);
+  });
+});
+
+describe('orderExportPace', () => {
+  it('spaces a tenant’s exports by its slower bucket, as the limiter grants calls', () => {
+    const window = 1_000 + DEFAULT_JITTER_GUARD_MS;
+    expect(orderExportPace('c1', { retailcrmPerSecond: 10, lifeposPerSecond: 5 })).toEqual({
+      key: 'order-export:c1',
+      intervalMs: window / 5,
+    });
+    expect(orderExportPace('c1', { retailcrmPerSecond: 2, lifeposPerSecond: 20 }).intervalMs).toBe(
+      window / 2,
+    );
+  });
+});
+
+describe('producer with pace', () => {
+  function fresh() {
+    const prefix = `{${uniquePrefix('paced')}}`;
+    const producer = createProducer({ redis, prefix });
+    const queue = new Queue('order-export', { connection: redis, prefix });
+    cleanups.push(
+      () => producer.close(),
+      () => queue.close(),
+    );
+    return { producer, queue };
+  }
+  const trigger = (producer: ReturnType<typeof createProducer>, connectionId: string, orderId: number) =>
+    producer.add(
+      'order-export',
+      { connectionId, orderId, source: 'trigger' },
+      {
+        jobId: jobIdFor('order-export', connectionId, orderId, randomUUID().slice(0, 8)),
+        dedupeId: orderJobId('order-export', connectionId, orderId),
+        pace: orderExportPace(connectionId, { retailcrmPerSecond: 10, lifeposPerSecond: 5 }),
+      },
+    );
+
+  it('adds a backlogged tenant’s jobs delayed to their slots and a fresh tenant’s job to wait at once', async () => {
+    const { producer, queue } = fresh();
+    const big = randomUUID();
+    const fresh1 = randomUUID();
+    const added = [];
+    for (let orderId = 1; orderId <= 20; orderId += 1) added.push(await trigger(producer, big, orderId));
+    const freshJob = await trigger(producer, fresh1, 1);
+
+    const delays = await Promise.all(added.map(async ({ id }) => (await queue.getJob(id))?.opts.delay ?? 0));
+    expect(delays[0]).toBe(0);
+    for (let i = 1; i < delays.length; i += 1) expect(delays[i]).toBeGreaterThan(delays[i - 1]!);
+    expect(delays.at(-1)).toBeGreaterThan(19 * 230 - 100);
+    expect(await queue.getJobState(freshJob.id)).toBe('waiting');
+    expect(await queue.getWaitingCount()).toBe(2);
+    expect(await queue.getDelayedCount()).toBe(19);
+  });
+
+  it('gives the slot back when the trigger merges into the order’s pending job', async () => {
+    const { producer, queue } = fresh();
+    const tenant = randomUUID();
+    await trigger(producer, tenant, 1);
+    const pending = await trigger(producer, tenant, 2);
+    const merged = await trigger(producer, tenant, 2);
+    expect(merged.id).toBe(pending.id);
+    const next = await trigger(producer, tenant, 3);
+    const delayOf = async (id: string) => (await queue.getJob(id))?.opts.delay ?? 0;
+    // Order 3 takes the slot right after order 2's, not one further on.
+    expect((await delayOf(next.id)) - (await delayOf(pending.id))).toBeLessThan(2 * 230);
+  });
+
+  it('refuses a pace without a positive interval before touching Redis', async () => {
+    const { producer, queue } = fresh();
+    const attempt = producer.add(
+      'order-export',
+      { connectionId: randomUUID(), orderId: 1, source: 'trigger' },
+      { pace: { key: 'x', intervalMs: Number.NaN } },
+    );
+    await expect(attempt).rejects.toBeInstanceOf(PermanentError);
+    await expect(attempt).rejects.toThrow(/pace interval/);
+    expect(await queue.count()).toBe(0);
+  });
+});

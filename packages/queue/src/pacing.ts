@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { luaScript } from './lua-script.js';
+import { DEFAULT_JITTER_GUARD_MS } from './rate-limiter.js';
+
+/**
+ * Fairness between tenants on a shared queue. BullMQ's waiting list is one FIFO for every tenant: a shop
+ * that posts 5,000 orders at once would put every later shop's order behind all of them, although the
+ * big shop's upstream limits let its jobs run only a few per second. Pacing gives each job of a tenant
+ * the next free start slot of that tenant (spaced by what its limits allow) and adds it delayed until
+ * then. The waiting list then only holds jobs that can run now — at most a tenant's rate from each
+ * tenant — and a new shop's first order starts behind a handful of jobs, not behind a backlog.
+ */
+export interface Pace {
+  /** The tenant's pacing key (see `orderExportPace`). */
+  key: string;
+  /** Start-to-start spacing of the tenant's jobs, in milliseconds. */
+  intervalMs: number;
+}
+
+export interface PaceSlot {
+  /** Wait this long before starting (0: the tenant has no backlog). */
+  delayMs: number;
+  /** Identifies the slot for `release`. */
+  slotEndMs: number;
+}
+
+export interface Pacer {
+  /** Takes the tenant's next start slot. */
+  reserve(pace: Pace): Promise<PaceSlot>;
+  /** Gives a slot back when no job used it (the add merged into a pending job), if it is still the last. */
+  release(pace: Pace, slot: PaceSlot): Promise<void>;
+}
+
+/*
+ * The key holds the end of the tenant's last reserved slot on the Redis clock (ms). A slot starts at
+ * max(now, that end); the key expires when the tenant's backlog has run out, so an idle tenant starts
+ * at once. Both commands are single scripts, atomic among every ingress and worker process.
+ */
+const reserveScript = luaScript(
+  `local t = redis.call('TIME')
+   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+   local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+   local start = math.max(now, last)
+   local finish = start + tonumber(ARGV[1])
+   redis.call('SET', KEYS[1], string.format('%.0f', finish), 'PX', finish - now + 1000)
+   return {start - now, string.format('%.0f', finish)}`,
+  1,
+);
+
+const releaseScript = luaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then
+     local back = tonumber(ARGV[1]) - tonumber(ARGV[2])
+     redis.call('SET', KEYS[1], string.format('%.0f', back), 'KEEPTTL')
+     return 1
+   end
+   return 0`,
+  1,
+);
+
+export function createPacer(redis: Redis, prefix: string): Pacer {
+  const keyOf = (pace: Pace) => `${prefix}:pace:${pace.key}`;
+  return {
+    async reserve(pace) {
+      if (!(pace.intervalMs > 0) || !Number.isFinite(pace.intervalMs)) {
+        throw new Error(`pace interval for ${pace.key} must be a positive number, got ${pace.intervalMs}`);
+      }
+      const [delay, end] = (await reserveScript(redis, [keyOf(pace)], [Math.ceil(pace.intervalMs)])) as [
+        number,
+        string,
+      ];
+      return { delayMs: delay, slotEndMs: Number(end) };
+    },
+    async release(pace, slot) {
+      await releaseScript(redis, [keyOf(pace)], [String(slot.slotEndMs), Math.ceil(pace.intervalMs)]);
+    },
+  };
+}
+
+/**
+ * How an `order-export` job of a connection is paced: an export of a never-linked order makes one
+ * RetailCRM call (read the order) and one LIFE POS call (create the sale), so the tenant's jobs can start
+ * as often as the slower of its two rate buckets grants a call — with the limiter's jitter guard, which
+ * makes a bucket of N per second grant N per (1 s + guard).
+ */
+export function orderExportPace(
+  connectionId: string,
+  limits: { retailcrmPerSecond: number; lifeposPerSecond: number },
+): Pace {
+  const window = 1_000 + DEFAULT_JITTER_GUARD_MS;
+  return {
+    key: `order-export:${connectionId}`,
+    intervalMs: Math.max(window / limits.retailcrmPerSecond, window / limits.lifeposPerSecond),
+  };
+}
