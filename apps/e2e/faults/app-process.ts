@@ -48,8 +48,13 @@ export interface SpawnAppOptions {
    * `pnpm turbo run build --filter=@connector/<app>...`). Default: the sources through tsx.
    */
   compiled?: boolean;
-  /** The app's environment (merged over this process's, NODE_OPTIONS cleared). PORT is chosen here. */
+  /** The app's environment (merged over this process's, NODE_OPTIONS cleared). PORT is chosen here … */
   env: Record<string, string>;
+  /**
+   * … unless given: an app that must know its own address before it starts (the webhook worker's
+   * PUBLIC_URL) gets a port chosen beforehand (`freePort()`).
+   */
+  port?: number;
   /** How long to wait for /healthz. Default 60 s (tsx compiles the sources on the first start). */
   readyTimeoutMs?: number;
 }
@@ -99,12 +104,13 @@ export async function spawnApp({
   entry,
   compiled = false,
   env,
+  port: givenPort,
   readyTimeoutMs = 60_000,
 }: SpawnAppOptions): Promise<AppProcess> {
   const script = entry ?? (app ? appEntry(app, compiled) : undefined);
   if (!script) throw new Error('spawnApp needs an app or an entry');
   const name = app ?? script;
-  const port = await freePort();
+  const port = givenPort ?? (await freePort());
   const child: ChildProcess = spawn(
     process.execPath,
     compiled

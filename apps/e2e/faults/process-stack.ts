@@ -1,10 +1,11 @@
 // The trigger pipeline with the export worker in a process of its own (so it can be SIGKILLed and its
 // memory read): the sandbox simulators, the ingress and the sync worker (sync + the RetailCRM error tasks)
-// in this process, on one migrated database and one queue prefix. The fault suite and the pipeline
+// in this process, on one migrated database and one queue prefix. On request also the webhook worker
+// (LIFE POS notifications → RetailCRM), in a process of its own as well. The fault suite and the pipeline
 // benchmark both build on it.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createDatabase, type Database, migrate } from '@connector/db';
+import { type ConnectionSettingsInput, createDatabase, type Database, migrate } from '@connector/db';
 import { saleMetaFor } from '@connector/domain';
 import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
 import {
@@ -18,6 +19,7 @@ import {
 import { type SyncWorker, startSyncWorker } from '@connector/sync-worker';
 import {
   createTestDatabase,
+  freePort,
   type Sandbox,
   seedTenant,
   startTestSandbox,
@@ -45,6 +47,8 @@ export interface SeedOptions {
   tenant?: TenantOptions;
   /** The connection's own per-second limits (default: the connection settings' defaults, 10 and 5). */
   rateLimits?: { retailcrmPerSecond?: number; lifeposPerSecond?: number };
+  /** Other connection settings over the tenant's (e.g. a longer `lifeposPollSeconds`). */
+  settings?: Omit<ConnectionSettingsInput, 'rateLimits'>;
 }
 
 export type TriggerStatus = 'new' | 'closed' | 'refund';
@@ -60,6 +64,14 @@ export interface ProcessStack {
   exportWorker(): AppProcess;
   /** SIGKILLs the export worker (if it runs) and starts a new one. */
   restartExportWorker(): Promise<AppProcess>;
+  /**
+   * Starts the webhook worker (the receiver of LIFE POS notifications and the `lifepos-events` consumer)
+   * in a process of its own, its PUBLIC_URL its own address. As at any start, it schedules the checks of
+   * the active connections, whose first subscription check points their LIFE POS notifications at it.
+   */
+  startWebhookWorker(): Promise<AppProcess>;
+  /** The webhook worker process, once started. */
+  webhookWorker(): AppProcess | undefined;
   /** A tenant in both simulators and its active connection. */
   seed(options?: SeedOptions): Promise<{ tenant: Tenant; connectionId: string }>;
   /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
@@ -101,6 +113,7 @@ export async function startProcessStack({
   const startExportWorker = () =>
     spawnApp({ app: 'export-worker', env: { ...env, ...exportWorkerEnv }, compiled: compiledExportWorker });
   let exportWorker = await startExportWorker();
+  let webhookWorker: AppProcess | undefined;
   const db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('e2e') });
   const ingressUrl = `${ingress.url}${TRIGGER_PATH}`;
 
@@ -119,11 +132,23 @@ export async function startProcessStack({
       exportWorker = await startExportWorker();
       return exportWorker;
     },
-    async seed({ tenant: tenantOptions = {}, rateLimits = {} } = {}) {
+    async startWebhookWorker() {
+      if (webhookWorker?.isRunning()) throw new Error('the webhook worker is running already');
+      // LIFE POS is told the notification URL, so the address is known before the process starts.
+      const port = await freePort();
+      webhookWorker = await spawnApp({
+        app: 'webhook-worker',
+        env: { ...env, PUBLIC_URL: `http://127.0.0.1:${port}` },
+        port,
+      });
+      return webhookWorker;
+    },
+    webhookWorker: () => webhookWorker,
+    async seed({ tenant: tenantOptions = {}, rateLimits = {}, settings = {} } = {}) {
       const tenant = await seedTenant(sandbox, { ingressUrl, ...tenantOptions });
       const connection = await db.connections.create({
         ...tenant.connection,
-        settings: { ...tenant.connection.settings, rateLimits },
+        settings: { ...tenant.connection.settings, ...settings, rateLimits },
         status: 'active',
       });
       return { tenant, connectionId: connection.id };
@@ -159,6 +184,7 @@ export async function startProcessStack({
     },
     async close() {
       await exportWorker.kill('SIGKILL');
+      await webhookWorker?.kill('SIGKILL');
       await ingress.close();
       await syncWorker.close();
       for (const { producer, redis } of producers) {
