@@ -5,6 +5,8 @@
 // long one order of a newly connected tenant takes while the backlog runs, and the worker's memory.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Producer } from '@connector/queue';
+import { requestConnectionSync } from '@connector/sync';
 import type { Tenant } from '@connector/testkit';
 import { type ProcessStack, startProcessStack } from '../faults/process-stack.js';
 import type { PipelineSizes } from './bench-options.js';
@@ -30,6 +32,8 @@ interface ProbeResult {
   runMs: number;
   /** Times a worker started it (more than 1: deferred by the rate limiter or the order lock). */
   starts: number;
+  /** The export queue when its trigger was answered. */
+  queueAtTrigger: { waiting: number; active: number; delayed: number };
 }
 
 /** `connector_jobs_total` / `connector_job_duration_seconds_sum` of one queue from a /metrics text. */
@@ -93,6 +97,7 @@ async function probe(
   const started = performance.now();
   const answer = await stack.trigger(tenant, order.id);
   const { jobId } = (await answer.json()) as { jobId?: string };
+  const counts = await stack.queue('order-export').getJobCounts('waiting', 'active', 'delayed');
   while (stack.salesOf(tenant.orgId, order.id).length === 0) {
     if (Date.now() > deadline) return undefined;
     await sleep(10);
@@ -110,7 +115,32 @@ async function probe(
     queuedMs: job?.processedOn && job.timestamp ? job.processedOn - job.timestamp : Number.NaN,
     runMs: job?.processedOn && job.finishedOn ? job.finishedOn - job.processedOn : Number.NaN,
     starts: job?.attemptsStarted ?? Number.NaN,
+    queueAtTrigger: {
+      waiting: counts.waiting ?? 0,
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+    },
   };
+}
+
+/**
+ * What the console's activation of a connection does before its shop's first trigger: the store sync
+ * (outlets by INN, and the LIFE POS sign-in whose token the export worker then shares). Done when the
+ * shop's store has its outlet.
+ */
+async function activate(
+  stack: ProcessStack,
+  producer: Producer,
+  connectionId: string,
+  storeCode: string,
+  deadline: number,
+): Promise<void> {
+  await requestConnectionSync(producer, connectionId);
+  while (!(await stack.db.outletLinks.get(connectionId, storeCode))) {
+    if (Date.now() > deadline)
+      throw new Error(`the activation sync of ${connectionId} did not finish in time`);
+    await sleep(20);
+  }
 }
 
 export async function runPipelineBench(
@@ -160,7 +190,18 @@ export async function runPipelineBench(
       retailcrmPerSecond: sizes.retailcrmPerSecond,
       lifeposPerSecond: sizes.lifeposPerSecond,
     };
-    const seed = () => stack.seed({ tenant: tenantOptions, rateLimits });
+    const activations = await stack.producer();
+    const seed = async () => {
+      const seeded = await stack.seed({ tenant: tenantOptions, rateLimits });
+      await activate(
+        stack,
+        activations,
+        seeded.connectionId,
+        seeded.tenant.stores[0]!.code,
+        Date.now() + 60_000,
+      );
+      return seeded;
+    };
 
     const shops: Shop[] = [];
     for (let t = 0; t <= sizes.smallTenants; t += 1) {
@@ -229,7 +270,10 @@ export async function runPipelineBench(
           const warm = cold ? await probe(stack, tenant, deadline) : undefined;
           probes = { cold, warm, duringBacklog: duringBacklog && bigShop.doneAt === undefined };
           log(
-            `  fresh connection: first order ${cold ? seconds(cold.ms) : 'not exported'}, second ${warm ? seconds(warm.ms) : '—'}`,
+            `  fresh connection: first order ${cold ? seconds(cold.ms) : 'not exported'}, second ${warm ? seconds(warm.ms) : '—'}` +
+              (cold
+                ? ` (at its trigger the export queue held ${cold.queueAtTrigger.waiting} waiting, ${cold.queueAtTrigger.active} active, ${cold.queueAtTrigger.delayed} delayed jobs)`
+                : ''),
           );
         })();
       }

@@ -5,9 +5,17 @@ import { createExportOrderHandler } from './export-order.js';
 
 export type ExportWorkerOptions = Omit<WorkerAppOptions, 'service' | 'owns' | 'handlers'>;
 
+/**
+ * An export spends nearly all its time waiting: on the upstream APIs and on its tenant's rate-limit slot
+ * (up to the limiter's maxWait). Slots are cheap promises, so a process runs many, and a tenant whose jobs
+ * wait for their limit does not keep another tenant's job from starting.
+ */
+const EXPORT_CONCURRENCY = 16;
+
 /** The export worker: consumes `order-export`, syncing a store or courier on demand. */
 export function startExportWorker(options: ExportWorkerOptions = {}): Promise<WorkerApp> {
   return startWorkerApp({
+    defaultConcurrency: EXPORT_CONCURRENCY,
     ...options,
     service: 'export-worker',
     owns: ['order-export'],

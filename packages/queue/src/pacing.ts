@@ -77,10 +77,17 @@ export function createPacer(redis: Redis, prefix: string): Pacer {
 }
 
 /**
+ * 3 % under the buckets' rate: the same buckets serve the tenant's other calls too (store sync, the
+ * refresh of cached look-ups, write-backs). Paced at exactly the rate, every such call would add to a
+ * wait that never shrinks again, until jobs wait past the limiter's maxWait and are deferred.
+ */
+const PACE_SLACK = 1.03;
+
+/**
  * How an `order-export` job of a connection is paced: an export of a never-linked order makes one
  * RetailCRM call (read the order) and one LIFE POS call (create the sale), so the tenant's jobs can start
  * as often as the slower of its two rate buckets grants a call — with the limiter's jitter guard, which
- * makes a bucket of N per second grant N per (1 s + guard).
+ * makes a bucket of N per second grant N per (1 s + guard) — and a little slack (PACE_SLACK).
  */
 export function orderExportPace(
   connectionId: string,
@@ -89,6 +96,6 @@ export function orderExportPace(
   const window = 1_000 + DEFAULT_JITTER_GUARD_MS;
   return {
     key: `order-export:${connectionId}`,
-    intervalMs: Math.max(window / limits.retailcrmPerSecond, window / limits.lifeposPerSecond),
+    intervalMs: PACE_SLACK * Math.max(window / limits.retailcrmPerSecond, window / limits.lifeposPerSecond),
   };
 }

@@ -49,6 +49,8 @@ export const workerEnvShape = {
   PORT: portWithDefault(3000),
   /** Base URL of the console, for timeline links in error tasks (optional). */
   CONSOLE_PUBLIC_URL: z.url().optional(),
+  /** Jobs one process runs at once per owned queue; default: the app's own (see `defaultConcurrency`). */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).optional(),
 };
 export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;
 
@@ -74,7 +76,10 @@ export interface WorkerAppOptions {
   /** The environment; default process.env (and exit with the variable's name when it is wrong). */
   env?: Record<string, string | undefined>;
   logger?: Logger;
+  /** Jobs at once per owned queue: beats WORKER_CONCURRENCY, which beats `defaultConcurrency`. */
   concurrency?: number | Partial<Record<QueueName, number>>;
+  /** The app's own default when neither `concurrency` nor WORKER_CONCURRENCY is set (the runner's: 4). */
+  defaultConcurrency?: number;
   /** Per-queue policy overrides for jobs this app enqueues (tests shorten backoffs). */
   policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
   /**
@@ -121,6 +126,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     logger,
   });
   const deps: WorkerDeps = { env, logger, db, redis, runtime, producer };
+  const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY ?? options.defaultConcurrency;
   const handlers = [...options.handlers(deps)];
   const owns = [...options.owns];
   if (options.ownsCrmTasks) {
@@ -133,7 +139,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     logger,
     owns,
     handlers,
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(concurrency !== undefined && { concurrency }),
     onFinalFailure: createFinalFailureHook({ db, producer, logger, consoleUrl: env.CONSOLE_PUBLIC_URL }),
   });
   const { routes } = options;
