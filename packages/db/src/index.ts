@@ -48,6 +48,7 @@ export type { IncidentsRepository, NewIncident } from './repositories/incidents.
 export type { NotificationsRepository } from './repositories/notifications.js';
 export type {
   NewOrderEvent,
+  OrderEventEntry,
   OrderEventRecord,
   OrderEventsRepository,
   OrderEventType,

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import winston from 'winston';
 import { createLogger, jobLogger, REDACTED, registerSecret } from './index.js';
 
-function capture() {
+function capture(level = 'debug') {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -13,7 +13,7 @@ function capture() {
   });
   const logger = createLogger({
     service: 'test',
-    level: 'debug',
+    level,
     format: 'json',
     transports: [new winston.transports.Stream({ stream })],
   });
@@ -30,6 +30,23 @@ describe('logger', () => {
     expect(records()).toEqual([
       expect.objectContaining({ level: 'info', message: 'hello', orderId: 5, service: 'test' }),
     ]);
+  });
+
+  it('does not format a record of a disabled level: its fields are never even read', () => {
+    const { logger, records } = capture('info');
+    let reads = 0;
+    const watched = {
+      get orderId() {
+        reads += 1;
+        return 5;
+      },
+    };
+    logger.debug('hot path detail', { watched });
+    logger.child({ requestId: 'r1' }).debug('hot path detail', { watched });
+    expect(reads).toBe(0);
+    logger.info('kept', { watched });
+    expect(records()).toEqual([expect.objectContaining({ level: 'info', message: 'kept' })]);
+    expect(reads).toBeGreaterThan(0);
   });
 
   it('redacts secrets placed in the message', () => {

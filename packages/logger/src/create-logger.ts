@@ -48,12 +48,22 @@ export function createLogger({ service, level, format, transports }: LoggerOptio
             return `${timestamp} ${lvl} [${svc}] ${message}${meta}`;
           }),
         );
-  return winston.createLogger({
+  // winston runs the whole format chain before any transport filters by level: without this gate, every
+  // debug record of a hot path (a request, a job) would be redacted and serialized only to be dropped.
+  const enabledOnly = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+  const logger: Logger = winston.createLogger({
     level: level ?? process.env.LOG_LEVEL ?? 'info',
     defaultMeta: { service },
-    format: winston.format.combine(errorFormat(), winston.format.timestamp(), redactFormat(), output),
+    format: winston.format.combine(
+      enabledOnly(),
+      errorFormat(),
+      winston.format.timestamp(),
+      redactFormat(),
+      output,
+    ),
     transports: transports ?? [new winston.transports.Console()],
   });
+  return logger;
 }
 
 /** Context every job's log records carry. */

@@ -16,22 +16,67 @@ const INLINE_PATTERNS: RegExp[] = [
   /(\bbearer\s+)([A-Za-z0-9._~+/=-]{8,})/gi,
 ];
 
+/** Registered secrets are at least this long; they are found by their first PREFIX characters. */
+const PREFIX = 6;
+const BASE = 31;
+/** BASE^(PREFIX-1) mod 2^32, to drop the leading character from a rolling hash. */
+const LEAD = Array.from({ length: PREFIX - 1 }).reduce<number>((power) => Math.imul(power, BASE) >>> 0, 1);
+
+/**
+ * Registered secrets by a hash of their first PREFIX characters, longest first within a bucket. A
+ * process of a multi-tenant connector knows two secrets per tenant: scanning a string once, whatever their
+ * number, keeps masking as cheap with thousands of tenants as with one (every log record and timeline
+ * entry goes through it).
+ */
+const secretsByPrefix = new Map<number, string[]>();
 const knownSecrets = new Set<string>();
+
+function prefixHash(text: string, start: number): number {
+  let hash = 0;
+  for (let i = start; i < start + PREFIX; i += 1) hash = (Math.imul(hash, BASE) + text.charCodeAt(i)) >>> 0;
+  return hash;
+}
 
 /** Registers a secret value (≥ 6 characters) to be masked wherever it appears in later log records. */
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 6) knownSecrets.add(value);
+  if (!value || value.length < PREFIX || knownSecrets.has(value)) return;
+  knownSecrets.add(value);
+  const hash = prefixHash(value, 0);
+  const bucket = [...(secretsByPrefix.get(hash) ?? []), value].sort((a, b) => b.length - a.length);
+  secretsByPrefix.set(hash, bucket);
 }
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-export function redactString(input: string): string {
-  let output = input;
-  for (const secret of knownSecrets) {
-    if (output.includes(secret)) output = output.split(secret).join(REDACTED);
+/** Replaces every registered secret in `input` (the longest one where several start at a position). */
+function maskKnownSecrets(input: string): string {
+  if (secretsByPrefix.size === 0 || input.length < PREFIX) return input;
+  let output = '';
+  let copied = 0;
+  let hash = prefixHash(input, 0);
+  for (let at = 0; at + PREFIX <= input.length; ) {
+    const secret = secretsByPrefix.get(hash)?.find((candidate) => input.startsWith(candidate, at));
+    if (secret !== undefined) {
+      output += input.slice(copied, at) + REDACTED;
+      at += secret.length;
+      copied = at;
+      if (at + PREFIX <= input.length) hash = prefixHash(input, at);
+      continue;
+    }
+    if (at + PREFIX < input.length) {
+      // Roll the window one character on: drop input[at], take input[at + PREFIX].
+      const dropped = Math.imul(input.charCodeAt(at), LEAD) >>> 0;
+      hash = (Math.imul((hash - dropped) >>> 0, BASE) + input.charCodeAt(at + PREFIX)) >>> 0;
+    }
+    at += 1;
   }
+  return copied === 0 ? input : output + input.slice(copied);
+}
+
+export function redactString(input: string): string {
+  let output = maskKnownSecrets(input);
   for (const pattern of INLINE_PATTERNS) {
     output = output.replace(pattern, (_match, prefix: string) => `${prefix}${REDACTED}`);
   }

@@ -46,4 +46,27 @@ describe('order events', () => {
     });
     expect((await db.orderEvents.list(connectionId, 33))[0]).toEqual(event);
   });
+
+  it('appends entries of several orders in one statement, in order and masked', async () => {
+    const connectionId = await tenants.tenant();
+    await db.orderEvents.appendMany([
+      { connectionId, retailcrmOrderId: 41, event: { type: 'trigger.received', message: 'first' } },
+      { connectionId, retailcrmOrderId: 42, event: { type: 'trigger.received', message: 'other order' } },
+      {
+        connectionId,
+        retailcrmOrderId: 41,
+        event: { type: 'external.call', message: 'second', data: { apiKey: 'abcdef123456' } },
+      },
+    ]);
+    await db.orderEvents.appendMany([]);
+
+    const timeline = await db.orderEvents.list(connectionId, 41);
+    expect(timeline.map((event) => [event.message, event.data])).toEqual([
+      ['first', null],
+      ['second', { apiKey: REDACTED }],
+    ]);
+    expect((await db.orderEvents.list(connectionId, 42)).map((event) => event.message)).toEqual([
+      'other order',
+    ]);
+  });
 });
