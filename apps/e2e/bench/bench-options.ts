@@ -1,5 +1,6 @@
 // Sizes of the benchmarks. `full` is what the issue asks for (the pipeline alone then runs ~35 min: the big
 // tenant's 5,000 orders need 10,000 LIFE POS calls at 5/s); `small` checks the scripts in a minute or two.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +33,7 @@ export interface PipelineSizes {
   timeoutS: number;
   /** Run the export worker's built dist/main.js (as the production image) instead of tsx on the sources. */
   compiledWorker: boolean;
-  /** NODE_OPTIONS of the export worker process (e.g. heap limits), empty by default. */
+  /** NODE_OPTIONS of the export worker process: the production one (docker/compose.yaml) unless given. */
   workerNodeOptions: string;
 }
 
@@ -69,8 +70,6 @@ const SIZES = {
       lifeposPerSecond: 5,
       triggerConcurrency: 20,
       timeoutS: 4_500,
-      compiledWorker: false,
-      workerNodeOptions: '',
     },
     queue: { jobs: 2_000, concurrency: 4, calls: 3, callMs: 20 },
   },
@@ -85,25 +84,43 @@ const SIZES = {
       lifeposPerSecond: 5,
       triggerConcurrency: 20,
       timeoutS: 300,
-      compiledWorker: false,
-      workerNodeOptions: '',
     },
     queue: { jobs: 200, concurrency: 4, calls: 3, callMs: 20 },
   },
-} as const satisfies Record<BenchOptions['size'], Pick<BenchOptions, 'ingress' | 'pipeline' | 'queue'>>;
+} as const satisfies Record<
+  BenchOptions['size'],
+  Pick<BenchOptions, 'ingress' | 'queue'> & {
+    pipeline: Omit<PipelineSizes, 'compiledWorker' | 'workerNodeOptions'>;
+  }
+>;
+
+/**
+ * The NODE_OPTIONS the apps run with in production, so that the benchmark's processes are the deployed
+ * ones: the image's (docker/Dockerfile `ENV … NODE_OPTIONS=`) for the ingress, the queue workers' own
+ * (docker/compose.yaml, `x-worker`) for the export worker.
+ */
+export function productionNodeOptions(app: 'ingress' | 'worker'): string {
+  const [file, pattern] =
+    app === 'ingress'
+      ? [path.join(REPO_ROOT, 'docker', 'Dockerfile'), /^\s*NODE_OPTIONS=(?:"([^"]*)"|(\S+))/m]
+      : [path.join(REPO_ROOT, 'docker', 'compose.yaml'), /^\s*NODE_OPTIONS:\s*(?:"([^"]*)"|(\S+))/m];
+  const match = pattern.exec(readFileSync(file, 'utf8'));
+  if (!match) throw new Error(`${file} sets no NODE_OPTIONS`);
+  return match[1] ?? match[2] ?? '';
+}
 
 export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue] [--out=<file> | --no-out]
-           [--compiled-worker] [--worker-node-options=<flags>]
+           [--source-worker] [--worker-node-options=<flags>]
 
   --small            small sizes (a minute or two) to check the scripts; also BENCH_SIZE=small
   --only             run only these benchmarks; also BENCH_ONLY=ingress,queue
   --out              where to write the report (full size default: docs/BENCHMARKS.md; small: print only)
   --no-out           print only
-  --compiled-worker  pipeline: run apps/export-worker/dist/main.js as the production image does (build it
-                     first: pnpm turbo run build --filter=@connector/export-worker...); default: its sources
-                     through tsx
+  --source-worker    pipeline: run the export worker's TypeScript sources through tsx (as \`pnpm dev\`) instead
+                     of its built dist/main.js (as the production image; \`pnpm bench\` builds it first)
   --worker-node-options=<flags>
-                     pipeline: NODE_OPTIONS of the export worker, e.g. "--max-old-space-size=64"`;
+                     pipeline: NODE_OPTIONS of the export worker instead of the production one
+                     (docker/compose.yaml), e.g. "--max-old-space-size=64"`;
 
 function flag(args: readonly string[], name: string): string | boolean | undefined {
   for (const arg of args) {
@@ -117,7 +134,7 @@ export function parseBenchOptions(
   args: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): BenchOptions {
-  const known = ['small', 'only', 'out', 'no-out', 'compiled-worker', 'worker-node-options', 'help'];
+  const known = ['small', 'only', 'out', 'no-out', 'source-worker', 'worker-node-options', 'help'];
   const unknown = args.filter(
     (arg) => arg !== '--' && !known.some((name) => arg === `--${name}` || arg.startsWith(`--${name}=`)),
   );
@@ -151,8 +168,8 @@ export function parseBenchOptions(
     ...sizes,
     pipeline: {
       ...sizes.pipeline,
-      compiledWorker: flag(args, 'compiled-worker') === true,
-      workerNodeOptions: String(flag(args, 'worker-node-options') || ''),
+      compiledWorker: flag(args, 'source-worker') !== true,
+      workerNodeOptions: String(flag(args, 'worker-node-options') || productionNodeOptions('worker')),
     },
   };
 }

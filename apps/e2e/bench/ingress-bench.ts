@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type AppProcess, spawnApp } from '../faults/app-process.js';
 import { quietLogger } from '../src/stack.js';
-import type { IngressSizes } from './bench-options.js';
+import { type IngressSizes, productionNodeOptions } from './bench-options.js';
 import type { BenchServices } from './bench-services.js';
 import { pacedLoad } from './paced-load.js';
 import type { BenchResult, Figure } from './report.js';
@@ -137,8 +137,10 @@ export async function runIngressBench(
   let ingress: AppProcess | undefined;
   let hello: AppProcess | undefined;
   try {
+    // Built dist/main.js with the production image's NODE_OPTIONS, as deployed (`pnpm bench` builds it).
     ingress = await spawnApp({
       app: 'ingress',
+      compiled: true,
       env: {
         DATABASE_URL: database.url,
         REDIS_URL: services.redis.url,
@@ -148,9 +150,10 @@ export async function runIngressBench(
         // Each tenant sends up to ~50/s at full speed: the per-connection flood guard (a runaway-automation
         // brake, 50/s by default) is not what is measured.
         INGRESS_FLOOD_PER_SECOND: '1000000',
+        NODE_OPTIONS: productionNodeOptions('ingress'),
       },
     });
-    hello = await spawnApp({ entry: HELLO_WORLD, env: {} });
+    hello = await spawnApp({ entry: HELLO_WORLD, env: { NODE_OPTIONS: productionNodeOptions('ingress') } });
     const body = triggerBodies(orgIds);
     const { connections, durationS } = sizes;
     const warmUpS = Math.max(1, Math.round(durationS / 5));
@@ -262,7 +265,7 @@ export async function runIngressBench(
         `autocannon, ${connections} connections × ${durationS} s flat out (after a ${warmUpS} s warm-up), posting ` +
         `valid urlencoded triggers (a new order each, round-robin over ${sizes.tenants} active connections ` +
         'created directly in the database) to the ingress running as its own process ' +
-        '(`apps/ingress/src/main.ts`, LOG_LEVEL=error, its own Redis and database); the same against express ' +
+        `(the built \`apps/ingress/dist/main.js\`, NODE_OPTIONS=${productionNodeOptions('ingress')} as in the production image, LOG_LEVEL=error, its own Redis and database); the same against express ` +
         `hello world in its own process; \`queue.add\` with ${connections} adds in flight on the same Redis. ` +
         `The latency target is measured at a steady ${sizes.targetRate} req/s from an open-loop generator ` +
         `(bench/paced-load.ts, ${connections} keep-alive connections, latency counted from when each request ` +

@@ -9,7 +9,7 @@ import type { Producer } from '@connector/queue';
 import { requestConnectionSync } from '@connector/sync';
 import type { Tenant } from '@connector/testkit';
 import { type ProcessStack, startProcessStack } from '../faults/process-stack.js';
-import type { PipelineSizes } from './bench-options.js';
+import { type PipelineSizes, productionNodeOptions } from './bench-options.js';
 import type { BenchServices } from './bench-services.js';
 import { type AccountCalls, CallTally } from './call-tally.js';
 import type { BenchResult, Figure } from './report.js';
@@ -435,7 +435,7 @@ export async function runPipelineBench(
         pass: rss.peak > 0 && rss.peak <= 150 * 10 ** 6,
         missReason:
           `Idle after start: ${describeMemory(memoryAtStart)} — the loaded modules` +
-          `${sizes.compiledWorker ? '' : ', here including tsx compiling the TypeScript sources as `dev` does (--compiled-worker measures the built dist/main.js of the production image instead)'}. ` +
+          `${sizes.compiledWorker ? '' : ', here including tsx compiling the TypeScript sources as `dev` does (without --source-worker the benchmark measures the built dist/main.js of the production image)'}. ` +
           `At the largest V8 heap sampled: ${describeMemory(largestHeap)}; at the highest RSS sampled: ` +
           `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}. ` +
           `So ${mb(memoryAtPeak.rss - memoryAtPeak.heapTotal - memoryAtPeak.external)} of the peak RSS is neither ` +
@@ -449,7 +449,7 @@ export async function runPipelineBench(
     ];
     const details = [
       `Export worker: ${sizes.compiledWorker ? 'the built `apps/export-worker/dist/main.js` (as the production image)' : 'its TypeScript sources through tsx (as `pnpm dev`)'}, default concurrency` +
-        `${sizes.workerNodeOptions ? `, NODE_OPTIONS=${sizes.workerNodeOptions}` : ''}. ` +
+        `${sizes.workerNodeOptions ? `, NODE_OPTIONS=${sizes.workerNodeOptions}${sizes.workerNodeOptions === productionNodeOptions('worker') ? ' (as deployed: docker/compose.yaml)' : ''}` : ''}. ` +
         `Memory idle after start: ${describeMemory(memoryAtStart)}; at the largest V8 heap sampled: ` +
         `${describeMemory(largestHeap)}; at the highest RSS sampled: ` +
         `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}.`,
@@ -481,7 +481,7 @@ export async function runPipelineBench(
       title: '2. Pipeline',
       method:
         'The sandbox (both simulators), the ingress and the sync worker in the benchmark process; the export ' +
-        'worker as its own process (`apps/export-worker/src/main.ts`, default concurrency), all on one Redis ' +
+        'worker as its own process (see below), all on one Redis ' +
         'and database. Every order is created in the RetailCRM simulator in the send status and its `new` ' +
         'trigger posted to the ingress (interleaved across tenants). Done = the LIFE POS simulator holds a ' +
         "sale for every order. Calls are counted from the simulators' request log per account (rejected " +

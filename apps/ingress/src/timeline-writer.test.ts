@@ -1,0 +1,59 @@
+import type { OrderEventEntry } from '@connector/db';
+import { describe, expect, it } from '@jest/globals';
+import { createTimelineWriter } from './timeline-writer.js';
+
+/** An `appendMany` whose statements finish when the test says so. */
+function heldStatements() {
+  const statements: Array<{ entries: OrderEventEntry[]; finish: (error?: Error) => void }> = [];
+  return {
+    statements,
+    appendMany: (entries: readonly OrderEventEntry[]) =>
+      new Promise<void>((resolve, reject) => {
+        statements.push({ entries: [...entries], finish: (error) => (error ? reject(error) : resolve()) });
+      }),
+  };
+}
+
+const event = (message: string) => ({ type: 'trigger.received', message });
+const orders = (entries: OrderEventEntry[]) => entries.map((entry) => entry.retailcrmOrderId);
+
+describe('timeline writer', () => {
+  it('writes a lone entry at once and the entries arriving meanwhile together in the next statement', async () => {
+    const db = heldStatements();
+    const writer = createTimelineWriter(db);
+    const first = writer.append('c1', 1, event('one'));
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1]]);
+
+    const burst = [2, 3, 4, 5].map((orderId) => writer.append('c1', orderId, event('burst')));
+    // Nothing more is sent while the first statement is in flight.
+    expect(db.statements).toHaveLength(1);
+    db.statements[0]!.finish();
+    await first;
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1], [2, 3, 4, 5]]);
+    db.statements[1]!.finish();
+    await Promise.all(burst);
+  });
+
+  it('fails exactly the entries of a failed statement', async () => {
+    const db = heldStatements();
+    const writer = createTimelineWriter(db);
+    const first = writer.append('c1', 1, event('one'));
+    const second = writer.append('c1', 2, event('two'));
+    db.statements[0]!.finish(new Error('database is down'));
+    await expect(first).rejects.toThrow('database is down');
+    db.statements[1]!.finish();
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it('splits a long queue into statements of at most maxBatch entries', async () => {
+    const db = heldStatements();
+    const writer = createTimelineWriter(db, { maxBatch: 2 });
+    const all = [1, 2, 3, 4, 5].map((orderId) => writer.append('c1', orderId, event('x')));
+    for (let i = 0; i < 3; i += 1) {
+      db.statements[i]!.finish();
+      await all[Math.min(2 * i, 4)];
+    }
+    await Promise.all(all);
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1], [2, 3], [4, 5]]);
+  });
+});
