@@ -380,6 +380,42 @@ describe('startWorkers', () => {
     expect(runner.redis.status).toBe('end');
   });
 
+  it('runs the final-failure hook for a job BullMQ fails for stalling too often', async () => {
+    const release = gate();
+    cleanups.push(async () => release.open());
+    let starts = 0;
+    const failures: FinalFailure[] = [];
+    // Stalls on its first run: the runner closes without waiting for it, as when its process is killed.
+    const handler = defineHandler('reconcile', async () => {
+      starts += 1;
+      await release.opened;
+    });
+    const stalled = { maxStalledCount: 0, lockDurationMs: 400, stalledIntervalMs: 200 };
+    const first = setup({ owns: ['reconcile'], handlers: [handler], stalled });
+    const data = { connectionId: randomUUID(), kind: 'retailcrm-history' } as const;
+    const { id } = await first.producer.add('reconcile', data);
+    await waitFor(() => starts === 1, { what: 'the job to start' });
+    await first.runner.close({ timeoutMs: 50 });
+
+    // Another process of the app takes over: its stalled check finds the job without a lock.
+    const second = startWorkers({
+      redisUrl: testRedisUrl(),
+      prefix: first.prefix,
+      logger,
+      owns: ['reconcile'],
+      handlers: [handler],
+      stalled,
+      onFinalFailure: (failure) => void failures.push(failure),
+    });
+    cleanups.push(() => second.close({ timeoutMs: 2_000 }));
+
+    await waitFor(() => failures.length === 1, { what: 'the final-failure hook', timeoutMs: 15_000 });
+    expect(starts).toBe(1);
+    expect(failures[0]).toMatchObject({ queue: 'reconcile', data, error: { code: 'queue.stalled_out' } });
+    expect(failures[0]!.error).toBeInstanceOf(PermanentError);
+    expect(await first.queue('reconcile').getJobState(id)).toBe('failed');
+  });
+
   it('closes on a signal and exits 0', async () => {
     const exits: number[] = [];
     const { runner } = setup({ owns: ['sync'], handlers: [defineHandler('sync', async () => {})] });

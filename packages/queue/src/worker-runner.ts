@@ -79,7 +79,21 @@ export type StartWorkersOptions = RedisSource & {
   stallAfterMs?: number;
   /** How often the backlog is looked at for `health`. Default 5 s. */
   probeEveryMs?: number;
+  /** BullMQ's stalled-job handling (see `STALLED_DEFAULTS`); tests shorten it. */
+  stalled?: Partial<typeof STALLED_DEFAULTS>;
 };
+
+/**
+ * A job stalls when its process dies (or hangs past its lock) mid-run; BullMQ's stalled check then puts it
+ * back in the queue, and fails it once it stalled more than `maxStalledCount` times. BullMQ's default of 1
+ * fails a job on its second crash, which a crash-looping deploy reaches easily; the handlers are
+ * idempotent, so running a job again is safe, and a job that kills its process every time still ends
+ * after 4 runs.
+ */
+const STALLED_DEFAULTS = { maxStalledCount: 3, lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
+
+/** The reason BullMQ gives a job it failed for stalling too often. */
+const STALLED_OUT = /stalled more than allowable limit/;
 
 export interface WorkerHealth {
   /** What `/readyz` should answer: running, connected and consuming. */
@@ -151,8 +165,9 @@ function throttled(logger: Logger, everyMs: number) {
  * (a crash in between drops it), and QueueEvents broadcasts to every process (one call per process).
  * The price is at-least-once: a hook that succeeded can run again if the process dies before BullMQ
  * records the failure, so the hook must be idempotent (incidents are unique per dedupe key).
- * Not covered: a job failed by BullMQ's stalled check (its process died `maxStalledCount`+1 times
- * mid-job) never reaches a processor, so no hook runs for it; the reconciliation finds such orders.
+ * A job failed by BullMQ's stalled check (its process died `maxStalledCount`+1 times mid-job) never
+ * reaches the processor: BullMQ fails it when a worker fetches it next. For those the hook runs on the
+ * worker's 'failed' event instead — at most once (a crash right then drops it), the one gap left.
  */
 export function startWorkers(options: StartWorkersOptions): WorkerRunner {
   const {
@@ -165,6 +180,7 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
     stallAfterMs = 30_000,
     probeEveryMs = 5_000,
   } = options;
+  const stalled = { ...STALLED_DEFAULTS, ...options.stalled };
 
   // Completeness at boot (Immich): a queue without a handler, or with two, is a wiring mistake.
   const byQueue = new Map<QueueName, AnyJobHandler>();
@@ -300,10 +316,33 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
       prefix,
       concurrency: concurrencyOf(queue),
       autorun: false,
+      maxStalledCount: stalled.maxStalledCount,
+      lockDuration: stalled.lockDurationMs,
+      stalledInterval: stalled.stalledIntervalMs,
       // Per-minute completed/failed counts for two weeks: Bull Board's metrics charts read them.
       metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
     });
     worker.on('error', (error) => warn('worker error', { queue, error: error.message }));
+    worker.on('failed', (job, error) => {
+      if (!job || !STALLED_OUT.test(error.message)) return;
+      recordJob(queue, 'failed', 0);
+      const log = jobLogger(logger, { queue, jobId: job.id, attempt: job.attemptsMade });
+      log.error('job failed for good: it stalled too often (its process died or hung mid-run)', {
+        stalledCount: stalled.maxStalledCount + 1,
+      });
+      if (!onFinalFailure) return;
+      const parsed = catalog[queue].schema.safeParse(job.data);
+      if (!parsed.success) return;
+      const reason = new PermanentError(`${queue} job stopped mid-run ${stalled.maxStalledCount + 1} times`, {
+        code: 'queue.stalled_out',
+        userMessage:
+          'The connector was restarted or crashed every time while processing this job, so it gave up. ' +
+          'Check the connector logs for the crash, then send the order again.',
+      });
+      Promise.resolve(onFinalFailure({ queue, data: parsed.data, error: reason, job } as FinalFailure)).catch(
+        (hookError: unknown) => log.error('final-failure hook failed', { error: asError(hookError).message }),
+      );
+    });
     worker
       .run()
       .catch((error: unknown) => logger.error('worker stopped', { queue, error: asError(error).message }));
