@@ -45,6 +45,12 @@ describe('start-up environment validation', () => {
     },
   );
 
+  it('a worker exits non-zero naming a malformed WORKER_CONCURRENCY', async () => {
+    const { code, stderr } = await start('export-worker', { WORKER_CONCURRENCY: '0' });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('WORKER_CONCURRENCY');
+  });
+
   it('the sandbox exits non-zero naming a malformed PORT', async () => {
     const { code, stderr } = await start('sandbox', { PORT: 'abc' });
     expect(code).not.toBe(0);

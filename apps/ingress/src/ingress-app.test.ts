@@ -134,8 +134,8 @@ describe('POST /retailCRM/update', () => {
       .sort((a, b) => a.timestamp - b.timestamp)
       .map((job) => job.opts.delay ?? 0);
     expect(delays[0]).toBe(0);
-    // Slot i starts 592 ms × i after the first (less the few ms the posts themselves took).
-    for (const [i, delay] of delays.entries()) expect(delay).toBeGreaterThan(i * 592 - 200);
+    // Slot i starts 618 ms × i after the first (less the few ms the posts themselves took).
+    for (const [i, delay] of delays.entries()) expect(delay).toBeGreaterThan(i * 618 - 200);
     const [otherJob] = await fixture.jobs(other.id);
     expect(otherJob?.opts.delay ?? 0).toBe(0);
     expect(await otherJob?.getState()).toBe('waiting');

@@ -20,7 +20,7 @@ const orders = (entries: OrderEventEntry[]) => entries.map((entry) => entry.reta
 describe('timeline writer', () => {
   it('writes a lone entry at once and the entries arriving meanwhile together in the next statement', async () => {
     const db = heldStatements();
-    const writer = createTimelineWriter(db);
+    const writer = createTimelineWriter(db, { maxInFlight: 1 });
     const first = writer.append('c1', 1, event('one'));
     expect(db.statements.map((s) => orders(s.entries))).toEqual([[1]]);
 
@@ -36,7 +36,7 @@ describe('timeline writer', () => {
 
   it('fails exactly the entries of a failed statement', async () => {
     const db = heldStatements();
-    const writer = createTimelineWriter(db);
+    const writer = createTimelineWriter(db, { maxInFlight: 1 });
     const first = writer.append('c1', 1, event('one'));
     const second = writer.append('c1', 2, event('two'));
     db.statements[0]!.finish(new Error('database is down'));
@@ -45,9 +45,22 @@ describe('timeline writer', () => {
     await expect(second).resolves.toBeUndefined();
   });
 
+  it('runs up to maxInFlight statements at once, the next one carrying everything that waited', async () => {
+    const db = heldStatements();
+    const writer = createTimelineWriter(db, { maxInFlight: 2 });
+    const all = [1, 2, 3, 4, 5].map((orderId) => writer.append('c1', orderId, event('x')));
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1], [2]]);
+    db.statements[1]!.finish();
+    await all[1];
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1], [2], [3, 4, 5]]);
+    db.statements[0]!.finish();
+    db.statements[2]!.finish();
+    await Promise.all(all);
+  });
+
   it('splits a long queue into statements of at most maxBatch entries', async () => {
     const db = heldStatements();
-    const writer = createTimelineWriter(db, { maxBatch: 2 });
+    const writer = createTimelineWriter(db, { maxInFlight: 1, maxBatch: 2 });
     const all = [1, 2, 3, 4, 5].map((orderId) => writer.append('c1', orderId, event('x')));
     for (let i = 0; i < 3; i += 1) {
       db.statements[i]!.finish();

@@ -5,6 +5,13 @@ export interface TimelineWriter {
   append(connectionId: string, retailcrmOrderId: number, event: NewOrderEvent): Promise<void>;
 }
 
+export interface TimelineWriterOptions {
+  /** Statements in flight at once. Default 2: a lone trigger never waits behind another's commit. */
+  maxInFlight?: number;
+  /** Entries per statement. Default 500. */
+  maxBatch?: number;
+}
+
 interface Waiting {
   entry: OrderEventEntry;
   resolve: () => void;
@@ -14,37 +21,43 @@ interface Waiting {
 /**
  * Group commit of the triggers' timeline entries. Every accepted trigger writes one, and the answer waits
  * for it; one INSERT per trigger makes the database round trip and the ORM's per-query work the biggest
- * cost of a trigger. Here one INSERT is in flight at a time and carries every entry that arrived
- * meanwhile (up to `maxBatch`): a lone trigger is written at once, a burst in a few statements. A failed
- * statement fails exactly the entries it carried.
+ * cost of a trigger. Here at most `maxInFlight` INSERTs run at once, and each carries every entry that
+ * arrived meanwhile (up to `maxBatch`): at a trickle each trigger is written at once, under a burst a few
+ * statements carry all of them. A failed statement fails exactly the entries it carried.
  */
 export function createTimelineWriter(
   events: Pick<OrderEventsRepository, 'appendMany'>,
-  { maxBatch = 500 }: { maxBatch?: number } = {},
+  { maxInFlight = 2, maxBatch = 500 }: TimelineWriterOptions = {},
 ): TimelineWriter {
   let waiting: Waiting[] = [];
-  let writing = false;
+  let inFlight = 0;
 
-  async function writeAll(): Promise<void> {
-    writing = true;
-    while (waiting.length > 0) {
+  async function write(batch: Waiting[]): Promise<void> {
+    inFlight += 1;
+    try {
+      await events.appendMany(batch.map(({ entry }) => entry));
+      for (const { resolve } of batch) resolve();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+    } finally {
+      inFlight -= 1;
+      next();
+    }
+  }
+
+  function next(): void {
+    while (waiting.length > 0 && inFlight < maxInFlight) {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
-      try {
-        await events.appendMany(batch.map(({ entry }) => entry));
-        for (const { resolve } of batch) resolve();
-      } catch (error) {
-        for (const { reject } of batch) reject(error);
-      }
+      void write(batch);
     }
-    writing = false;
   }
 
   return {
     append(connectionId, retailcrmOrderId, event) {
       return new Promise<void>((resolve, reject) => {
         waiting.push({ entry: { connectionId, retailcrmOrderId, event }, resolve, reject });
-        if (!writing) void writeAll();
+        next();
       });
     },
   };

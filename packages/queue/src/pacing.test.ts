@@ -99,7 +99,7 @@ describe('producer with pace', () => {
     const delays = await Promise.all(added.map(async ({ id }) => (await queue.getJob(id))?.opts.delay ?? 0));
     expect(delays[0]).toBe(0);
     for (let i = 1; i < delays.length; i += 1) expect(delays[i]).toBeGreaterThan(delays[i - 1]!);
-    expect(delays.at(-1)).toBeGreaterThan(19 * 236 - 100);
+    expect(delays.at(-1)).toBeGreaterThan(19 * 247 - 100);
     expect(await queue.getJobState(freshJob.id)).toBe('waiting');
     expect(await queue.getWaitingCount()).toBe(2);
     expect(await queue.getDelayedCount()).toBe(19);
@@ -115,7 +115,7 @@ describe('producer with pace', () => {
     const next = await trigger(producer, tenant, 3);
     const delayOf = async (id: string) => (await queue.getJob(id))?.opts.delay ?? 0;
     // Order 3 takes the slot right after order 2's, not one further on.
-    expect((await delayOf(next.id)) - (await delayOf(pending.id))).toBeLessThan(2 * 236);
+    expect((await delayOf(next.id)) - (await delayOf(pending.id))).toBeLessThan(2 * 247);
   });
 
   it('refuses a pace without a positive interval before touching Redis', async () => {

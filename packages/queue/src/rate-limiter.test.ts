@@ -64,8 +64,8 @@ describe('rate limiter', () => {
     expect(refused).toBeInstanceOf(DeferredError);
     expect(refused).toMatchObject({ code: 'rate.limited' });
     expect((refused as DeferredError).delayMs).toBeGreaterThan(0);
-    // At most one window (1 s + the 150 ms jitter guard) plus the spread of 1000 / perSecond ms.
-    expect((refused as DeferredError).delayMs).toBeLessThanOrEqual(1_150 + 500);
+    // At most one window (1 s + the 200 ms jitter guard) plus the spread of 1000 / perSecond ms.
+    expect((refused as DeferredError).delayMs).toBeLessThanOrEqual(1_200 + 500);
 
     await other.acquire();
     expect(waitsOf(lifeposRateKey('org-b'))).toEqual([0]);
