@@ -12,6 +12,7 @@ import { type ProcessStack, startProcessStack } from '../faults/process-stack.js
 import { type PipelineSizes, productionNodeOptions } from './bench-options.js';
 import type { BenchServices } from './bench-services.js';
 import { type AccountCalls, CallTally } from './call-tally.js';
+import { measureModuleFloor } from './module-floor.js';
 import type { BenchResult, Figure } from './report.js';
 import { median, round, sum } from './stats.js';
 
@@ -295,6 +296,16 @@ export async function runPipelineBench(
     const metrics = jobMetrics(metricsText, 'order-export');
     const memoryAtEnd = memoryOf(metricsText);
     const failedJobs = (await stack.queue('order-export').getJobCounts('failed')).failed;
+    // After the run, so that the probes take no CPU from it.
+    const floor = sizes.compiledWorker
+      ? await measureModuleFloor(sizes.workerNodeOptions, stack.env.DATABASE_URL!)
+      : undefined;
+    const floorText = floor
+      ? `Fresh processes with the same NODE_OPTIONS, after a garbage collection: bare Node ${mb(floor.node)}; ` +
+        `with BullMQ and ioredis loaded ${mb(floor.bullmq)}; with the database package after one query ` +
+        `(the Prisma 7 client instantiates its WebAssembly query compiler then) ${mb(floor.database)}; with ` +
+        `every module of the export worker and one query ${mb(floor.worker)}.`
+      : '';
 
     // ---- figures
     // Each tenant's calls while its orders were exported (all of them if it never finished).
@@ -437,15 +448,19 @@ export async function runPipelineBench(
         missReason:
           `Idle after start: ${describeMemory(memoryAtStart)} — the loaded modules` +
           `${sizes.compiledWorker ? '' : ', here including tsx compiling the TypeScript sources as `dev` does (without --source-worker the benchmark measures the built dist/main.js of the production image)'}. ` +
+          `${floorText} ` +
           `At the largest V8 heap sampled: ${describeMemory(largestHeap)}; at the highest RSS sampled: ` +
           `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}. ` +
           `So ${mb(memoryAtPeak.rss - memoryAtPeak.heapTotal - memoryAtPeak.external)} of the peak RSS is neither ` +
-          'V8 heap nor external memory: the RSS is a high-water mark — what the process took during its ' +
-          'busiest minutes (when every tenant exported at once) and did not give back to the OS after V8 ' +
-          'shrank its heap — plus code. V8 sizes its heap lazily, with a default limit that follows the ' +
-          "machine's memory; capping it in the image (NODE_OPTIONS=--max-old-space-size=… " +
-          '--max-semi-space-size=…, to try with --worker-node-options) bounds that high-water mark at the ' +
-          'cost of more frequent collections. The idle figure is the floor either way.',
+          'V8 heap nor external memory: code, the WebAssembly module, native buffers, and what the process ' +
+          'took during its busiest minutes and did not give back to the OS. The worker ran with ' +
+          `NODE_OPTIONS=${sizes.workerNodeOptions || '(none)'}: heap caps bound the V8 part, but the modules set ` +
+          'the floor' +
+          (floor
+            ? ` — the database package (Prisma 7 with its query compiler) adds ${mb(floor.database - floor.node)} ` +
+              `to bare Node, BullMQ with ioredis ${mb(floor.bullmq - floor.node)}. A floor that low would take a ` +
+              'lighter database layer in the workers (plain pg for their few statements): a change of the stack.'
+            : '.'),
       },
     ];
     const details = [
@@ -453,7 +468,7 @@ export async function runPipelineBench(
         `${sizes.workerNodeOptions ? `, NODE_OPTIONS=${sizes.workerNodeOptions}${sizes.workerNodeOptions === productionNodeOptions('worker') ? ' (as deployed: docker/compose.yaml)' : ''}` : ''}. ` +
         `Memory idle after start: ${describeMemory(memoryAtStart)}; at the largest V8 heap sampled: ` +
         `${describeMemory(largestHeap)}; at the highest RSS sampled: ` +
-        `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}.`,
+        `${describeMemory(memoryAtPeak)}; at the end: ${describeMemory(memoryAtEnd)}. ${floorText}`,
       '',
       `Sizes: ${sizes.smallTenants} tenants × ${sizes.ordersPerSmallTenant} orders + 1 tenant × ${sizes.bigTenantOrders}; ` +
         `simulated latency ${sizes.latencyMs} ms on every call; limits RetailCRM ${sizes.retailcrmPerSecond}/s and ` +
