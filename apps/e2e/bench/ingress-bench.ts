@@ -218,13 +218,13 @@ export async function runIngressBench(
           `Flat out, the ingress process used ${round((ingressMax.cpuShare ?? Number.NaN) * 100)} % of a core, ` +
           `${round(ingressMax.cpuMsPerRequest ?? Number.NaN, 2)} ms of CPU per trigger, against ` +
           `${round(helloRun.cpuMsPerRequest ?? Number.NaN, 3)} ms per hello-world request. Per trigger it parses ` +
-          "and validates the body, looks the tenant up (cached), adds the job (BullMQ's Lua script with the " +
-          'per-order dedupe: a Redis round trip) and awaits a timeline INSERT through Prisma (a PostgreSQL ' +
-          'round trip) before answering 202, and winston formats and redacts the per-request log record even ' +
-          'when its level is filtered out. The two durable writes are the point of the endpoint, so one ' +
-          'process cannot come near half of hello world; the ingress is stateless, so the fix is more ' +
-          'processes (replicas, or node:cluster with one worker per core) — and, per process, answering ' +
-          'before the timeline write and skipping disabled log levels before formatting.',
+          'and validates the body, looks the tenant up (cached), takes the shop’s pacing slot (a Lua script, ' +
+          "a Redis round trip), adds the job (BullMQ's Lua script with the per-order dedupe: another round " +
+          'trip) and waits for its timeline entry to be written (group-committed with the entries of ' +
+          'concurrent triggers: one PostgreSQL statement per batch) before answering 202. The durable writes ' +
+          'are the point of the endpoint — a 202 promises the trigger is stored — so one process cannot come ' +
+          'near half of a hello world that writes nothing. The ingress is stateless: the fix is more ' +
+          'processes (replicas behind the reverse proxy, one per core).',
       },
       {
         name: 'Ingress / bare queue.add',
