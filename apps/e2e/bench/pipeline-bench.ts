@@ -460,8 +460,8 @@ export async function runPipelineBench(
           'the floor' +
           (floor
             ? ` — the database package (Prisma 7 with its query compiler) adds ${mb(floor.database - floor.node)} ` +
-              `to bare Node, BullMQ with ioredis ${mb(floor.bullmq - floor.node)}. A floor that low would take a ` +
-              'lighter database layer in the workers (plain pg for their few statements): a change of the stack.'
+              `to bare Node, BullMQ with ioredis ${mb(floor.bullmq - floor.node)}. Getting under the target would take ` +
+              'a lighter database layer in the workers (plain pg for their few statements): a change of the stack.'
             : '.'),
       },
     ];
