@@ -4,7 +4,7 @@ import { createProducer, createProducerRedis, jobIdFor, type Producer } from '@c
 import { testRedisUrl, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { createOutboxDrainer, type OutboxDrainer } from './outbox-drainer.js';
+import { createOutboxDrainer, type OutboxDrainer, type OutboxDrainerOptions } from './outbox-drainer.js';
 import {
   type IngressFixture,
   memoryLogger,
@@ -66,9 +66,15 @@ async function jobIdsInQueues(): Promise<string[]> {
 
 function drainerOf(
   target: { producer: Producer; outbox: Pick<OutboxRepository, 'claimBatch' | 'delete'> },
-  options: { leaseMs?: number; batchSize?: number; redisReady?: () => boolean } = {},
+  options: {
+    leaseMs?: number;
+    batchSize?: number;
+    redisReady?: () => boolean;
+    paceFor?: OutboxDrainerOptions['paceFor'];
+  } = {},
 ): OutboxDrainer {
   const drainer = createOutboxDrainer({
+    ...(options.paceFor && { paceFor: options.paceFor }),
     outbox: target.outbox,
     producer: target.producer,
     redisReady: options.redisReady ?? (() => true),
@@ -167,5 +173,47 @@ describe('outbox drainer', () => {
     expect(await jobIdsInQueues()).toEqual([...before, ...jobIds].sort());
     // The entry enqueued twice is still the one job it was.
     expect((await fixture.jobs()).find((job) => job.id === jobIds[0])?.timestamp).toBe(enqueuedAt);
+  });
+
+  it('paces drained order-export entries like the trigger route; drains them unpaced when the pace cannot be read', async () => {
+    const exportEntries = async () => {
+      const tenant = await fixture.tenant();
+      for (let orderId = 1; orderId <= 4; orderId += 1) {
+        await fixture.db.outbox.add({
+          connectionId: tenant.id,
+          queue: 'order-export',
+          jobId: jobIdFor('order-export', tenant.id, orderId, randomBytes(8).toString('hex')),
+          payload: { connectionId: tenant.id, orderId, source: 'outbox' },
+        });
+      }
+      return tenant.id;
+    };
+    const delaysOf = async (connectionId: string) =>
+      (await fixture.jobs(connectionId))
+        .sort((a, b) => (a.data as { orderId: number }).orderId - (b.data as { orderId: number }).orderId)
+        .map((job) => job.opts.delay ?? 0);
+    const target = await processLike();
+
+    const paced = await exportEntries();
+    await drainerOf(
+      { producer: target.producer, outbox: target.db.outbox },
+      { paceFor: async (queue, connectionId) => ({ key: `${queue}:${connectionId}`, intervalMs: 300 }) },
+    ).drainOnce();
+    const delays = await delaysOf(paced);
+    expect(delays).toHaveLength(4);
+    expect(delays[0]).toBe(0);
+    for (const [i, delay] of delays.entries()) expect(delay).toBeGreaterThan(i * 300 - 100);
+
+    const unpaced = await exportEntries();
+    const summary = await drainerOf(
+      { producer: target.producer, outbox: target.db.outbox },
+      {
+        paceFor: async () => {
+          throw new Error('database is gone');
+        },
+      },
+    ).drainOnce();
+    expect(summary).toMatchObject({ claimed: 4, enqueued: 4, deleted: 4 });
+    expect(await delaysOf(unpaced)).toEqual([0, 0, 0, 0]);
   });
 });
