@@ -74,7 +74,7 @@ interface Fixture {
   deps: HistoryScanDeps;
   scan(overrides?: Partial<HistoryScanDeps>): ReturnType<typeof scanOrderHistory>;
   /** Orders with a job in `queue` for this connection, with the jobs. */
-  jobs(queue: OrderQueue): Promise<Map<number, { id: string; data: unknown }[]>>;
+  jobs(queue: OrderQueue): Promise<Map<number, { id: string; data: unknown; delay: number }[]>>;
   newestHistoryId(): number;
   order(status?: string): number;
   move(orderId: number, status: string): void;
@@ -107,11 +107,11 @@ async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture>
       const all = await queues
         .get(queue)!
         .getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
-      const byOrder = new Map<number, { id: string; data: unknown }[]>();
+      const byOrder = new Map<number, { id: string; data: unknown; delay: number }[]>();
       for (const job of all) {
         if (job.data.connectionId !== connection.id) continue;
         const list = byOrder.get(job.data.orderId) ?? [];
-        list.push({ id: job.id ?? '', data: job.data });
+        list.push({ id: job.id ?? '', data: job.data, delay: job.opts.delay ?? 0 });
         byOrder.set(job.data.orderId, list);
       }
       return byOrder;
@@ -187,6 +187,16 @@ describe('scanOrderHistory', () => {
     });
     expect([...(await f.jobs('order-cancel')).keys()].sort()).toEqual([cancelled, deleted].sort());
     expect([...(await f.jobs('order-refund')).keys()]).toEqual([paid.id]);
+    // Exports are paced as the triggers' would have been (one start slot of the shop after the other);
+    // cancels are not.
+    const exportDelays = [...exports.values()]
+      .flat()
+      .map((job) => job.delay)
+      .sort((a, b) => a - b);
+    expect(exportDelays[0]).toBe(0);
+    expect(exportDelays[1]).toBeGreaterThan(150);
+    const cancels = [...(await f.jobs('order-cancel')).values()].flat();
+    expect(cancels.map((job) => job.delay)).toEqual([0, 0]);
 
     const timeline = await db.orderEvents.list(f.connectionId, exported);
     const repaired = timeline.filter((event) => event.type === 'reconcile.repaired');
