@@ -3,9 +3,9 @@
 // per order `meta` in the LIFE POS simulator): the jobs it was running when it died stall and run again
 // in the next process, which finds the sale a dead run may already have created.
 import { saleMetaFor } from '@connector/domain';
-import { testRedisUrl, waitFor } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ProcessStack, startProcessStack } from './process-stack.js';
+import { waitFor } from '@connector/testkit';
+import { describe, expect, it } from '@jest/globals';
+import { useProcessStack } from './use-process-stack.js';
 
 const TENANTS = 10;
 const ORDERS_PER_TENANT = 100;
@@ -14,16 +14,10 @@ const KILLS = 5;
 const SALES_BETWEEN_KILLS = 25;
 
 describe('export worker SIGKILLed repeatedly while 1,000 orders flow', () => {
-  let stack: ProcessStack;
-
-  beforeAll(async () => {
-    stack = await startProcessStack({ redisUrl: testRedisUrl() });
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-  }, 60_000);
+  const stackOf = useProcessStack();
 
   it('exports every order exactly once', async () => {
+    const stack = stackOf();
     const tenants = await Promise.all(
       Array.from({ length: TENANTS }, () =>
         // The simulated organization allows 20 requests/s; the connection keeps under it.

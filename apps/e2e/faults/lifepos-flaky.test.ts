@@ -3,24 +3,18 @@
 // every order that cannot (its store's legal entity has no LIFE POS counterpart: a permanent error) gets
 // exactly one incident and one set of RetailCRM tasks, however many transient failures came before.
 import { orderJobId } from '@connector/queue';
-import { testRedisUrl, waitFor } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ProcessStack, startProcessStack } from './process-stack.js';
+import { waitFor } from '@connector/testkit';
+import { describe, expect, it } from '@jest/globals';
+import { useProcessStack } from './use-process-stack.js';
 
 const GOOD_PER_TENANT = 15;
 const BAD_ORDERS = 3;
 
 describe('LIFE POS with 30 % 5xx and 5 % hangs', () => {
-  let stack: ProcessStack;
-
-  beforeAll(async () => {
-    stack = await startProcessStack({ redisUrl: testRedisUrl() });
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-  }, 60_000);
+  const stackOf = useProcessStack();
 
   it('exports every exportable order once and reports each impossible one with one set of tasks', async () => {
+    const stack = stackOf();
     // Tenant A's second site has no LIFE POS legal entity: orders from its store can never be exported.
     const a = await stack.seed({
       tenant: { lifepos: { omitLastSiteInn: true } },

@@ -5,9 +5,9 @@
 // RetailCRM order ends with each LIFE POS payment part booked exactly once, in the status the connection maps
 // the sale's state to, and nothing else.
 import { setTimeout as pace } from 'node:timers/promises';
-import { type Sandbox, type Tenant, testRedisUrl, waitFor } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ProcessStack, startProcessStack } from './process-stack.js';
+import { type Sandbox, type Tenant, waitFor } from '@connector/testkit';
+import { describe, expect, it } from '@jest/globals';
+import { useProcessStack } from './use-process-stack.js';
 
 /** What the cashier does with one sale; each kind a few events in a row. */
 type Kind = 'cash' | 'card' | 'split' | 'two-payments' | 'ship-then-pay' | 'paid-open' | 'cancelled';
@@ -63,16 +63,10 @@ interface CrmPayment {
 const byExternalId = (a: BookedPayment, b: BookedPayment) => a.externalId.localeCompare(b.externalId);
 
 describe('duplicate and out-of-order LIFE POS notifications', () => {
-  let stack: ProcessStack;
-
-  beforeAll(async () => {
-    stack = await startProcessStack({ redisUrl: testRedisUrl() });
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-  }, 60_000);
+  const stackOf = useProcessStack();
 
   it('ends every RetailCRM order in the right state, each payment booked once', async () => {
+    const stack = stackOf();
     const { sandbox } = stack;
     const lifepos = sandbox.lifepos;
     const tenants = await Promise.all(

@@ -2,24 +2,18 @@
 // sends when an account's limit is exceeded, e.g. by another integration sharing the key). The jobs are
 // deferred, not failed: no job fails and none even spends an attempt because of rate limiting, and every
 // order is exported once.
-import { testRedisUrl, waitFor } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ProcessStack, startProcessStack } from './process-stack.js';
+import { waitFor } from '@connector/testkit';
+import { describe, expect, it } from '@jest/globals';
+import { useProcessStack } from './use-process-stack.js';
 
 const TENANTS = 2;
 const ORDERS_PER_TENANT = 25;
 
 describe('RetailCRM 503 storm', () => {
-  let stack: ProcessStack;
-
-  beforeAll(async () => {
-    stack = await startProcessStack({ redisUrl: testRedisUrl() });
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-  }, 60_000);
+  const stackOf = useProcessStack();
 
   it('defers the jobs instead of failing them, and exports every order once', async () => {
+    const stack = stackOf();
     const tenants = await Promise.all(
       Array.from({ length: TENANTS }, () =>
         stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
