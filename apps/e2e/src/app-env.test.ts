@@ -1,25 +1,15 @@
 // Issue 2: starting any app with a missing or malformed variable exits non-zero, naming the variable.
 // Every app with a src/main.ts is covered, including ones added later.
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAppMain } from '@connector/testkit';
 import { describe, expect, it } from '@jest/globals';
 
 const appsDir = fileURLToPath(new URL('../../', import.meta.url));
 const apps = readdirSync(appsDir).filter((name) => existsSync(path.join(appsDir, name, 'src', 'main.ts')));
 
-function start(app: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', path.join(appsDir, app, 'src', 'main.ts')],
-      { cwd: path.join(appsDir, app), env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
-      (error, _stdout, stderr) =>
-        resolve({ code: error ? ((error.code as number | undefined) ?? 1) : 0, stderr }),
-    );
-  });
-}
+const start = (app: string, env: Record<string, string>) => runAppMain(path.join(appsDir, app), env);
 
 describe('start-up environment validation', () => {
   it('finds the apps', () => {

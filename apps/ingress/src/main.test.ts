@@ -1,28 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { runAppMain } from '@connector/testkit';
 import { describe, expect, it } from '@jest/globals';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-
-/** Runs the real entry point through tsx (TypeScript sources via the `source` export condition). */
-async function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: appDir,
-    // Only what is given: nothing of the test's own environment (DATABASE_URL may be set there).
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stderr };
-}
+const runMain = (env: Record<string, string>) => runAppMain(appDir, env);
 
 describe('main', () => {
   it('exits 1 naming DATABASE_URL when it is not set', async () => {

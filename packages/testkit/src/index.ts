@@ -1,3 +1,4 @@
+export { runAppMain } from './app-main.js';
 export { freePort } from './free-port.js';
 export {
   findPostgresBinDir,
