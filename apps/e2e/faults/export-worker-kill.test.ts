@@ -18,17 +18,8 @@ describe('export worker SIGKILLed repeatedly while 1,000 orders flow', () => {
 
   it('exports every order exactly once', async () => {
     const stack = stackOf();
-    const tenants = await Promise.all(
-      Array.from({ length: TENANTS }, () =>
-        // The simulated organization allows 20 requests/s; the connection keeps under it.
-        stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
-      ),
-    );
-    const orders = tenants.map(({ tenant }) =>
-      Array.from({ length: ORDERS_PER_TENANT }, () =>
-        tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
-      ),
-    );
+    const tenants = await stack.seedShops(TENANTS, ORDERS_PER_TENANT);
+    const orders = tenants.map((shop) => shop.orders);
     const totalSales = () =>
       tenants.reduce((sum, { tenant }) => sum + stack.sandbox.lifepos.sales(tenant.orgId).length, 0);
 
@@ -74,14 +65,8 @@ describe('export worker SIGKILLed repeatedly while 1,000 orders flow', () => {
       timeoutMs: 180_000,
       intervalMs: 250,
     });
+    await stack.queueIdle('order-export', 60_000);
     const exportQueue = stack.queue('order-export');
-    await waitFor(
-      async () => {
-        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
-        return Object.values(counts).every((count) => count === 0);
-      },
-      { what: 'the export queue idle', timeoutMs: 60_000, intervalMs: 250 },
-    );
     expect(salesPerOrder().filter((count) => count !== 1)).toEqual([]);
 
     const completed = await exportQueue.getJobs(['completed'], 0, -1);

@@ -5,6 +5,7 @@
 // RetailCRM order ends with each LIFE POS payment part booked exactly once, in the status the connection maps
 // the sale's state to, and nothing else.
 import { setTimeout as pace } from 'node:timers/promises';
+import { queueDrained } from '@connector/queue';
 import { type Sandbox, type Tenant, waitFor } from '@connector/testkit';
 import { describe, expect, it } from '@jest/globals';
 import { useProcessStack } from './use-process-stack.js';
@@ -102,14 +103,7 @@ describe('duplicate and out-of-order LIFE POS notifications', () => {
         intervalMs: 100,
       },
     );
-    const exportQueue = stack.queue('order-export');
-    await waitFor(
-      async () => {
-        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
-        return Object.values(counts).every((count) => count === 0);
-      },
-      { what: 'the export queue idle', timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await stack.queueIdle('order-export', 30_000);
     const cases: SaleCase[] = [];
     for (const { tenant, connectionId, kind, order } of orders) {
       const sales = stack.salesOf(tenant.orgId, order.id);
@@ -272,25 +266,11 @@ describe('duplicate and out-of-order LIFE POS notifications', () => {
       intervalMs: 100,
     });
     const events = stack.queue('lifepos-events');
-    await waitFor(
-      async () => {
-        const { delayed = 0, ...busy } = await events.getJobCounts(
-          'active',
-          'waiting',
-          'delayed',
-          'prioritized',
-          'waiting-children',
-        );
-        if (Object.values(busy).some((count) => count > 0)) return false;
-        // The check schedulers keep their next runs delayed; a deferred write-back has run before.
-        const delayedJobs = await events.getJobs(['delayed']);
-        return (
-          delayedJobs.length === delayed &&
-          delayedJobs.every((job) => job.repeatJobKey !== undefined && job.processedOn === undefined)
-        );
-      },
-      { what: 'the lifepos-events queue drained', timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await waitFor(() => queueDrained(events), {
+      what: 'the lifepos-events queue drained',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
 
     // … and the late copies changed nothing.
     expect(actual()).toEqual(expected);

@@ -25,8 +25,10 @@ import {
   startTestSandbox,
   type Tenant,
   type TenantOptions,
+  type TenantOrder,
   type TestDatabase,
   uniquePrefix,
+  waitFor,
 } from '@connector/testkit';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -74,6 +76,17 @@ export interface ProcessStack {
   webhookWorker(): AppProcess | undefined;
   /** A tenant in both simulators and its active connection. */
   seed(options?: SeedOptions): Promise<{ tenant: Tenant; connectionId: string }>;
+  /**
+   * `count` shops of one site each, their connections allowed 15 LIFE POS calls/s (under the simulated
+   * organization's 20), each with `orders` new orders in the export status at its first store.
+   */
+  seedShops(
+    count: number,
+    orders: number,
+    options?: SeedOptions,
+  ): Promise<Array<{ tenant: Tenant; connectionId: string; orders: TenantOrder[] }>>;
+  /** Waits until the queue has nothing active, waiting or delayed. */
+  queueIdle(name: QueueName, timeoutMs: number): Promise<void>;
   /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
   trigger(tenant: Tenant, orderId: number, status?: TriggerStatus): Promise<Response>;
   /** The LIFE POS sales of one RetailCRM order (by the `meta` the export writes). */
@@ -120,7 +133,7 @@ export async function startProcessStack({
   const producers: { producer: Producer; redis: Redis }[] = [];
   const queues = new Map<QueueName, { queue: Queue; redis: Redis }>();
 
-  return {
+  const stack: ProcessStack = {
     sandbox,
     ingress,
     syncWorker,
@@ -171,6 +184,34 @@ export async function startProcessStack({
       producers.push({ producer, redis });
       return producer;
     },
+    async seedShops(count, orders, options = {}) {
+      return Promise.all(
+        Array.from({ length: count }, async () => {
+          const seeded = await stack.seed({
+            ...options,
+            tenant: { sites: 1, ...options.tenant },
+            rateLimits: { lifeposPerSecond: 15, ...options.rateLimits },
+          });
+          const { tenant } = seeded;
+          return {
+            ...seeded,
+            orders: Array.from({ length: orders }, () =>
+              tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
+            ),
+          };
+        }),
+      );
+    },
+    async queueIdle(name, timeoutMs) {
+      const queue = stack.queue(name);
+      await waitFor(
+        async () => {
+          const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+          return Object.values(counts).every((n) => n === 0);
+        },
+        { what: `the ${name} queue idle`, timeoutMs, intervalMs: 100 },
+      );
+    },
     queue(name) {
       let entry = queues.get(name);
       if (!entry) {
@@ -200,4 +241,5 @@ export async function startProcessStack({
       await database.drop();
     },
   };
+  return stack;
 }

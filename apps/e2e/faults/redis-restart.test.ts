@@ -29,17 +29,8 @@ describe('Redis restarted during a burst of triggers', () => {
   }, 60_000);
 
   it('exports every 202-answered trigger once, and the workers consume again', async () => {
-    const tenants = await Promise.all(
-      Array.from({ length: TENANTS }, () =>
-        stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
-      ),
-    );
-    const orders = tenants.flatMap(({ tenant }) =>
-      Array.from({ length: ORDERS_PER_TENANT }, () => ({
-        tenant,
-        order: tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
-      })),
-    );
+    const tenants = await stack.seedShops(TENANTS, ORDERS_PER_TENANT);
+    const orders = tenants.flatMap(({ tenant, orders }) => orders.map((order) => ({ tenant, order })));
     // Interleave the tenants, as a shop chain's triggers arrive.
     orders.sort((a, b) => a.order.id - b.order.id || a.tenant.orgId.localeCompare(b.tenant.orgId));
 
@@ -87,14 +78,7 @@ describe('Redis restarted during a burst of triggers', () => {
       what: 'the outbox drained',
       timeoutMs: 30_000,
     });
-    const exportQueue = stack.queue('order-export');
-    await waitFor(
-      async () => {
-        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
-        return Object.values(counts).every((count) => count === 0);
-      },
-      { what: 'the export queue idle', timeoutMs: 60_000, intervalMs: 250 },
-    );
+    await stack.queueIdle('order-export', 60_000);
     expect(
       accepted.filter(({ tenant, order }) => stack.salesOf(tenant.orgId, order.id).length !== 1),
     ).toEqual([]);

@@ -14,16 +14,8 @@ describe('RetailCRM 503 storm', () => {
 
   it('defers the jobs instead of failing them, and exports every order once', async () => {
     const stack = stackOf();
-    const tenants = await Promise.all(
-      Array.from({ length: TENANTS }, () =>
-        stack.seed({ tenant: { sites: 1 }, rateLimits: { lifeposPerSecond: 15 } }),
-      ),
-    );
-    const orders = tenants.map(({ tenant }) =>
-      Array.from({ length: ORDERS_PER_TENANT }, () =>
-        tenant.createOrder({ store: tenant.stores[0]!.code, status: tenant.statuses.send }),
-      ),
-    );
+    const tenants = await stack.seedShops(TENANTS, ORDERS_PER_TENANT);
+    const orders = tenants.map((shop) => shop.orders);
     // 80 % of the next 400 RetailCRM requests are refused with 503 and the rate-limit body.
     const storm = stack.sandbox.faults.add({
       system: 'retailcrm',
@@ -52,14 +44,8 @@ describe('RetailCRM 503 storm', () => {
         intervalMs: 250,
       },
     );
+    await stack.queueIdle('order-export', 60_000);
     const exportQueue = stack.queue('order-export');
-    await waitFor(
-      async () => {
-        const counts = await exportQueue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
-        return Object.values(counts).every((count) => count === 0);
-      },
-      { what: 'the export queue idle', timeoutMs: 60_000, intervalMs: 250 },
-    );
 
     // The storm really hit the jobs.
     const refused = stack.sandbox.requestLog.count({ system: 'retailcrm', status: 503 });

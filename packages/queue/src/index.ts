@@ -29,6 +29,7 @@ export {
   type Producer,
   type ProducerOptions,
 } from './producer.js';
+export { queueDrained } from './queue-drained.js';
 export {
   createRateLimiter,
   DEFAULT_JITTER_GUARD_MS,

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ConnectionRecord, type ConnectionSettingsInput, migrate } from '@connector/db';
 import { saleMetaFor } from '@connector/domain';
-import type { QueueName, QueuePolicy } from '@connector/queue';
+import { type QueueName, type QueuePolicy, queueDrained } from '@connector/queue';
 import { subscribeConnection } from '@connector/tenant';
 import {
   createTestDatabase,
@@ -158,29 +158,7 @@ export async function startWebhookFixture(options: WebhookFixtureOptions = {}): 
     async settled(timeoutMs = 20_000) {
       await sandbox.lifepos.notificationsIdle();
       const events = queue('lifepos-events');
-      await waitFor(
-        async () => {
-          // One atomic read: a deferred job moves between delayed and active, two reads could miss it.
-          const { delayed = 0, ...busy } = await events.getJobCounts(
-            'active',
-            'waiting',
-            'delayed',
-            'prioritized',
-            'waiting-children',
-          );
-          if (Object.values(busy).some((count) => count > 0)) return false;
-          if (delayed === 0) return true;
-          // A check scheduler always holds its next run as a delayed job: that one is not work left over
-          // (a retried or deferred job has run before, so it still counts). Nothing was running at the
-          // count, so a job can only have left the delayed ones since: then the numbers differ.
-          const jobs = await events.getJobs(['delayed']);
-          return (
-            jobs.length === delayed &&
-            jobs.every((job) => job.repeatJobKey !== undefined && job.processedOn === undefined)
-          );
-        },
-        { timeoutMs, what: 'the lifepos-events queue to drain' },
-      );
+      await waitFor(() => queueDrained(events), { timeoutMs, what: 'the lifepos-events queue to drain' });
     },
     jobs: (name) => queue(name).getJobs(),
     async close() {
