@@ -3,6 +3,10 @@
 # Redis + PostgreSQL (scripts/local-services.sh), the migrations, the sandbox with its demo tenant,
 # a demo connection to it, and every app that exists. Ctrl-C stops the apps (the two servers keep
 # running; `bash scripts/local-services.sh stop` stops them).
+#
+# LOCAL_PORT_OFFSET (default 0) shifts every app port (ingress 3000, webhook-worker 3001, console 3002,
+# workers 3101-3105, sandbox 4000-4002), so a second copy can run beside the first (the start smoke test
+# does); REDIS_PORT, PG_PORT and LOCAL_SERVICES_DIR move the servers (scripts/local-services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
@@ -10,6 +14,9 @@ ROOT=$(pwd -P)
 ensure_debian_packages
 ensure_toolchain
 pnpm install --frozen-lockfile
+# The apps run from source and import the Prisma client generated from prisma/schema.prisma; it is not in
+# git, and `pnpm install` does not rerun after a `git pull` that changed only the schema.
+pnpm db:generate
 
 bash scripts/local-services.sh start
 eval "$(bash scripts/local-services.sh env)"
@@ -23,13 +30,16 @@ export DATABASE_URL REDIS_URL
 export SECRETS_KEY=$(cat "$STATE/secrets-key")
 export NODE_ENV=development LOG_LEVEL=${LOG_LEVEL:-info}
 export QUEUE_PREFIX='{connector}'
-export LIFEPOS_API_URL=http://127.0.0.1:4001
+OFFSET=${LOCAL_PORT_OFFSET:-0}
+port() { echo $(($1 + OFFSET)); }
+url() { echo "http://127.0.0.1:$(port "$1")"; }
+export LIFEPOS_API_URL=$(url 4001)
 # The sandbox's RetailCRM accounts listen on local ports; production allows only the SaaS domains.
 export RETAILCRM_ALLOWED_HOSTS='127.0.0.1:*'
-export PUBLIC_URL=http://127.0.0.1:3001
+export PUBLIC_URL=$(url 3001)
 # Locally the ingress and the webhook worker have ports of their own (in production one proxy serves both).
-export TRIGGER_URL=http://127.0.0.1:3000/retailCRM/update
-export CONSOLE_PUBLIC_URL=http://127.0.0.1:3002
+export TRIGGER_URL=$(url 3000)/retailCRM/update
+export CONSOLE_PUBLIC_URL=$(url 3002)
 export CONSOLE_USER=${CONSOLE_USER:-admin} CONSOLE_PASSWORD=${CONSOLE_PASSWORD:-local-demo-password}
 
 pnpm db:migrate
@@ -40,23 +50,42 @@ stop_all() {
   [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 # name, port: started from source with tsx; logs in .local/logs/<name>.log
 start_app() {
-  local name=$1 port=$2
+  local name=$1 port
+  port=$(port "$2")
   [ -f "apps/$name/src/main.ts" ] || return 0
   (cd "apps/$name" && PORT=$port exec node --import tsx --conditions=source src/main.ts) \
     >"$STATE/logs/$name.log" 2>&1 &
   pids+=($!)
+  apps+=("$name $port")
   started+=("$name  http://127.0.0.1:$port  (log: .local/logs/$name.log)")
 }
+apps=()
 started=()
+
+# Waits until every started app answers /readyz; names the first one that does not (or died).
+wait_ready() {
+  local name port
+  for app in "${apps[@]}"; do
+    read -r name port <<<"$app"
+    for _ in $(seq 1 300); do
+      curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && continue 2
+      sleep 0.2
+    done
+    echo "$name is not ready after 60 s; see .local/logs/$name.log" >&2
+    tail -n 20 "$STATE/logs/$name.log" >&2 || true
+    exit 1
+  done
+}
 
 DEMO_FILE=$STATE/demo.json
 rm -f "$DEMO_FILE"
-(cd apps/sandbox && PORT=4000 LIFEPOS_PORT=4001 RETAILCRM_DEMO_PORT=4002 SANDBOX_SEED=demo \
-  SANDBOX_INGRESS_URL=http://127.0.0.1:3000/retailCRM/update SANDBOX_DEMO_FILE=$DEMO_FILE \
+(cd apps/sandbox && PORT=$(port 4000) LIFEPOS_PORT=$(port 4001) RETAILCRM_DEMO_PORT=$(port 4002) SANDBOX_SEED=demo \
+  SANDBOX_INGRESS_URL=$TRIGGER_URL SANDBOX_DEMO_FILE=$DEMO_FILE \
   exec node --import tsx --conditions=source src/main.ts) >"$STATE/logs/sandbox.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 150); do [ -s "$DEMO_FILE" ] && break; sleep 0.2; done
@@ -71,14 +100,14 @@ start_app refund-worker 3103
 start_app sync-worker 3104
 start_app reconcile-worker 3105
 
-for _ in $(seq 1 150); do curl -fs http://127.0.0.1:3002/readyz >/dev/null 2>&1 && break; sleep 0.2; done
-node scripts/demo-connection.mjs "$DEMO_FILE" http://127.0.0.1:3002
+wait_ready
+node scripts/demo-connection.mjs "$DEMO_FILE" "$CONSOLE_PUBLIC_URL"
 
 cat <<MSG
 
 The connector runs locally with a demo tenant.
-  Sandbox page (RetailCRM + LIFE POS side by side): http://127.0.0.1:4000/
-  Console (login $CONSOLE_USER / $CONSOLE_PASSWORD):  http://127.0.0.1:3002/
+  Sandbox page (RetailCRM + LIFE POS side by side): $(url 4000)/
+  Console (login $CONSOLE_USER / $CONSOLE_PASSWORD):  $CONSOLE_PUBLIC_URL/
   LIFE POS API (simulated):                          $LIFEPOS_API_URL
   Demo credentials:                                  $DEMO_FILE
 Apps:
@@ -88,3 +117,4 @@ Ctrl-C stops everything (Redis and PostgreSQL keep running: bash scripts/local-s
 MSG
 wait -n "${pids[@]}" || true
 echo "a process stopped; see .local/logs/ — stopping the rest" >&2
+exit 1
