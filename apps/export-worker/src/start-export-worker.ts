@@ -19,10 +19,11 @@ export function startExportWorker(options: ExportWorkerOptions = {}): Promise<Wo
     ...options,
     service: 'export-worker',
     owns: ['order-export'],
-    handlers: ({ env, runtime, db, redis, logger }) => [
+    handlers: ({ env, runtime, db, redis, logger, producer }) => [
       createExportOrderHandler({
         runtime,
         db,
+        producer,
         sync: createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger }),
       }),
     ],

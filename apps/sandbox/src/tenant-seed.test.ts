@@ -153,6 +153,21 @@ describe('seedTenant', () => {
     expect(history[0]).toMatchObject({ created: true, source: 'user', user: { id: t.managerId } });
   });
 
+  it('pre-creates LIFE POS employees, e.g. one with the phone of a RetailCRM courier', async () => {
+    const t = await seedTenant(sandbox, {
+      couriers: [{ id: 7, firstName: 'Олег', lastName: 'Курьеров', phone: { number: '+7 916 555-00-07' } }],
+      lifepos: { employees: [{ name: 'Олег Курьеров', phone: '89165550007' }] },
+    });
+    const [employee] = t.lifepos.employees;
+    expect(employee).toEqual({ guid: expect.any(String), name: 'Олег Курьеров', phone: '89165550007' });
+    const lifepos = new TestApiClient(t.lifeposUrl);
+    await lifepos.signIn(t.phone, t.password);
+    const listed = await lifepos.get(`/v6/orgs/${t.orgId}/employees?query=5550007`);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ guid: employee?.guid, phone: '89165550007', deleted_at: null }),
+    ]);
+  });
+
   it('can leave an INN out of LIFE POS, pre-create outlets, and tune limits', async () => {
     const t = await seedTenant(sandbox, {
       ingressUrl: 'http://127.0.0.1:9/retailCRM/update',
@@ -172,12 +187,14 @@ describe('seedTenant', () => {
     expect(sandbox.retailcrm.accountInfo(t.accountCode).settings.rateLimit.perSecond).toBe(3);
     expect(sandbox.lifepos.rateLimit(t.orgId).enabled).toBe(false);
 
-    // The three triggers of the integration guide, with the org guid as client_id.
+    // The three triggers of the integration guide and the console's shop-change one, org guid as client_id.
     expect(t.triggerRules.map((rule) => [rule.event, rule.params.status])).toEqual([
       ['order.status', 'new'],
       ['order.status', 'closed'],
       ['payment.status', 'refund'],
+      ['order.field', 'new'],
     ]);
+    expect(t.triggerRules[3]!.fields).toEqual(['shipment_store']);
     for (const rule of t.triggerRules) {
       expect(rule.params).toEqual({
         client_id: t.orgId,

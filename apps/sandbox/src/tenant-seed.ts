@@ -1,4 +1,5 @@
 import type { LegalEntity as LifePosLegalEntity } from './lifepos/model.js';
+import type { AddEmployeeInput } from './lifepos/simulator.js';
 import { formatDateTime } from './retailcrm/crm-time.js';
 import { DEFAULT_SEED } from './retailcrm/reference-defaults.js';
 import type {
@@ -14,12 +15,12 @@ import type { TriggerRule, TriggerRuleInput } from './retailcrm/triggers.js';
 import type { Sandbox } from './sandbox.js';
 
 /**
- * One call that gives a test (or the demo) a coherent tenant: a RetailCRM account and a LIFE POS
- * organization configured the way the integration guide (shared/reference/000_…txt) asks — an API key
- * with the connector's scopes, sites whose legal entities have the INNs of the LIFE POS legal entities,
- * retail stores, a cancel status group, cash / card payment types, an error user group and, when the
- * connector's ingress URL is known, the three "HTTP request" triggers. Defaults are a small Russian
- * coffee chain with delivery so that what a test or a demo shows reads like a real account.
+ * One call that gives a test (or the demo) a coherent tenant: a RetailCRM account and a LIFE POS organization
+ * configured the way the integration guide (docs/LIFEPOS-API.md, «The official RetailCRM module») asks — an
+ * API key with the connector's scopes, sites whose legal entities have the INNs of the LIFE POS legal
+ * entities, retail stores, a cancel status group, cash / card payment types, an error user group and, when
+ * the connector's ingress URL is known, the four "HTTP request" triggers the console asks for. Defaults are a
+ * small Russian coffee chain with delivery so that what a test or a demo shows reads like a real account.
  */
 
 export interface TenantOptions {
@@ -31,11 +32,15 @@ export interface TenantOptions {
   sites?: 1 | 2;
   /**
    * The connector's trigger endpoint (`http://host/retailCRM/update`). When given, the account gets the
-   * three trigger rules (new / closed / refund) posting there; without it, no trigger rules.
+   * four trigger rules (new / closed / refund, and `new` on a shop change) posting there; without it, no
+   * trigger rules.
    */
   ingressUrl?: string;
-  /** Trigger rule switches (RetailCRM's defaults: not on creation, API changes included). */
-  triggers?: { fireOnCreate?: boolean; ignoreApiChanges?: boolean };
+  /**
+   * Trigger rule switches (RetailCRM's defaults: not on creation, API changes included); `shopChange: false`
+   * leaves out the fourth rule, as on an account set up by the integration guide alone.
+   */
+  triggers?: { fireOnCreate?: boolean; ignoreApiChanges?: boolean; shopChange?: boolean };
   /** Status whose entry sends the order to LIFE POS (default `send-to-assembling`). */
   sendStatus?: string;
   /** Codes of the payment types the connector books LIFE POS payments under. */
@@ -44,7 +49,7 @@ export interface TenantOptions {
   errorGroupCode?: string;
   /** RetailCRM API key (default a random one). */
   apiKey?: string;
-  /** Scopes of the key (default the connector's, reference §1.4). */
+  /** Scopes of the key (default the connector's, docs/RETAILCRM-API.md, «Key scopes»). */
   scopes?: Scope[];
   /** RetailCRM couriers (default two). */
   couriers?: CourierInput[];
@@ -63,6 +68,11 @@ export interface TenantOptions {
     omitLastSiteInn?: boolean;
     /** Also create one LIFE POS outlet per store (what the connector's store sync would do). */
     outletsForStores?: boolean;
+    /**
+     * Employees the organization already has, as in a shop that used LIFE POS before the connector (role
+     * default Courier): e.g. one with the phone of a RetailCRM courier.
+     */
+    employees?: AddEmployeeInput[];
   };
 }
 
@@ -239,6 +249,8 @@ export interface Tenant {
     outlets: Record<string, string>;
     /** Unit of measure guids by OKEI code (796 = pieces). */
     uoms: Record<string, string>;
+    /** The employees of `lifepos.employees`, in the order given. */
+    employees: { guid: string; name: string; phone: string }[];
   };
 
   /** The connector's settings form for this tenant. */
@@ -496,6 +508,10 @@ export async function seedTenant(
     ...otherEntities.map((entity) => lp.addLegalEntity(orgId, entity)),
   ];
   if (lifeposOptions.rateLimit) lp.setRateLimit(orgId, lifeposOptions.rateLimit);
+  const employees = (lifeposOptions.employees ?? []).map((input) => {
+    const { guid, name, phone } = lp.addEmployee(orgId, input);
+    return { guid, name, phone };
+  });
   const outlets: Record<string, string> = {};
   if (lifeposOptions.outletsForStores) {
     for (const store of stores) {
@@ -650,6 +666,7 @@ export async function seedTenant(
       defaultWorkplaceId: seeded.workplace.guid,
       outlets,
       uoms: Object.fromEntries(seeded.uoms.map((uom) => [uom.code, uom.guid])),
+      employees,
     },
     connection: {
       lifeposOrgId: orgId,
@@ -687,7 +704,10 @@ export async function seedTenant(
   return tenant;
 }
 
-/** The integration guide's three "HTTP request" triggers, urlencoded, with the org guid as `client_id`. */
+/**
+ * The "HTTP request" triggers the console asks for, urlencoded, with the org guid as `client_id`: the
+ * integration guide's three, and `new` when the order's shop (`shipment_store`) changes.
+ */
 export function triggerRulesFor(
   ingressUrl: string,
   orgId: string,
@@ -727,6 +747,17 @@ export function triggerRulesFor(
       statuses: statuses.refund,
       params: params('refund'),
     },
+    ...(switches.shopChange === false
+      ? []
+      : [
+          {
+            ...common,
+            name: 'LIFE POS: сменить склад отгрузки',
+            event: 'order.field' as const,
+            fields: ['shipment_store'],
+            params: params('new'),
+          },
+        ]),
   ];
 }
 

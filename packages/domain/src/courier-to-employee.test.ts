@@ -5,13 +5,14 @@ import {
   employeeNameFor,
   employeePatchFor,
   normalizePhone,
+  phoneHolderOf,
   pickUsername,
   samePhone,
   usernameCandidates,
   workplaceNameFor,
 } from './index.js';
 
-/** LIFE POS's employee phone pattern (lifepos-api-v6.md §2.5), matched in full, 10–18 characters. */
+/** LIFE POS's employee phone pattern (docs/LIFEPOS-API.md, «Employees»), in full, 10–18 characters. */
 const LIFEPOS_PHONE = /^((8|\+7)-?)?\(?\d{3,5}\)?-?\d{1}-?\d{1}-?\d{1}-?\d{1}-?\d{1}((-?\d{1})?-?\d{1})?$/;
 
 describe('courierIdOfDelivery', () => {
@@ -169,4 +170,41 @@ describe('employeePatchFor', () => {
 it('names the workplace after the courier and tags both with the courier id', () => {
   expect(workplaceNameFor('Иван Петров')).toBe('Курьер: Иван Петров');
   expect(courierMeta(12)).toBe('retailcrm-courier:12');
+});
+
+describe('phoneHolderOf', () => {
+  const OWNER = 'owner-guid';
+  const employee = (guid: string, phone: string | null, archived = false) => ({
+    guid,
+    phone,
+    deletedAt: archived ? '2026-01-01T00:00:00Z' : null,
+  });
+
+  it('finds an alive employee whatever the phone format', () => {
+    const maria = employee('maria', '89165550011');
+    for (const phone of ['+7 916 555-00-11', '89165550011', '79165550011', '+79165550011']) {
+      expect(phoneHolderOf(phone, [employee('x', '+79160000000'), maria], OWNER)).toEqual({
+        kind: 'employee',
+        employee: maria,
+      });
+    }
+  });
+
+  it('tells the owner, an archived holder and nobody apart; an alive employee wins over both', () => {
+    const owner = employee(OWNER, '+79165550011');
+    const archived = employee('gone', '8 (916) 555-00-11', true);
+    const alive = employee('alive', '9165550011');
+    expect(phoneHolderOf('+79165550011', [owner], OWNER)).toEqual({ kind: 'owner', employee: owner });
+    expect(phoneHolderOf('+79165550011', [archived], OWNER)).toEqual({
+      kind: 'archived',
+      employee: archived,
+    });
+    expect(phoneHolderOf('+79165550011', [archived, owner], OWNER)).toMatchObject({ kind: 'owner' });
+    expect(phoneHolderOf('+79165550011', [archived, alive], OWNER)).toMatchObject({ kind: 'employee' });
+    expect(
+      phoneHolderOf('+79165550011', [employee('x', null), employee('y', '+79165550012')], OWNER),
+    ).toEqual({
+      kind: 'none',
+    });
+  });
 });

@@ -1,15 +1,16 @@
 /**
- * Courier → employee decisions (ARCHITECTURE.md §1.6): every RetailCRM courier assigned to an order becomes
- * a LIFE POS employee with the courier role and a `Mobile` workplace of its own. No I/O: the sync feeds in
- * the courier (reference §4.11 `/reference/couriers`) and what LIFE POS holds.
+ * Courier → employee decisions (docs/ARCHITECTURE.md, «Store and courier sync»): every RetailCRM courier
+ * assigned to an order becomes a LIFE POS employee with the courier role and a `Mobile` workplace of its own.
+ * No I/O: the sync feeds in the courier (`/reference/couriers`, docs/RETAILCRM-API.md, «Reference books») and
+ * what LIFE POS holds.
  */
 
-/** LIFE POS employee `name`: 5–64 characters; `username`: 2–24 (lifepos-api-v6.md §3.5). */
+/** LIFE POS employee `name`: 5–64 characters; `username`: 2–24 (docs/LIFEPOS-API.md, «Employees»). */
 const NAME_MIN = 5;
 const NAME_MAX = 64;
 const USERNAME_MIN = 2;
 const USERNAME_MAX = 24;
-/** Workplace `name`: at most 128 (§3.6). */
+/** Workplace `name`: at most 128 (docs/LIFEPOS-API.md, «Workplaces»). */
 const WORKPLACE_NAME_MAX = 128;
 
 export interface CourierInput {
@@ -35,9 +36,9 @@ const positiveInt = (value: number | undefined): number | undefined =>
   value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
 
 /**
- * The courier of an order's delivery (reference §4.13): `delivery.data.courierId`, or the expanded
- * courier's `id` — only for the built-in courier delivery, where `data.id` is a courier and not some
- * integration's own id.
+ * The courier of an order's delivery (docs/RETAILCRM-API.md, «Courier of an order»):
+ * `delivery.data.courierId`, or the expanded courier's `id` — only for the built-in courier delivery, where
+ * `data.id` is a courier and not some integration's own id.
  */
 export function courierIdOfDelivery(delivery: DeliveryCourierInput | undefined): number | undefined {
   const data = delivery?.data;
@@ -171,4 +172,38 @@ export function employeePatchFor(current: EmployeeSnapshot, wanted: EmployeeFiel
   if (tidy(current.name) !== wanted.name) patch.name = wanted.name;
   if (wanted.phone !== undefined && !samePhone(current.phone, wanted.phone)) patch.phone = wanted.phone;
   return patch;
+}
+
+export interface PhoneHolderCandidate {
+  guid: string;
+  phone: string | null;
+  /** Set when the employee is archived. */
+  deletedAt: string | null;
+}
+
+/**
+ * Who in LIFE POS already has the courier's phone (an organization's phones are unique among its
+ * employees): `employee` = an alive employee the courier is linked to instead of creating one; `owner` =
+ * the organization's owner, never a courier's employee; `archived` = only an archived employee, which the
+ * API cannot restore (no restore operation, JSON Patch on archived objects is refused); `none`.
+ */
+export type PhoneHolder<T> =
+  | { kind: 'employee'; employee: T }
+  | { kind: 'owner'; employee: T }
+  | { kind: 'archived'; employee: T }
+  | { kind: 'none' };
+
+export function phoneHolderOf<T extends PhoneHolderCandidate>(
+  phone: string,
+  employees: readonly T[],
+  ownerGuid: string | undefined,
+): PhoneHolder<T> {
+  const holders = employees.filter((employee) => samePhone(employee.phone, phone));
+  const alive = holders.filter((employee) => employee.deletedAt === null);
+  const employee = alive.find((candidate) => candidate.guid !== ownerGuid);
+  if (employee) return { kind: 'employee', employee };
+  const owner = alive.find((candidate) => candidate.guid === ownerGuid);
+  if (owner) return { kind: 'owner', employee: owner };
+  const archived = holders.find((candidate) => candidate.deletedAt !== null);
+  return archived ? { kind: 'archived', employee: archived } : { kind: 'none' };
 }

@@ -1,6 +1,8 @@
 import { courierMeta } from '@connector/domain';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createCourierSync } from './courier-sync.js';
 import { courierIdOf } from './index.js';
+import { isCourierPhoneConflict } from './sync-errors.js';
 import { type FixtureTenant, type SyncFixture, startSyncFixture } from './test-support/sync-fixture.js';
 
 let fx: SyncFixture;
@@ -38,6 +40,9 @@ async function exportCourierOf(t: FixtureTenant, orderId: number) {
   if (courierId === undefined) throw new Error(`order ${orderId} has no courier`);
   return { courierId, ...(await fx.sync.ensureCourier(t.tenant, courierId)) };
 }
+
+/** The courier sync itself: its results also say what it did (created, linked, patched, unchanged). */
+const courierSync = () => createCourierSync({ db: fx.db, lock: fx.lock, logger: fx.logger });
 
 function editCourier(t: FixtureTenant, courier: (typeof COURIERS)[number]): void {
   fx.sandbox.retailcrm.seed(t.seeded.accountCode, { couriers: [courier] });
@@ -139,31 +144,19 @@ describe('couriers → employees + workplaces', () => {
     expect(courierEmployees(t)).toHaveLength(1);
   });
 
-  it('fails clearly for a courier without a phone, with a phone taken in LIFE POS, or unknown', async () => {
+  it('fails clearly for a courier without a phone, with a bad phone, or unknown', async () => {
     const t = await fx.tenant({
       sites: 1,
       couriers: [
         { id: 21, firstName: 'Без', lastName: 'Телефона' },
-        { id: 22, firstName: 'Занятый', lastName: 'Номер', phone: { number: '+7 916 555-00-22' } },
         { id: 23, firstName: 'Кривой', lastName: 'Номер', phone: { number: '12-34' } },
       ],
-    });
-    fx.sandbox.lifepos.addEmployee(t.seeded.orgId, {
-      name: 'Кассир Мария',
-      username: 'maria',
-      phone: '89165550022',
-      role: 'Cashier',
     });
 
     await expect(fx.sync.ensureCourier(t.tenant, 21)).rejects.toMatchObject({
       kind: 'permanent',
       code: 'sync.courier_no_phone',
       userMessage: expect.stringContaining('Без Телефона'),
-    });
-    await expect(fx.sync.ensureCourier(t.tenant, 22)).rejects.toMatchObject({
-      kind: 'permanent',
-      code: 'sync.courier_phone_taken',
-      userMessage: expect.stringMatching(/\+79165550022.*Кассир Мария/),
     });
     await expect(fx.sync.ensureCourier(t.tenant, 23)).rejects.toMatchObject({
       kind: 'permanent',
@@ -175,6 +168,124 @@ describe('couriers → employees + workplaces', () => {
     });
     expect(courierEmployees(t)).toHaveLength(0);
     expect(courierWorkplaces(t)).toHaveLength(0);
+  });
+
+  it('links couriers whose phones already are employees (any format) to them, each with a workplace of its own', async () => {
+    const couriers = [
+      { id: 31, firstName: 'Мария', lastName: 'Кассирова', phone: { number: '+7 916 555-00-11' } },
+      { id: 32, firstName: 'Олег', lastName: 'Ручной', phone: { number: '89165550012' } },
+      { id: 33, firstName: 'Анна', lastName: 'Админова', phone: { number: '79165550013' } },
+    ];
+    const t = await fx.tenant({
+      sites: 1,
+      couriers,
+      lifepos: {
+        employees: [
+          { name: 'Кассир Мария', username: 'maria', phone: '89165550011', role: 'Cashier' },
+          { name: 'Олег (курьер)', username: 'oleg', phone: '+7(916)555-00-12' },
+          { name: 'Администратор Анна', username: 'anna', phone: '9165550013', role: 'Administrator' },
+        ],
+      },
+    });
+    const existing = t.seeded.lifepos.employees;
+    const before = fx.sandbox.lifepos.employees(t.seeded.orgId);
+
+    const results = [];
+    for (const courier of couriers) results.push(await courierSync().ensureCourier(t.tenant, courier.id));
+
+    expect(results.map((r) => [r.employeeId, r.employee, r.workplace])).toEqual(
+      existing.map((employee) => [employee.guid, 'linked', 'created']),
+    );
+    // Nobody new, and the shop's employees stay as the shop made them.
+    expect(fx.sandbox.lifepos.employees(t.seeded.orgId)).toEqual(before);
+    const workplaces = courierWorkplaces(t);
+    expect(workplaces).toHaveLength(3);
+    for (const [index, courier] of couriers.entries()) {
+      const result = results[index]!;
+      expect(workplaces.find((w) => w.guid === result.workplaceId)).toMatchObject({
+        workplace_type: 'Mobile',
+        meta: courierMeta(courier.id),
+      });
+      expect(await fx.db.courierLinks.get(t.connection.id, courier.id)).toMatchObject({
+        lifeposEmployeeId: result.employeeId,
+        lifeposWorkplaceId: result.workplaceId,
+      });
+    }
+
+    // Ensured again, and kept in step by the periodic sync: nothing changes.
+    await expect(fx.sync.ensureCourier(t.tenant, 31)).resolves.toEqual({
+      employeeId: results[0]!.employeeId,
+      workplaceId: results[0]!.workplaceId,
+    });
+    await expect(fx.sync.syncAll(t.tenant)).resolves.toMatchObject({ couriers: 3, problems: [] });
+    expect(fx.sandbox.lifepos.employees(t.seeded.orgId)).toEqual(before);
+    expect(courierWorkplaces(t)).toHaveLength(3);
+  });
+
+  it('gives a linked existing employee without a workplace one, and reuses one made before a crash', async () => {
+    const couriers = [
+      { id: 41, firstName: 'Без', lastName: 'Места', phone: { number: '+7 916 555-00-41' } },
+      { id: 42, firstName: 'Есть', lastName: 'Место', phone: { number: '+7 916 555-00-42' } },
+    ];
+    const t = await fx.tenant({
+      sites: 1,
+      couriers,
+      lifepos: {
+        employees: [
+          { name: 'Курьер Без Места', phone: '89165550041' },
+          { name: 'Курьер Есть Место', phone: '89165550042' },
+        ],
+      },
+    });
+    const [without, withPlace] = t.seeded.lifepos.employees;
+    // 41: linked earlier, the workplace was never made; 42: its workplace was made, the link was lost.
+    await fx.db.courierLinks.upsert(t.connection.id, 41, { lifeposEmployeeId: without!.guid });
+    const made = fx.sandbox.lifepos.addWorkplace(t.seeded.orgId, {
+      workplace_type: 'Mobile',
+      name: 'Курьер: Есть Место',
+      meta: courierMeta(42),
+    });
+
+    const first = await courierSync().ensureCourier(t.tenant, 41);
+    const second = await courierSync().ensureCourier(t.tenant, 42);
+
+    expect(first).toMatchObject({ employeeId: without!.guid, employee: 'unchanged', workplace: 'created' });
+    expect(second).toEqual({
+      employeeId: withPlace!.guid,
+      workplaceId: made.guid,
+      employee: 'linked',
+      workplace: 'unchanged',
+    });
+    expect(
+      courierWorkplaces(t)
+        .map((w) => w.meta)
+        .sort(),
+    ).toEqual([courierMeta(41), courierMeta(42)]);
+    expect(await fx.db.courierLinks.get(t.connection.id, 41)).toMatchObject({
+      lifeposEmployeeId: without!.guid,
+      lifeposWorkplaceId: first.workplaceId,
+    });
+    expect(courierEmployees(t)).toHaveLength(0);
+  });
+
+  it("refuses the owner's phone as a courier conflict: nothing is created or linked", async () => {
+    const t = await fx.tenant({ sites: 1, couriers: COURIERS });
+    // The owner's phone, written the way a manager would type it in RetailCRM.
+    const digits = t.seeded.phone.replace(/\D/g, '').slice(-10);
+    const number = `8 (${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6, 8)}-${digits.slice(8)}`;
+    editCourier(t, { id: 51, firstName: 'Анна', lastName: 'Владелица', phone: { number } });
+
+    const error = await fx.sync.ensureCourier(t.tenant, 51).catch((caught: unknown) => caught);
+
+    expect(isCourierPhoneConflict(error)).toBe(true);
+    expect(error).toMatchObject({
+      kind: 'permanent',
+      code: 'sync.courier_phone_taken',
+      userMessage: expect.stringMatching(/\+7\d{10}.*Анна Владелица.*владельцу организации «Анна Иванова»/),
+    });
+    expect(courierEmployees(t)).toHaveLength(0);
+    expect(courierWorkplaces(t)).toHaveLength(0);
+    expect(await fx.db.courierLinks.get(t.connection.id, 51)).toBeNull();
   });
 
   it('adopts the employee and workplace created before a crash lost the link', async () => {

@@ -4,6 +4,8 @@ import {
   employeeNameFor,
   employeePatchFor,
   normalizePhone,
+  type PhoneHolder,
+  phoneHolderOf,
   pickUsername,
   samePhone,
   usernameCandidates,
@@ -27,6 +29,8 @@ import {
   courierBadPhone,
   courierMissing,
   courierNoPhone,
+  courierPhoneArchived,
+  courierPhoneOfOwner,
   courierPhoneTaken,
   courierRoleMissing,
 } from './sync-errors.js';
@@ -45,8 +49,8 @@ export interface CourierSyncDeps {
 export interface CourierResult {
   employeeId: string;
   workplaceId: string;
-  /** What this call did in LIFE POS. */
-  employee: 'created' | 'patched' | 'unchanged';
+  /** What this call did: `linked` = the courier got the employee that already had its phone. */
+  employee: 'created' | 'linked' | 'patched' | 'unchanged';
   workplace: 'created' | 'unchanged';
 }
 
@@ -55,11 +59,16 @@ export function courierLockKey(connectionId: string, courierId: number): string 
 }
 
 /**
- * Couriers → employees + workplaces (issue 8): a courier gets a LIFE POS employee with the courier role
+ * Couriers → employees + workplaces: a courier gets a LIFE POS employee with the courier role
  * and a `Mobile` workplace of its own, both tagged with the courier's `meta`, linked in `CourierLink`, and
  * kept in step with the courier's name and phone. A per-(connection, courier) Redis lock around
  * look-up-or-create keeps concurrent callers (exports of several orders of one courier) from creating
  * twice; the look-up by `meta` (and by phone) repairs a crash between create and link.
+ *
+ * A courier whose phone already is an employee of the organization (the shop used LIFE POS before) is
+ * linked to that employee, which stays as the shop made it (no rename, no `meta`), and gets its own
+ * workplace. The owner's phone, or one LIFE POS keeps for an archived employee, is a conflict a person
+ * resolves (`isCourierPhoneConflict`): the export then opens the sale by the connection's own employee.
  */
 export function createCourierSync({ db, lock, logger, lockWait }: CourierSyncDeps) {
   /** Alive objects the connector made for this courier (`query` is a substring search: check exactly). */
@@ -80,22 +89,26 @@ export function createCourierSync({ db, lock, logger, lockWait }: CourierSyncDep
     return role.guid;
   }
 
+  /** Every employee, archived ones too, and who of them holds `phone` (the owner looked up only then). */
+  async function phoneHolder(
+    tenant: Tenant,
+    phone: string,
+  ): Promise<{ employees: Employee[]; holder: PhoneHolder<Employee> }> {
+    const employees = await allPages((pageToken) =>
+      tenant.lifepos.employees.list({ pageToken, selection: 'all' }),
+    );
+    const holders = employees.filter((employee) => samePhone(employee.phone, phone));
+    const ownerGuid = holders.length > 0 ? (await tenant.lifepos.orgs.get()).owner?.guid : undefined;
+    return { employees, holder: phoneHolderOf(phone, holders, ownerGuid) };
+  }
+
   async function createEmployee(
     tenant: Tenant,
     courier: RetailCrmCourier,
     label: CourierLabel,
-    rawPhone: string | undefined,
+    phone: string,
+    employees: readonly Employee[],
   ): Promise<Employee> {
-    if (!rawPhone) throw courierNoPhone(label);
-    const phone = normalizePhone(rawPhone);
-    if (!phone) throw courierBadPhone(label, rawPhone);
-    const employees = await allPages((pageToken) =>
-      tenant.lifepos.employees.list({ pageToken, selection: 'alive_only' }),
-    );
-    const holder = employees.find(
-      (employee) => employee.deletedAt === null && samePhone(employee.phone, phone),
-    );
-    if (holder) throw courierPhoneTaken(label, phone, holder);
     const roleGuid = await courierRoleGuid(tenant, label);
     const taken = new Set(employees.map((employee) => (employee.username ?? '').toLowerCase()));
     const candidates = usernameCandidates(courier, USERNAME_ATTEMPTS + 2);
@@ -111,12 +124,63 @@ export function createCourierSync({ db, lock, logger, lockWait }: CourierSyncDep
           meta: courierMeta(courier.id),
         });
       } catch (error) {
-        const code = lifePosErrorCode(error);
-        if (code === 'PhoneIsAlreadyTaken') throw courierPhoneTaken(label, phone, undefined);
-        if (code !== 'UsernameIsAlreadyTaken' || attempt >= USERNAME_ATTEMPTS) throw error;
+        if (lifePosErrorCode(error) !== 'UsernameIsAlreadyTaken' || attempt >= USERNAME_ATTEMPTS) throw error;
         taken.add(username);
       }
     }
+  }
+
+  /**
+   * The employee of a courier the connector has made none for: the alive employee that already has the
+   * courier's phone, else a new one. A create refused for the phone looks again: someone made that
+   * employee meanwhile, or LIFE POS keeps the phone for an archived employee.
+   */
+  async function employeeForPhone(
+    tenant: Tenant,
+    courier: RetailCrmCourier,
+    label: CourierLabel,
+    rawPhone: string | undefined,
+  ): Promise<{ employee: Employee; linked: boolean }> {
+    if (!rawPhone) throw courierNoPhone(label);
+    const phone = normalizePhone(rawPhone);
+    if (!phone) throw courierBadPhone(label, rawPhone);
+    const first = await phoneHolder(tenant, phone);
+    if (first.holder.kind === 'employee') return { employee: first.holder.employee, linked: true };
+    if (first.holder.kind === 'owner') throw courierPhoneOfOwner(label, phone, first.holder.employee);
+    try {
+      return {
+        employee: await createEmployee(tenant, courier, label, phone, first.employees),
+        linked: false,
+      };
+    } catch (error) {
+      if (lifePosErrorCode(error) !== 'PhoneIsAlreadyTaken') throw error;
+    }
+    const { holder } = await phoneHolder(tenant, phone);
+    if (holder.kind === 'employee') return { employee: holder.employee, linked: true };
+    if (holder.kind === 'owner') throw courierPhoneOfOwner(label, phone, holder.employee);
+    if (holder.kind === 'archived') throw courierPhoneArchived(label, phone, holder.employee);
+    throw courierPhoneTaken(label, phone, undefined);
+  }
+
+  /** Renames the connector's own employee of the courier, or moves it to the courier's new phone. */
+  async function patchOwnEmployee(
+    tenant: Tenant,
+    employee: Employee,
+    label: CourierLabel,
+    rawPhone: string | undefined,
+  ): Promise<boolean> {
+    const phone = normalizePhone(rawPhone);
+    const patch = employeePatchFor(employee, { name: label.name, phone });
+    if (Object.keys(patch).length === 0) return false;
+    try {
+      await tenant.lifepos.employees.patch(employee.guid, replaceFields(patch));
+    } catch (error) {
+      if (lifePosErrorCode(error) === 'PhoneIsAlreadyTaken') {
+        throw courierPhoneTaken(label, phone ?? rawPhone ?? '', undefined);
+      }
+      throw error;
+    }
+    return true;
   }
 
   async function ensureCourierWith(tenant: Tenant, courier: RetailCrmCourier): Promise<CourierResult> {
@@ -136,24 +200,15 @@ export function createCourierSync({ db, lock, logger, lockWait }: CourierSyncDep
           ownEmployees.find((candidate) => candidate.guid === link?.lifeposEmployeeId) ?? ownEmployees[0];
         let employeeAction: CourierResult['employee'] = 'unchanged';
         if (!employee) {
-          employee = await createEmployee(tenant, courier, label, rawPhone);
-          employeeAction = 'created';
-          // Linked at once: a crash before the workplace must not lose the employee.
-          await db.courierLinks.upsert(connectionId, courier.id, { lifeposEmployeeId: employee.guid });
-        } else {
-          const phone = normalizePhone(rawPhone);
-          const patch = employeePatchFor(employee, { name, phone });
-          if (Object.keys(patch).length > 0) {
-            try {
-              await tenant.lifepos.employees.patch(employee.guid, replaceFields(patch));
-            } catch (error) {
-              if (lifePosErrorCode(error) === 'PhoneIsAlreadyTaken') {
-                throw courierPhoneTaken(label, phone ?? rawPhone ?? '', undefined);
-              }
-              throw error;
-            }
-            employeeAction = 'patched';
+          const found = await employeeForPhone(tenant, courier, label, rawPhone);
+          employee = found.employee;
+          if (link?.lifeposEmployeeId !== employee.guid) {
+            employeeAction = found.linked ? 'linked' : 'created';
+            // Linked at once: a crash before the workplace must not lose the employee.
+            await db.courierLinks.upsert(connectionId, courier.id, { lifeposEmployeeId: employee.guid });
           }
+        } else if (await patchOwnEmployee(tenant, employee, label, rawPhone)) {
+          employeeAction = 'patched';
         }
 
         const ownWorkplaces = await tagged<Workplace>(

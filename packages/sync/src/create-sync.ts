@@ -45,8 +45,9 @@ export interface Sync {
    */
   ensureOutlet(tenant: Tenant, storeCode: string): Promise<{ outletId: string; legalEntityInn: string }>;
   /**
-   * The courier's LIFE POS employee and own `Mobile` workplace, creating or patching them if needed.
-   * `PermanentError` (`sync.courier_no_phone`, `sync.courier_bad_phone`, `sync.courier_phone_taken`,
+   * The courier's LIFE POS employee (its own, or the employee that already has its phone) and own `Mobile`
+   * workplace, creating or patching them if needed. `PermanentError` (`sync.courier_no_phone`,
+   * `sync.courier_bad_phone`, `sync.courier_phone_taken` — see `isCourierPhoneConflict` —,
    * `sync.courier_missing`, `sync.courier_role_missing`) when impossible.
    */
   ensureCourier(tenant: Tenant, courierId: number): Promise<{ employeeId: string; workplaceId: string }>;

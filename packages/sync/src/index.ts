@@ -2,7 +2,7 @@ export { courierIdOf } from './courier-of-order.js';
 export { type CourierResult, courierLockKey } from './courier-sync.js';
 export { createSync, type Sync, type SyncAllResult, type SyncDeps, type SyncProblem } from './create-sync.js';
 export { type OutletResult, storeLockKey } from './outlet-sync.js';
-export { SYNC_ERROR_CODES } from './sync-errors.js';
+export { isCourierPhoneConflict, SYNC_ERROR_CODES } from './sync-errors.js';
 export {
   createSyncScheduleQueue,
   reconcileSyncSchedules,

@@ -147,6 +147,52 @@ export function courierPhoneTaken(
   });
 }
 
+type PhoneHolderLabel = { name: string | null; username: string | null };
+const holderText = (holder: PhoneHolderLabel) =>
+  `«${holder.name ?? holder.username ?? '?'}»${holder.username ? ` (логин ${holder.username})` : ''}`;
+
+/**
+ * The courier's phone is the organization owner's: the owner is never made a courier's employee. Same code
+ * as any taken phone, so the incident of the courier is one whatever the holder turns out to be.
+ */
+export function courierPhoneOfOwner(
+  courier: CourierLabel,
+  phone: string,
+  owner: PhoneHolderLabel,
+): PermanentError {
+  return new PermanentError(`phone of RetailCRM courier ${courier.id} is the LIFE POS owner's`, {
+    code: SYNC_ERROR_CODES.courierPhoneTaken,
+    userMessage:
+      `Телефон ${phone} курьера ${courierText(courier)} в LIFE POS принадлежит владельцу организации ` +
+      `${holderText(owner)}, а владельца нельзя сделать сотрудником-курьером. Укажите курьеру в RetailCRM ` +
+      '(Настройки → Курьеры) его собственный телефон: коннектор создаст для него сотрудника и рабочее место ' +
+      'при следующей выгрузке его заказа.',
+    details: { courierId: courier.id, holder: 'owner' },
+  });
+}
+
+/** Only an archived employee has the phone and LIFE POS keeps it taken; the API cannot restore employees. */
+export function courierPhoneArchived(
+  courier: CourierLabel,
+  phone: string,
+  holder: PhoneHolderLabel,
+): PermanentError {
+  return new PermanentError(`phone of RetailCRM courier ${courier.id} is an archived LIFE POS employee's`, {
+    code: SYNC_ERROR_CODES.courierPhoneTaken,
+    userMessage:
+      `Телефон ${phone} курьера ${courierText(courier)} в LIFE POS занят сотрудником ${holderText(holder)}, ` +
+      'который находится в архиве, а восстановить сотрудника из архива коннектор не может. Восстановите ' +
+      'сотрудника в LIFE POS (раздел «Сотрудники», архив) — коннектор свяжет курьера с ним при следующей ' +
+      'выгрузке его заказа — или укажите курьеру в RetailCRM (Настройки → Курьеры) другой телефон.',
+    details: { courierId: courier.id, holder: 'archived' },
+  });
+}
+
+/** A courier whose phone LIFE POS will not give a courier's employee: its orders go out without it. */
+export function isCourierPhoneConflict(error: unknown): error is PermanentError {
+  return error instanceof PermanentError && error.code === SYNC_ERROR_CODES.courierPhoneTaken;
+}
+
 export function courierRoleMissing(courier: CourierLabel): PermanentError {
   return new PermanentError('LIFE POS has no courier role', {
     code: SYNC_ERROR_CODES.courierRoleMissing,

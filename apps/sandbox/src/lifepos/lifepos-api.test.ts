@@ -4,7 +4,10 @@ import type { SeededOrganization } from './simulator.js';
 import { ROLE_GUIDS, UOM_GUIDS } from './store.js';
 import { TestApiClient } from './test-client.js';
 
-/** Contract tests of the LIFE POS API surface: headers, auth, organizations, reference data, lists, limits. */
+/**
+ * Contract tests of the LIFE POS API surface: headers, auth, organizations, reference data, lists, limits.
+ * Section names («…») and gap ids (G-n) in the test names are those of docs/LIFEPOS-API.md.
+ */
 
 let sandbox: Sandbox;
 let seeded: SeededOrganization;
@@ -29,7 +32,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-describe('required client headers (§2.2)', () => {
+describe('required client headers («Required headers»)', () => {
   it.each([
     ['X-LP-Client-Identifier', { 'X-LP-Client-Identifier': '' }],
     ['X-LP-Client-Type', { 'X-LP-Client-Type': 'Robot' }],
@@ -57,7 +60,7 @@ describe('required client headers (§2.2)', () => {
   });
 });
 
-describe('authentication (§2.5, G-2)', () => {
+describe('authentication («Sign-in and tokens», G-2)', () => {
   it('signs in by phone: 200 {token}, with and without the /v6 prefix', async () => {
     for (const path of ['/auth/sign-in-by-phone', '/v6/auth/sign-in-by-phone']) {
       const response = await api.post(
@@ -136,7 +139,7 @@ describe('authentication (§2.5, G-2)', () => {
   });
 });
 
-describe('API rights: Owner and Administrator only (§2.5 [G6])', () => {
+describe('API rights: Owner and Administrator only («Sign-in and tokens» [G6])', () => {
   it('lets an Administrator in and keeps a Courier, Manager or Cashier out with 403 NoPermissions', async () => {
     const cases = [
       ['Administrator', 200],
@@ -164,7 +167,7 @@ describe('API rights: Owner and Administrator only (§2.5 [G6])', () => {
   });
 });
 
-describe('organizations (§3.1, §3.2, §5.1)', () => {
+describe('organizations («Organizations», «Current employee», «Subscribing»)', () => {
   it('lists the organizations of the signed-in phone in the list envelope', async () => {
     const response = await api.get('/orgs');
     expect(response.status).toBe(200);
@@ -306,7 +309,7 @@ describe('organizations (§3.1, §3.2, §5.1)', () => {
   });
 });
 
-describe('reference data (§3.3–§3.6, G-9)', () => {
+describe('reference data («Resources», G-9)', () => {
   it('creates, reads, patches and archives legal entities (INN / KPP)', async () => {
     const created = await api.post(`/orgs/${org}/legal-entities`, {
       juridical_name: 'ИП Петров',
@@ -409,7 +412,14 @@ describe('reference data (§3.3–§3.6, G-9)', () => {
       username: 'other',
       phone: '89123456789',
     });
-    expect(samePhone.body.code).toBe('PhoneIsAlreadyTaken');
+    expect(samePhone).toMatchObject({ status: 422, body: { code: 'PhoneIsAlreadyTaken', info: 'phone' } });
+    // The owner is an employee too: its phone, written another way, is taken as well.
+    const ownerPhone = await api.post(`/orgs/${org}/employees`, {
+      ...courier,
+      username: 'not-the-owner',
+      phone: `8${seeded.owner.phone.replace(/\D/g, '').slice(-10)}`,
+    });
+    expect(ownerPhone).toMatchObject({ status: 422, body: { code: 'PhoneIsAlreadyTaken', info: 'phone' } });
     const shortName = await api.post(`/orgs/${org}/employees`, {
       ...courier,
       name: 'Иван',
@@ -471,7 +481,7 @@ describe('reference data (§3.3–§3.6, G-9)', () => {
   });
 });
 
-describe('list envelope and paging (§2.3, §2.4, G-13)', () => {
+describe('list envelope and paging («List queries», «Value objects», G-13)', () => {
   it('pages with page_token until next_page_token is empty; totals only on request', async () => {
     const fresh = sandbox.lifepos.createOrganization({
       owner: { phone: '79990003344', password: 'secret123' },
@@ -536,7 +546,7 @@ describe('list envelope and paging (§2.3, §2.4, G-13)', () => {
   });
 });
 
-describe('per-second rate limit (§4.2, G-4)', () => {
+describe('per-second rate limit («HTTP statuses and rate limit», G-4)', () => {
   it('answers 429 TooManyRequests over the per-org limit, and not when switched off', async () => {
     const limited = sandbox.lifepos.createOrganization({
       owner: { phone: '79990005566', password: 'secret123' },
