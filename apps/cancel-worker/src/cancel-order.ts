@@ -38,7 +38,7 @@ function linkStateOf(sale: Pick<Sale, 'archived' | 'state'>): OrderLinkState {
 export function createCancelOrderHandler({ runtime, db }: CancelOrderDeps): JobHandler<'order-cancel'> {
   return defineHandler('order-cancel', async ({ data, job, signal }) => {
     const { orderId } = data;
-    const { tenant, finished } = await startOrderJob(
+    const { tenant, finished, notFound } = await startOrderJob(
       runtime,
       'order-cancel',
       data,
@@ -46,7 +46,9 @@ export function createCancelOrderHandler({ runtime, db }: CancelOrderDeps): JobH
       'cancellation in LIFE POS',
     );
 
-    const order = await tenant.retailcrm.getOrder(orderId);
+    // A forged trigger, or an order deleted since: recorded on the timeline, no incident (see `notFound`).
+    const order = await tenant.retailcrm.getOrderOrNull(orderId);
+    if (!order) return notFound();
     if (orderStatusRole(order.status, tenant.settings) === 'other') {
       return finished(
         'ignored',

@@ -264,6 +264,33 @@ describe('order-export', () => {
     expect(await outcomes(order.id)).toEqual(['created', 'moved']);
   });
 
+  it('sends nothing early: a shop change of an order short of the export status exports nothing', async () => {
+    const order = tenant.seeded.createOrder({ store: store(0).code });
+    // What the shop-change trigger posts for any order whose shop changes.
+    fixture.sandbox.retailcrm.setShipmentStore(tenant.seeded.accountCode, order.id, store(1).code);
+
+    await exportOrder(order.id);
+
+    expect(salesOf(order)).toHaveLength(0);
+    expect(await outcomes(order.id)).toEqual(['skipped']);
+    const events = await fixture.timeline(tenant.connectionId, order.id);
+    expect(events.at(-1)?.message).toBe(
+      `not exported: the order is in "${tenant.seeded.statuses.new}" and has not reached an export status yet`,
+    );
+    expect(await fixture.app.deps.db.orderLinks.get(tenant.connectionId, order.id)).toBeNull();
+  });
+
+  it('exports an order that went through the export status and on before its job ran', async () => {
+    const order = tenant.seeded.createOrder({ store: store(0).code });
+    fixture.sandbox.retailcrm.setOrderStatus(tenant.seeded.accountCode, order.id, tenant.seeded.statuses.send);
+    fixture.sandbox.retailcrm.setOrderStatus(tenant.seeded.accountCode, order.id, 'assembling');
+
+    await exportOrder(order.id);
+
+    expect(salesOf(order)).toHaveLength(1);
+    expect(await outcomes(order.id)).toEqual(['created']);
+  });
+
   it('exports again after an erroneous cancel: the old sale stays archived, a new one carries the edited order', async () => {
     const crm = fixture.sandbox.retailcrm;
     const order = tenant.seeded.createOrder({ store: store(0).code, status: tenant.seeded.statuses.send });
@@ -329,6 +356,28 @@ describe('order-export', () => {
     expect(events.at(-1)?.message).toBe(
       `not exported: the order is in the cancel status "${tenant.seeded.statuses.cancelled}"`,
     );
+  });
+
+  it('ends an order RetailCRM does not have (a forged trigger) with a timeline entry: no incident, no task', async () => {
+    const missing = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+
+    const job = await exportOrder(missing);
+
+    expect(await job.getState()).toBe('completed');
+    expect(job.attemptsMade).toBe(1);
+    const events = await fixture.timeline(tenant.connectionId, missing);
+    expect(events.map((event) => event.type)).toEqual(['job.started', 'job.finished']);
+    expect(events[1]).toMatchObject({
+      message: expect.stringContaining('Заказ не найден в RetailCRM — триггер пропущен'),
+      data: { outcome: 'not-found' },
+    });
+    const { db } = fixture.app.deps;
+    expect(await db.incidents.listForOrder(tenant.connectionId, missing)).toEqual([]);
+    expect(
+      fixture.sandbox.retailcrm
+        .tasks(tenant.seeded.accountCode)
+        .filter((task) => (task.order as { id?: number } | undefined)?.id === missing),
+    ).toEqual([]);
   });
 
   it('retries through a LIFE POS outage and exports', async () => {

@@ -1,6 +1,7 @@
 import type { Database } from '@connector/db';
 import {
   decideExport,
+  everEnteredExportStatus,
   type ExportDecision,
   orderKindOf,
   orderStatusRole,
@@ -16,11 +17,11 @@ import {
   type Sale,
   type UnitOfMeasure,
 } from '@connector/lifepos';
-import { defineHandler, type JobHandler } from '@connector/queue';
+import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
 import type { RetailCrmOrder } from '@connector/retailcrm';
-import { courierIdOf, type Sync } from '@connector/sync';
+import { courierIdOf, isCourierPhoneConflict, type Sync } from '@connector/sync';
 import type { Tenant, TenantRuntime } from '@connector/tenant';
-import { readOrderSales, startOrderJob } from '@connector/tenant';
+import { openIncident, readOrderSales, startOrderJob } from '@connector/tenant';
 import { saleCreateInput } from './sale-create-input.js';
 import { shopOf } from './shop.js';
 import { createTenantCache } from './tenant-cache.js';
@@ -32,6 +33,11 @@ export interface ExportOrderDeps {
   runtime: TenantRuntime;
   db: Database;
   sync: OrderSync;
+  /**
+   * Opens the incident of a courier LIFE POS gives no employee (see `openerFor`). Without it (a test stack
+   * that reports no incidents) such a courier fails the export instead.
+   */
+  producer?: Producer;
   /** The clock of the sales' `opened_at`. */
   now?: () => Date;
 }
@@ -42,6 +48,9 @@ const MAX_NUMBER_TRIES = 5;
 const CACHE_TTL_MS = 10 * 60_000;
 
 type Outcome = 'created' | 'kept' | 'moved' | 'skipped';
+
+/** History pages read at most to learn whether an order ever entered an export status. */
+const MAX_HISTORY_PAGES = 5;
 
 /** The optimistic first export met a sale it cannot place without the full search (see the handler). */
 const CONFLICT = Symbol('conflict');
@@ -57,6 +66,7 @@ export function createExportOrderHandler({
   runtime,
   db,
   sync,
+  producer,
   now = () => new Date(),
 }: ExportOrderDeps): JobHandler<'order-export'> {
   const ownEmployee = createTenantCache<Employee>(CACHE_TTL_MS);
@@ -75,14 +85,55 @@ export function createExportOrderHandler({
     return { storeCode, outletId };
   }
 
+  /** The connection's own employee (the LIFE POS user it signs in as), without a workplace. */
+  async function ownOpener(tenant: Tenant) {
+    const me = await ownEmployee(tenant, () => tenant.lifepos.orgs.me());
+    return {
+      employeeId: me.guid,
+      workplaceId: undefined,
+      courierId: undefined,
+      name: me.name ?? me.username,
+    };
+  }
+
+  /**
+   * A courier LIFE POS gives no employee (its phone is the owner's, or kept for an archived employee): the
+   * order is exported all the same, opened by the connection's own employee, and a person hears about the
+   * courier once — one incident per courier (the key a failed courier sync would use), not per order.
+   */
+  async function openerWithoutCourier(
+    tenant: Tenant,
+    order: RetailCrmOrder,
+    courierId: number,
+    conflict: PermanentError,
+  ) {
+    if (!producer) throw conflict;
+    const opener = await ownOpener(tenant);
+    const { incident, created } = await openIncident(
+      { db, producer },
+      {
+        connectionId: tenant.connection.id,
+        queue: 'sync',
+        dedupeKey: `sync:courier:${courierId}:${conflict.code}`,
+        cause:
+          `${conflict.userMessage} Пока это не исправлено, заказы этого курьера выгружаются в LIFE POS от имени ` +
+          `сотрудника «${opener.name ?? opener.employeeId}», под которым работает коннектор, без рабочего места ` +
+          `курьера (первым так выгружен заказ ${order.number}).`,
+      },
+    );
+    await tenant.record(order.id, {
+      type: 'sync.courier',
+      message: `Курьеру ${courierId} нельзя дать сотрудника LIFE POS: продажу открывает сотрудник коннектора «${opener.name ?? opener.employeeId}». ${conflict.userMessage}`,
+      data: { courierId, code: conflict.code, incidentId: incident.id, newIncident: created },
+    });
+    return opener;
+  }
+
   /** The courier's employee and workplace for a delivery with a courier, else the connection's own employee. */
   async function openerFor(tenant: Tenant, order: RetailCrmOrder) {
     const kind = orderKindOf(order, { deliveryTypeToOrderKind: tenant.settings.deliveryTypeToOrderKind });
     const courierId = kind === 'delivery' ? courierIdOf(order) : undefined;
-    if (courierId === undefined) {
-      const me = await ownEmployee(tenant, () => tenant.lifepos.orgs.me());
-      return { employeeId: me.guid, workplaceId: undefined, courierId: undefined };
-    }
+    if (courierId === undefined) return ownOpener(tenant);
     const link = await db.courierLinks.get(tenant.connection.id, courierId);
     if (link?.lifeposWorkplaceId) {
       return { employeeId: link.lifeposEmployeeId, workplaceId: link.lifeposWorkplaceId, courierId };
@@ -92,7 +143,27 @@ export function createExportOrderHandler({
       message: `courier ${courierId} has no LIFE POS employee and workplace yet: running the courier sync`,
       data: { courierId },
     });
-    return { ...(await sync.ensureCourier(tenant, courierId)), courierId };
+    try {
+      return { ...(await sync.ensureCourier(tenant, courierId)), courierId };
+    } catch (error) {
+      if (!isCourierPhoneConflict(error)) throw error;
+      return openerWithoutCourier(tenant, order, courierId, error);
+    }
+  }
+
+  /**
+   * Whether an order the connector never exported is due: it is in an export status, or went through one
+   * before this job ran. A `new` for an order still short of that (the shop-change trigger fires on any
+   * order; a forged trigger may name any) must not send it early.
+   */
+  async function isDue(tenant: Tenant, order: RetailCrmOrder): Promise<boolean> {
+    if (tenant.settings.exportStatuses.includes(order.status)) return true;
+    for (let page = 1; page <= MAX_HISTORY_PAGES; page += 1) {
+      const answer = await tenant.retailcrm.orderHistory({ orderId: order.id, limit: 100, page });
+      if (everEnteredExportStatus(answer.history, tenant.settings)) return true;
+      if (page >= answer.pagination.totalPageCount) return false;
+    }
+    return false;
   }
 
   type CreateDecision = Extract<ExportDecision, { action: 'create' }>;
@@ -190,7 +261,7 @@ export function createExportOrderHandler({
 
   return defineHandler('order-export', async ({ data, job, signal }) => {
     const { orderId } = data;
-    const { tenant, finished } = await startOrderJob<Outcome>(
+    const { tenant, finished, notFound } = await startOrderJob<Outcome>(
       runtime,
       'order-export',
       data,
@@ -198,7 +269,9 @@ export function createExportOrderHandler({
       'export to LIFE POS',
     );
 
-    const order = await tenant.retailcrm.getOrder(orderId);
+    // A forged trigger, or an order deleted since: recorded on the timeline, no incident (see `notFound`).
+    const order = await tenant.retailcrm.getOrderOrNull(orderId);
+    if (!order) return notFound();
     const role = orderStatusRole(order.status, tenant.settings);
     if (role !== 'other') {
       return finished('skipped', `not exported: the order is in the ${role} status "${order.status}"`, {
@@ -207,6 +280,13 @@ export function createExportOrderHandler({
     }
 
     const link = await db.orderLinks.get(tenant.connection.id, orderId);
+    if (!link && !(await isDue(tenant, order))) {
+      return finished(
+        'skipped',
+        `not exported: the order is in "${order.status}" and has not reached an export status yet`,
+        { status: order.status },
+      );
+    }
     const { storeCode, outletId } = await outletFor(tenant, order);
     const linkTo = (sale: Pick<Sale, 'guid' | 'number'>) =>
       db.orderLinks.upsert(tenant.connection.id, orderId, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createConnectionCache, type TenantState } from './connection-cache.js';
+import { createConnectionCache, type TenantState, UnknownClientThrottledError } from './connection-cache.js';
 
 function clock() {
   let now = 0;
@@ -88,5 +88,55 @@ describe('createConnectionCache', () => {
     await cache.get('org');
     expect(db.calls.filter((id) => id === 'made-up-49')).toHaveLength(1);
     expect(db.calls.filter((id) => id === 'org')).toHaveLength(2);
+  });
+});
+
+describe('lookups of unknown org ids', () => {
+  /** Admits `budget` lookups, then refuses with a wait of 250 ms. */
+  function admit(budget: number) {
+    let left = budget;
+    return () => {
+      if (left <= 0) return { allowed: false as const, retryAfterMs: 250 };
+      left -= 1;
+      return { allowed: true as const };
+    };
+  }
+
+  it('a spray of made-up ids costs at most the admitted lookups; the refused ones cost none', async () => {
+    const db = table({});
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 60_000, admitUnknown: admit(3) });
+    const answers = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => cache.get(`made-up-${i}`)));
+    expect(answers.filter((answer) => answer.status === 'fulfilled')).toHaveLength(3);
+    const refused = answers.flatMap((answer) => (answer.status === 'rejected' ? [answer.reason] : []));
+    expect(refused).toHaveLength(17);
+    expect(refused[0]).toBeInstanceOf(UnknownClientThrottledError);
+    expect(refused[0]).toMatchObject({ retryAfterMs: 250 });
+    expect(db.calls).toEqual(['made-up-0', 'made-up-1', 'made-up-2']);
+    // An answered unknown id is reused within the TTL without asking again.
+    expect(await cache.get('made-up-0')).toBeNull();
+  });
+
+  it('a tenant once found is looked up again after the TTL however many unknown ids were refused', async () => {
+    const time = clock();
+    const db = table({ org: active });
+    const cache = createConnectionCache({
+      lookup: db.lookup,
+      ttlMs: 1_000,
+      admitUnknown: admit(1),
+      now: time.now,
+    });
+    expect(await cache.get('org')).toEqual(active);
+    await expect(cache.get('made-up')).rejects.toBeInstanceOf(UnknownClientThrottledError);
+    time.advance(1_000);
+    expect(await cache.get('org')).toEqual(active);
+    expect(db.calls).toEqual(['org', 'org']);
+  });
+
+  it('never holds up an org id remembered as a tenant’s, even on its first lookup', async () => {
+    const db = table({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 60_000, admitUnknown: admit(0) });
+    cache.remember(['org']);
+    expect(await cache.get('org')).toEqual(active);
+    await expect(cache.get('made-up')).rejects.toBeInstanceOf(UnknownClientThrottledError);
   });
 });

@@ -19,10 +19,13 @@ interface Bucket {
 const SWEEP_AT = 10_000;
 
 /**
- * Per-connection flood protection: a token bucket per key, in this process. It guards the database and
- * Redis against a runaway trigger loop (a misconfigured RetailCRM automation), not the upstream APIs —
- * those have their own cross-process limits in the workers. With several ingress processes behind a
- * load balancer a tenant may get up to that many times the limit, which is fine for this purpose.
+ * A token bucket per key, in this process. The ingress keeps two (see ingress-app.ts): one per connection,
+ * set far above any real shop's bulk status change — a real RetailCRM account sends each trigger once and
+ * never retries, so a refused real trigger is lost; repeated triggers of one order need no limit, they
+ * merge into the order's pending job (`dedupeId`) — which only stops a runaway loop from filling the
+ * database and Redis; and a tighter one for database lookups of client ids that never named a connection.
+ * Neither guards the upstream APIs: the workers have cross-process limits for those. With several ingress
+ * processes behind a load balancer a key may get up to that many times the limit, which is fine here.
  */
 export function createFloodGuard({ perSecond, now = Date.now }: FloodGuardOptions): FloodGuard {
   const buckets = new Map<string, Bucket>();

@@ -321,7 +321,8 @@ describe('rejected triggers: the documented status, nothing enqueued', () => {
     expect(await fixture.jobs(tenant.id)).toEqual([]);
   });
 
-  it('a flood from one connection → 429 with Retry-After; other connections pass', async () => {
+  it('a runaway loop above INGRESS_FLOOD_PER_SECOND → 429 with Retry-After; other connections pass', async () => {
+    // The default (2,000/s) is far above any real bulk change; lowered here to reach it with a few posts.
     const guarded = await fixture.start({ INGRESS_FLOOD_PER_SECOND: '5' });
     const flooding = await fixture.tenant();
     const other = await fixture.tenant();
@@ -336,6 +337,7 @@ describe('rejected triggers: the documented status, nothing enqueued', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(5);
     expect(accepted.length).toBeLessThanOrEqual(7);
     expect(refused[0]?.body.error?.code).toBe('too_many_triggers');
+    expect(refused[0]?.body.error?.message).toContain('больше 5 в секунду');
     expect(Number(refused[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     // Only accepted triggers made jobs (3 orders, deduplicated), none of the refused ones.
@@ -352,6 +354,79 @@ describe('rejected triggers: the documented status, nothing enqueued', () => {
       status: 'new',
     });
     expect(otherAnswer.status).toBe(202);
+  });
+
+  it('a spray of made-up client ids → 429 past INGRESS_UNKNOWN_CLIENT_PER_SECOND; known connections pass', async () => {
+    // A connection that exists when the process starts is known from the start (a restart mid-spray).
+    const existing = await fixture.tenant();
+    const guarded = await fixture.start({
+      INGRESS_UNKNOWN_CLIENT_PER_SECOND: '5',
+      INGRESS_CONNECTION_CACHE_MS: '50',
+    });
+    const shop = await fixture.tenant();
+    const post = (clientId: string) =>
+      postTrigger(guarded, { client_id: clientId, order_id: orderId(), status: 'new' });
+    // A connection created since: its first trigger is its id's first lookup in this process.
+    expect((await post(shop.lifeposOrgId)).status).toBe(202);
+
+    const spray = await Promise.all(Array.from({ length: 40 }, () => post(randomUUID())));
+    const looked = spray.filter((answer) => answer.status === 404);
+    const throttled = spray.filter((answer) => answer.status === 429);
+    expect(looked.length + throttled.length).toBe(40);
+    // One second's worth of lookups (the bucket left after the shop's one, plus what refilled meanwhile).
+    expect(looked.length).toBeLessThanOrEqual(8);
+    expect(throttled[0]?.body.error?.code).toBe('too_many_unknown_clients');
+    expect(throttled[0]?.body.error?.message).toContain('client_id');
+    expect(Number(throttled[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // The shop's cached answer has expired: it is looked up again although unknown ids are throttled.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const again = await Promise.all(Array.from({ length: 3 }, () => post(shop.lifeposOrgId)));
+    expect(again.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(await fixture.jobs(shop.id)).toHaveLength(4);
+    // With the bucket emptied again, the connection that existed at the start is not held up either.
+    const drained = await Promise.all(Array.from({ length: 20 }, () => post(randomUUID())));
+    expect(drained.at(-1)?.status).toBe(429);
+    expect((await post(existing.lifeposOrgId)).status).toBe(202);
+  });
+});
+
+describe('a bulk status change: every trigger accepted and stored', () => {
+  const burst = (tenant: { lifeposOrgId: string }, orders: number[]) =>
+    Promise.all(
+      orders.map((order) =>
+        postTrigger(ingress, { client_id: tenant.lifeposOrgId, order_id: order, status: 'new' }),
+      ),
+    );
+
+  it('200 orders of one connection at once → 200 × 202 and 200 paced export jobs', async () => {
+    const shop = await fixture.tenant();
+    const orders = Array.from({ length: 200 }, () => orderId());
+    const answers = await burst(shop, orders);
+
+    expect(answers.filter((answer) => answer.status !== 202).map((answer) => answer.body.error)).toEqual([]);
+    expect(answers.every((answer) => answer.body.deduplicated === false)).toBe(true);
+    const jobs = await fixture.jobs(shop.id);
+    expect(jobs).toHaveLength(200);
+    expect(new Set(jobs.map((job) => job.data.orderId))).toEqual(new Set(orders));
+    expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(answers.map((answer) => answer.body.jobId)));
+    // Paced, not refused: one start slot per order (≈124 ms apart at the default 10 RetailCRM calls/s),
+    // so the last one starts some 25 s out, less the time the burst took.
+    const delays = jobs.map((job) => job.opts.delay ?? 0).sort((a, b) => a - b);
+    expect(delays[0]).toBe(0);
+    expect(delays.at(-1)).toBeGreaterThan(15_000);
+  });
+
+  it('a bulk change that names orders twice → every trigger 202, one job per order', async () => {
+    const shop = await fixture.tenant();
+    const orders = Array.from({ length: 100 }, () => orderId());
+    const answers = await burst(shop, [...orders, ...orders]);
+
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
+    const jobs = await fixture.jobs(shop.id);
+    expect(jobs).toHaveLength(100);
+    expect(answers.filter((answer) => answer.body.deduplicated === true)).toHaveLength(100);
+    expect(new Set(answers.map((answer) => answer.body.jobId))).toEqual(new Set(jobs.map((job) => job.id)));
   });
 });
 

@@ -2,6 +2,7 @@ import { loadEnvOrExit, parseEnv } from '@connector/config';
 import { createDatabase, type Database } from '@connector/db';
 import {
   createHttpApp,
+  httpServerLimits,
   type ReadinessCheck,
   type RunningHttpServer,
   sqlReadiness,
@@ -20,6 +21,12 @@ export const INGRESS_SERVICE = 'ingress';
 
 /** RetailCRM answers are read by people in its trigger log; the body limit keeps floods cheap. */
 const BODY_LIMIT = '16kb';
+/**
+ * How often every connection's org id is re-read, so that the limit on lookups of unknown client ids
+ * never holds up a real shop's triggers — not after a restart during a spray, nor (after this long) a
+ * connection created since. One query of a single indexed column.
+ */
+const KNOWN_ORG_IDS_REFRESH_MS = 60_000;
 
 export interface StartIngressOptions {
   /** The environment; default process.env (and exit naming the variable when it is wrong). */
@@ -75,8 +82,11 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
   const redis = createProducerRedis(env.REDIS_URL, { name: 'ingress-producer', logger });
   const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX });
 
+  const unknownClients = createFloodGuard({ perSecond: env.INGRESS_UNKNOWN_CLIENT_PER_SECOND });
   const tenants = createConnectionCache({
     ttlMs: env.INGRESS_CONNECTION_CACHE_MS,
+    // One bucket for every unknown id: a spray of random ids is many ids, each asked about once.
+    admitUnknown: () => unknownClients.take('unknown'),
     lookup: async (orgId) => {
       const connection = await db.connections.findByOrgId(orgId);
       return connection
@@ -103,6 +113,21 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
       return connection ? orderExportPace(connection.id, connection.settings.rateLimits) : undefined;
     },
   });
+  const rememberOrgIds = async () => {
+    try {
+      const rows = await db.prisma.connection.findMany({ select: { lifeposOrgId: true } });
+      tenants.remember(rows.map((row) => row.lifeposOrgId));
+    } catch (error) {
+      logger.warn('could not read the connections’ org ids', { error });
+    }
+  };
+  // Not awaited: a database that is slow to answer must not hold up the start.
+  let remembering = rememberOrgIds();
+  const orgIdRefresh = setInterval(() => {
+    remembering = rememberOrgIds();
+  }, KNOWN_ORG_IDS_REFRESH_MS);
+  orgIdRefresh.unref();
+
   // Drain as soon as Redis is back rather than at the next interval.
   const onRedisReady = () => drainer.kick();
   redis.on('ready', onRedisReady);
@@ -127,9 +152,12 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
     http = await startHttpServer(app, {
       port: env.PORT,
       logger,
+      limits: httpServerLimits(env),
       ...(options.host !== undefined && { host: options.host }),
     });
   } catch (error) {
+    clearInterval(orgIdRefresh);
+    await remembering;
     redis.disconnect();
     await db.close();
     throw error;
@@ -141,6 +169,8 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
   const close = () => {
     closing ??= (async () => {
       await http.close();
+      clearInterval(orgIdRefresh);
+      await remembering;
       await drainer.stop();
       redis.off('ready', onRedisReady);
       await producer.close();

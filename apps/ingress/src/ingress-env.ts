@@ -1,5 +1,6 @@
 import {
   DATABASE_URL,
+  httpServerEnvShape,
   LOG_LEVEL,
   portWithDefault,
   positiveInt,
@@ -9,7 +10,10 @@ import {
 } from '@connector/config';
 import type { z } from 'zod';
 
-/** What the ingress reads from its environment (ARCHITECTURE.md §5, plus its own tunables). */
+/**
+ * What the ingress reads from its environment (docs/ARCHITECTURE.md, «Runtime contracts», plus its own
+ * tunables).
+ */
 export const ingressEnvShape = {
   DATABASE_URL,
   REDIS_URL,
@@ -18,8 +22,18 @@ export const ingressEnvShape = {
   QUEUE_PREFIX,
   PORT: portWithDefault(3000),
   LOG_LEVEL,
-  /** Triggers one connection may send per second (per ingress process) before it gets 429. */
-  INGRESS_FLOOD_PER_SECOND: positiveInt(50),
+  /**
+   * Triggers one connection may send per second (per ingress process) before it gets 429. A real
+   * RetailCRM account sends each trigger once and never retries, so this sits far above any shop's bulk
+   * status change (thousands of orders at once); it only stops a runaway loop. Repeated triggers of one
+   * order are not limited: they merge into the order's pending job.
+   */
+  INGRESS_FLOOD_PER_SECOND: positiveInt(2_000),
+  /**
+   * Database lookups per second (per ingress process) of `client_id`s that have named no connection
+   * here yet; above it such triggers get 429 without a query. A known connection is never limited by it.
+   */
+  INGRESS_UNKNOWN_CLIENT_PER_SECOND: positiveInt(20),
   /** How long a connection looked up by `client_id` is reused; also how long a disabling takes to apply. */
   INGRESS_CONNECTION_CACHE_MS: positiveInt(5_000),
   /** How often the outbox is checked for triggers accepted while Redis was down. */
@@ -32,6 +46,7 @@ export const ingressEnvShape = {
    * Too short is harmless (a second add under the same job id does nothing), too long delays delivery.
    */
   OUTBOX_LEASE_MS: positiveInt(10_000),
+  ...httpServerEnvShape,
 };
 
 export type IngressEnv = z.infer<z.ZodObject<typeof ingressEnvShape>>;

@@ -4,7 +4,7 @@ import { RetryableError } from '@connector/domain';
 import { HttpError, requestLogger } from '@connector/http';
 import { jobIdFor, orderJobId, type Producer } from '@connector/queue';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
-import type { ConnectionCache, TenantState } from './connection-cache.js';
+import { type ConnectionCache, type TenantState, UnknownClientThrottledError } from './connection-cache.js';
 import type { FloodGuard } from './flood-guard.js';
 import { countTrigger, type TriggerOutcome } from './ingress-metrics.js';
 import { createTimelineWriter } from './timeline-writer.js';
@@ -36,6 +36,7 @@ export interface TriggerRouteDeps {
   db: Pick<Database, 'orderLinks' | 'orderEvents' | 'outbox'>;
   producer: Producer;
   tenants: ConnectionCache;
+  /** Per connection, far above any real bulk change: only a runaway loop reaches it (see flood-guard.ts). */
   flood: FloodGuard;
   /** Shown in the 429 answer. */
   floodPerSecond: number;
@@ -43,6 +44,11 @@ export interface TriggerRouteDeps {
 
 /** The trigger status, once the body was valid: the metrics label of a later rejection. */
 const STATUS_LOCAL = 'triggerStatus';
+
+function tooMany(res: Response, retryAfterMs: number, code: string, message: string): HttpError {
+  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return new HttpError(429, code, message);
+}
 
 function unavailable(res: Response, message: string, details?: Record<string, unknown>): HttpError {
   // RetailCRM does not retry a trigger, but a person reading its trigger log sees when to.
@@ -101,7 +107,8 @@ function assertAccepting(trigger: Trigger, tenant: TenantState | null): asserts 
 /**
  * `POST /retailCRM/update`: validate → resolve the tenant → enqueue, answering 202 only once the job is
  * durably stored (in Redis, or in the database outbox while Redis is down) and 4xx/503 otherwise, with
- * nothing enqueued (ARCHITECTURE.md §2). The jobs re-read both APIs, so the trigger is only a signal.
+ * nothing enqueued (docs/ARCHITECTURE.md, «Principles»). The jobs re-read both APIs, so the trigger is only a
+ * signal.
  */
 function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: TriggerRouteDeps): RequestHandler {
   const timeline = createTimelineWriter(db.orderEvents);
@@ -115,6 +122,15 @@ function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: Trigger
     try {
       tenant = await tenants.get(trigger.clientId);
     } catch (error) {
+      // Not logged: a spray would flood the log too; the rejection metrics count these.
+      if (error instanceof UnknownClientThrottledError) {
+        throw tooMany(
+          res,
+          error.retryAfterMs,
+          'too_many_unknown_clients',
+          `Слишком много запросов с неизвестными client_id; client_id ${trigger.clientId} не проверен. Проверьте ID организации LIFE POS в настройках триггера RetailCRM`,
+        );
+      }
       logger.error('connection lookup failed', { error });
       throw unavailable(res, 'Не удалось проверить подключение (база данных недоступна), повторите позже');
     }
@@ -123,11 +139,11 @@ function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: Trigger
 
     const decision = flood.take(connectionId);
     if (!decision.allowed) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-      throw new HttpError(
-        429,
+      throw tooMany(
+        res,
+        decision.retryAfterMs,
         'too_many_triggers',
-        `Слишком много запросов по подключению: не больше ${floodPerSecond} в секунду`,
+        `Слишком много запросов по подключению: больше ${floodPerSecond} в секунду — похоже на зацикленный триггер RetailCRM. Проверьте условия триггера`,
       );
     }
 

@@ -29,7 +29,7 @@ const rubles = (kopecks: number) => `${kopecksToDecimalString(kopecks)} ₽`;
 export function createRefundOrderHandler({ runtime, db }: RefundOrderDeps): JobHandler<'order-refund'> {
   return defineHandler('order-refund', async ({ data, job, signal }) => {
     const { orderId } = data;
-    const { tenant, finished } = await startOrderJob(
+    const { tenant, finished, notFound } = await startOrderJob(
       runtime,
       'order-refund',
       data,
@@ -37,7 +37,9 @@ export function createRefundOrderHandler({ runtime, db }: RefundOrderDeps): JobH
       'refund in LIFE POS',
     );
 
-    const order = await tenant.retailcrm.getOrder(orderId);
+    // A forged trigger, or an order deleted since: recorded on the timeline, no incident (see `notFound`).
+    const order = await tenant.retailcrm.getOrderOrNull(orderId);
+    if (!order) return notFound();
     const requested = paymentsToRefund(order.payments, tenant.settings.refundPaymentStatuses);
     if (requested.length === 0) {
       return finished(

@@ -165,6 +165,25 @@ describe('requests on the wire', () => {
     expect(result.orders.map((o) => o.id)).toEqual([6722]);
   });
 
+  it('sends an instant in an order list date range as the account’s date', async () => {
+    route('GET', '/api/v5/orders', (_req, res) => {
+      res.json({
+        success: true,
+        pagination: { limit: 100, totalCount: 0, currentPage: 1, totalPageCount: 0 },
+        orders: [],
+      });
+    });
+    // 22:30 UTC on 30 April is 01:30 on 1 May in Moscow.
+    await client().listOrders(
+      { statusUpdatedAtFrom: new Date('2026-04-30T22:30:00Z'), createdAtTo: '2026-05-02' },
+      { limit: 100 },
+    );
+    expect(recorded[0]?.query).toBe(
+      'filter[statusUpdatedAtFrom]=2026-05-01&filter[createdAtTo]=2026-05-02&limit=100',
+    );
+    expect(client().timeZone).toBe('Europe/Moscow');
+  });
+
   it('edits an order with a urlencoded body: `by`, `site` and the JSON-string `order`', async () => {
     route('POST', '/api/v5/orders/6722/edit', (_req, res) => {
       res.json({ success: true, id: 6722, order: { ...fixtureOrder, status: 'assembling' } });
@@ -453,6 +472,25 @@ describe('answers → error classes', () => {
       code: 'retailcrm.account_not_found',
       kind: 'permanent',
     });
+  });
+
+  it('getOrderOrNull: null for a missing order only; an unknown account or API path still throws', async () => {
+    route('GET', '/api/v5/orders/404', (_req, res) => {
+      res.status(404).json({ success: false, errorMsg: 'Not found' });
+    });
+    route('GET', '/api/v5/orders/6722', (_req, res) => {
+      res.json({ success: true, order: fixtureOrder });
+    });
+    route('GET', '/api/v5/orders/1', (_req, res) => {
+      res.status(404).json({ success: false, errorMsg: 'Account does not exist.' });
+    });
+    const crm = client();
+    expect(await crm.getOrderOrNull(404)).toBeNull();
+    expect((await crm.getOrderOrNull(6722))?.id).toBe(6722);
+    await expect(crm.getOrderOrNull(1)).rejects.toMatchObject({ code: 'retailcrm.account_not_found' });
+    // No route: the server's own "API method not found".
+    await expect(crm.getOrderOrNull(2)).rejects.toMatchObject({ code: 'retailcrm.method_not_found' });
+    await expect(crm.getOrder(404)).rejects.toMatchObject({ code: 'retailcrm.not_found' });
   });
 
   it('maps a slow answer to a retryable timeout error', async () => {

@@ -189,12 +189,13 @@ describe('RetailCRM client against the simulator', () => {
 });
 
 describe('simulator failures → error classes', () => {
-  it('maps a missing order to a permanent not-found error', async () => {
+  it('maps a missing order to a permanent not-found error, or to null through getOrderOrNull', async () => {
     const { crm } = await account();
     await expect(crm.getOrder(987654)).rejects.toMatchObject({
       kind: 'permanent',
       code: 'retailcrm.not_found',
     });
+    expect(await crm.getOrderOrNull(987654)).toBeNull();
   });
 
   it('maps an unknown status code on edit to a validation error with the field named', async () => {

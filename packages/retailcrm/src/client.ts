@@ -7,7 +7,12 @@ import got, { type Got, RequestError, TimeoutError } from 'got';
 import { z } from 'zod';
 import { checkRetailCrmUrl, guardedDnsLookup, type HostLookup, systemLookup } from './allowed-url.js';
 import { apiVersionsSchema, credentialsSchema, type RetailCrmCredentials } from './credentials.schema.js';
-import { type RequestContext, RetailCrmUnavailableError, RetailCrmUrlNotAllowedError } from './errors.js';
+import {
+  type RequestContext,
+  RetailCrmApiError,
+  RetailCrmUnavailableError,
+  RetailCrmUrlNotAllowedError,
+} from './errors.js';
 import {
   historyEntrySchema,
   orderSchema,
@@ -94,7 +99,12 @@ export interface PageRequest {
 export type OrderRef = { id: number } | { externalId: string } | { number: string };
 export type By = 'id' | 'externalId';
 
-/** Order list filters (reference §4.2); dates are `Y-m-d`. Other documented filters pass through. */
+/**
+ * Order list filters (docs/RETAILCRM-API.md, «Order list»). Date ranges (`createdAtFrom`,
+ * `statusUpdatedAtFrom`, …) are dates: `Y-m-d` text, or an instant, which the client sends as the account's
+ * date it falls on (so a range from an instant starts at that day's midnight; filter finer on the orders' own
+ * times). Other documented filters pass through.
+ */
 export interface RetailCrmOrderFilter {
   ids?: readonly number[];
   externalIds?: readonly string[];
@@ -102,12 +112,16 @@ export interface RetailCrmOrderFilter {
   sites?: readonly string[];
   /** Status codes or status-group codes (there is no `statuses` filter). */
   extendedStatus?: readonly string[];
+  paymentStatuses?: readonly string[];
   shipmentStores?: readonly string[];
   couriers?: readonly number[];
-  createdAtFrom?: string;
-  createdAtTo?: string;
+  createdAtFrom?: Date | string;
+  createdAtTo?: Date | string;
+  /** When the order entered its current status. */
+  statusUpdatedAtFrom?: Date | string;
+  statusUpdatedAtTo?: Date | string;
   customFields?: { readonly [code: string]: QueryValue };
-  [filter: string]: QueryValue;
+  [filter: string]: QueryValue | Date;
 }
 
 /** Partial order for `orders/{id}/edit`; fields not sent stay untouched. Amounts in rubles. */
@@ -157,6 +171,9 @@ export interface RetailCrmTaskCreate {
   order?: OrderRef;
   complete?: boolean;
 }
+
+/** A task edit (docs/RETAILCRM-API.md, «Tasks» `tasks/{id}/edit`): only the fields given change. */
+export type RetailCrmTaskPatch = Partial<Omit<RetailCrmTaskCreate, 'performerId'>> & { performerId?: number };
 
 export interface RetailCrmTaskFilter {
   performers?: readonly number[];
@@ -209,6 +226,7 @@ const schemas = {
   history: z.looseObject({ history: z.array(historyEntrySchema), pagination, generatedAt: optionalString }),
   statuses: z.looseObject({ orders: z.array(orderStatusSchema) }),
   tasks: z.looseObject({ tasks: z.array(taskSchema), pagination }),
+  task: z.looseObject({ task: taskSchema }),
   users: z.looseObject({ users: z.array(userSchema), pagination }),
   user: z.looseObject({ user: userSchema }),
   groups: z.looseObject({ groups: z.array(userGroupSchema), pagination }),
@@ -358,9 +376,21 @@ export function createRetailCrmClient(options: RetailCrmClientOptions) {
     return { history, pagination: pages, generatedAt };
   }
 
+  async function getOrder(
+    id: string | number,
+    opts: { by?: By; site?: string } = {},
+  ): Promise<RetailCrmOrder> {
+    const answer = await call('GET', v5(`/orders/${segment(id)}`), schemas.order, {
+      query: { by: opts.by ?? 'id', site: opts.site },
+    });
+    return answer.order;
+  }
+
   return {
     /** Base origin the client talks to (after validation). */
     origin: target.origin,
+    /** The account's time zone: RetailCRM dates (`Y-m-d H:i:s`) are its wall clock. */
+    timeZone,
 
     async apiVersions(): Promise<string[]> {
       return (await call('GET', '/api/api-versions', apiVersionsSchema)).versions;
@@ -371,19 +401,37 @@ export function createRetailCrmClient(options: RetailCrmClientOptions) {
     },
 
     /** `by` defaults to `id` (the API's own default is `externalId`; it is always sent explicitly). */
-    async getOrder(id: string | number, opts: { by?: By; site?: string } = {}): Promise<RetailCrmOrder> {
-      const answer = await call('GET', v5(`/orders/${segment(id)}`), schemas.order, {
-        query: { by: opts.by ?? 'id', site: opts.site },
-      });
-      return answer.order;
+    getOrder,
+
+    /**
+     * The order, or null when the account has no such order (404 `Not found`, e.g. a trigger naming a
+     * made-up or deleted order). Every other failure throws as `getOrder` does: an unknown account or API
+     * path is a 404 too, but a permanent `account_not_found` / `method_not_found`, never "no order".
+     */
+    async getOrderOrNull(
+      id: string | number,
+      opts: { by?: By; site?: string } = {},
+    ): Promise<RetailCrmOrder | null> {
+      try {
+        return await getOrder(id, opts);
+      } catch (error) {
+        if (error instanceof RetailCrmApiError && error.code === 'retailcrm.not_found') return null;
+        throw error;
+      }
     },
 
     async listOrders(
       filter: RetailCrmOrderFilter = {},
       page?: PageRequest,
     ): Promise<{ orders: RetailCrmOrder[]; pagination: Pagination }> {
+      const dated = Object.fromEntries(
+        Object.entries(filter).map(([key, value]) => [
+          key,
+          value instanceof Date ? date(value, 'date') : value,
+        ]),
+      );
       const { orders, pagination: pages } = await call('GET', v5('/orders'), schemas.orders, {
-        query: { filter, ...paging(page) },
+        query: { filter: dated, ...paging(page) },
       });
       return { orders, pagination: pages };
     },
@@ -476,6 +524,21 @@ export function createRetailCrmClient(options: RetailCrmClientOptions) {
         form: { site: opts.site, task: body },
       });
       return { id: answer.id };
+    },
+
+    /** Edits a task, e.g. `{ complete: true }` once the problem it reports is gone. Answers `{success:true}`. */
+    async editTask(id: number, patch: RetailCrmTaskPatch, opts: { site?: string } = {}): Promise<void> {
+      const task =
+        patch.datetime === undefined
+          ? patch
+          : { ...patch, datetime: date(patch.datetime, 'date-time-minutes') };
+      await call('POST', v5(`/tasks/${segment(id)}/edit`), successSchema, {
+        form: { site: opts.site, task },
+      });
+    },
+
+    async getTask(id: number): Promise<RetailCrmTask> {
+      return (await call('GET', v5(`/tasks/${segment(id)}`), schemas.task)).task;
     },
 
     async listTasks(

@@ -8,6 +8,25 @@ export interface OrderJob<Outcome extends string> {
   tenant: Tenant;
   /** Records the outcome on the order's timeline and returns it as the job's result. */
   finished(outcome: Outcome, message: string, extra?: Extra): Promise<{ outcome: Outcome } & Extra>;
+  /**
+   * Ends a job whose order RetailCRM does not have (`getOrderOrNull` answered null): records why on the
+   * timeline (`orderNotFoundMessage`) and returns the `not-found` result. No incident, no tasks.
+   */
+  notFound(): Promise<{ outcome: 'not-found' }>;
+}
+
+/**
+ * A trigger names an order RetailCRM does not have: a made-up id (a forged trigger), an order deleted
+ * since, or a trigger template that sends the number instead of the id. Nothing can be done, and nothing
+ * in either system is wrong because of it, so the job ends without an incident or tasks; the timeline
+ * says what happened and what to check.
+ */
+export function orderNotFoundMessage(orderId: number, source: string): string {
+  const skipped = source === 'trigger' || source === 'outbox' ? 'триггер пропущен' : 'задача пропущена';
+  return (
+    `Заказ не найден в RetailCRM — ${skipped}. В аккаунте нет заказа с ID ${orderId}: он удалён, или ` +
+    'запрос прислан не RetailCRM. Если заказ есть, проверьте, что триггер передаёт order_id = {{ order.id }}, а не номер заказа.'
+  );
 }
 
 /**
@@ -28,11 +47,13 @@ export async function startOrderJob<Outcome extends string = string>(
     message: `${what} started (${data.source}, attempt ${attempt})`,
     data: { queue, jobId: job.id ?? null, attempt },
   });
+  const finished = async <O extends string>(outcome: O, message: string, extra: Extra = {}) => {
+    await tenant.record(data.orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
+    return { outcome, ...extra };
+  };
   return {
     tenant,
-    finished: async (outcome, message, extra = {}) => {
-      await tenant.record(data.orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
-      return { outcome, ...extra };
-    },
+    finished,
+    notFound: () => finished('not-found', orderNotFoundMessage(data.orderId, data.source)),
   };
 }
