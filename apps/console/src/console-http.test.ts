@@ -240,11 +240,23 @@ describe('the JSON API', () => {
       encoding: 'urlencoded',
       params: { client_id: tenant.orgId, order_id: '{{ order.getId() }}' },
     });
-    expect(body.triggers.triggers.map((trigger: { status: string }) => trigger.status)).toEqual([
-      'new',
-      'closed',
-      'refund',
+    expect(
+      body.triggers.triggers.map((trigger: { kind: string; status: string }) => [
+        trigger.kind,
+        trigger.status,
+      ]),
+    ).toEqual([
+      ['export', 'new'],
+      ['cancel', 'closed'],
+      ['refund', 'refund'],
+      ['shop', 'new'],
     ]);
+    // The fourth fires on a shipment store change; its `new` moves the sale to the new store's outlet.
+    expect(body.triggers.triggers[3]).toMatchObject({
+      event: 'Изменение заказа',
+      statuses: [],
+      expression: 'changeSet.hasChangedField("shipment_store")',
+    });
     const stored = await fx.console.db.connections.get(body.connection.id);
     expect(text).not.toContain(stored!.notificationToken);
     expect(sandboxSubscription(tenant.orgId)).toMatchObject({
@@ -599,44 +611,187 @@ describe('the advanced settings of the periodic jobs and the stores', () => {
   });
 });
 
+/** Another console on the fixture's database and Redis (its own prefix unless given). */
+async function anotherConsole(env: Record<string, string> = {}) {
+  return startConsole({
+    host: '127.0.0.1',
+    env: {
+      DATABASE_URL: fx.database.url,
+      REDIS_URL: testRedisUrl(),
+      SECRETS_KEY: fx.console.env.SECRETS_KEY.toString('base64'),
+      PUBLIC_URL,
+      RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
+      CONSOLE_USER,
+      CONSOLE_PASSWORD,
+      QUEUE_PREFIX: `{${randomBytes(6).toString('hex')}}`,
+      PORT: '0',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'error',
+      ...env,
+    },
+  });
+}
+
 describe('outside development', () => {
-  it('marks the session cookie Secure when the browser came over https', async () => {
-    const production = await startConsole({
-      host: '127.0.0.1',
-      env: {
-        DATABASE_URL: fx.database.url,
-        REDIS_URL: testRedisUrl(),
-        SECRETS_KEY: randomBytes(32).toString('base64'),
-        PUBLIC_URL,
-        RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
-        CONSOLE_USER,
-        CONSOLE_PASSWORD,
-        QUEUE_PREFIX: fx.prefix,
-        PORT: '0',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'error',
-      },
-    });
+  it('marks the session cookie Secure and sends HSTS when a trusted proxy says the browser used https', async () => {
+    const production = await anotherConsole({ NODE_ENV: 'production', TRUST_PROXY: '1' });
     try {
       const response = await fetch(`${production.url}/login`, { headers: { 'x-forwarded-proto': 'https' } });
       const cookie = response.headers.getSetCookie().find((value) => value.startsWith('console.sid='));
       expect(cookie).toMatch(/; Secure/);
       expect(cookie).toMatch(/HttpOnly/);
+      expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');
+      // Plain http: no HSTS (a browser ignores it there anyway, and it would be a lie).
+      const plain = await fetch(`${production.url}/login`);
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('believes no X-Forwarded-Proto by default: no HSTS', async () => {
+    const production = await anotherConsole({ NODE_ENV: 'production' });
+    try {
+      const response = await fetch(`${production.url}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(response.headers.get('strict-transport-security')).toBeNull();
     } finally {
       await production.close();
     }
   });
 });
 
-// Last: it uses up this address's sign-in attempts.
-describe('login rate limit', () => {
-  it('answers 429 after too many failed sign-ins, even with the right password', async () => {
+describe('Bull Board page', () => {
+  it('has the console CSP and references no external font host', async () => {
     const client = new Browserless(fx.console.url);
-    let status = 0;
-    for (let attempt = 0; attempt < 12 && status !== 429; attempt += 1) {
-      status = (await client.login(CONSOLE_USER, `wrong-${attempt}`)).status;
+    await client.login();
+    const response = await client.request('/admin/queues');
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const page = await response.text();
+    expect(page).toContain('<div id="root">');
+    expect(page).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
+    expect(page).not.toMatch(/https?:\/\//);
+    expect(page).not.toMatch(/<style|\sstyle=/);
+    const css = /href="(static\/css\/[^"]+\.css)"/.exec(page)?.[1];
+    expect(css).toBeDefined();
+    const stylesheet = await (await client.request(`/admin/queues/${css}`)).text();
+    expect(stylesheet).not.toMatch(/fonts\.(googleapis|gstatic)\.com|@import/);
+  });
+});
+
+/** A form sign-in through `client`, optionally as if from `forwardedFor`. */
+async function signIn(client: Browserless, user: string, password: string, forwardedFor?: string) {
+  const page = await (await client.request('/login')).text();
+  const body = new URLSearchParams({ _csrf: Browserless.csrfOf(page), user, password, next: '/connections' });
+  return client.request('/login', {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+    },
+  });
+}
+
+describe('sign-in throttle', () => {
+  it('refuses sign-ins after too many failures, the right password too, saying for how long', async () => {
+    const app = await anotherConsole({ LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_MINUTES: '4' });
+    try {
+      const client = new Browserless(app.url);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        expect((await signIn(client, CONSOLE_USER, `wrong-${attempt}`)).status).toBe(401);
+      }
+      const refused = await signIn(client, CONSOLE_USER, CONSOLE_PASSWORD);
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(200);
+      expect(retryAfter).toBeLessThanOrEqual(240);
+      const text = await refused.text();
+      expect(text).toContain('Слишком много неудачных попыток входа. Повторите через 4 мин.');
+      expect(text).toContain('даже с верным паролем');
+      expect((await client.request('/connections')).status).toBe(303);
+    } finally {
+      await app.close();
     }
-    expect(status).toBe(429);
-    expect((await client.login()).status).toBe(429);
+  });
+
+  it('is not bypassed by rotating X-Forwarded-For (or user names) while TRUST_PROXY is unset', async () => {
+    const app = await anotherConsole({ LOGIN_MAX_FAILURES: '5' });
+    try {
+      const client = new Browserless(app.url);
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const response = await signIn(
+          client,
+          `guess-${attempt}`,
+          'wrong password',
+          `203.0.113.${attempt + 1}`,
+        );
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      expect((await signIn(client, CONSOLE_USER, CONSOLE_PASSWORD, '198.51.100.7')).status).toBe(429);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('counts per user name across addresses when TRUST_PROXY trusts the proxy', async () => {
+    const app = await anotherConsole({ LOGIN_MAX_FAILURES: '3', TRUST_PROXY: 'loopback' });
+    try {
+      const client = new Browserless(app.url);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        expect(
+          (await signIn(client, CONSOLE_USER, 'wrong password', `203.0.113.${attempt + 1}`)).status,
+        ).toBe(401);
+      }
+      expect((await signIn(client, CONSOLE_USER, CONSOLE_PASSWORD, '203.0.113.99')).status).toBe(429);
+      // Another user name from another address is a different guesser.
+      expect((await signIn(client, 'someone-else', 'wrong password', '203.0.113.100')).status).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is shared by two console processes on one Redis', async () => {
+    const prefix = `{${randomBytes(6).toString('hex')}}`;
+    const first = await anotherConsole({ LOGIN_MAX_FAILURES: '3', QUEUE_PREFIX: prefix });
+    const second = await anotherConsole({ LOGIN_MAX_FAILURES: '3', QUEUE_PREFIX: prefix });
+    try {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        expect((await signIn(new Browserless(first.url), CONSOLE_USER, 'wrong password')).status).toBe(401);
+      }
+      expect((await signIn(new Browserless(second.url), CONSOLE_USER, CONSOLE_PASSWORD)).status).toBe(429);
+      const basic = `Basic ${Buffer.from(`${CONSOLE_USER}:${CONSOLE_PASSWORD}`).toString('base64')}`;
+      const api = await fetch(`${second.url}/api/connections`, { headers: { authorization: basic } });
+      expect(api.status).toBe(429);
+      expect(Number(api.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('does not count successful sign-ins', async () => {
+    const app = await anotherConsole({ LOGIN_MAX_FAILURES: '3' });
+    try {
+      const client = new Browserless(app.url);
+      expect((await signIn(client, CONSOLE_USER, 'wrong password')).status).toBe(401);
+      expect((await signIn(client, CONSOLE_USER, 'wrong password')).status).toBe(401);
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        expect((await signIn(new Browserless(app.url), CONSOLE_USER, CONSOLE_PASSWORD)).status).toBe(303);
+      }
+      const basic = `Basic ${Buffer.from(`${CONSOLE_USER}:${CONSOLE_PASSWORD}`).toString('base64')}`;
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        expect(
+          (await fetch(`${app.url}/api/connections`, { headers: { authorization: basic } })).status,
+        ).toBe(200);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -123,8 +123,22 @@ describe('the console in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('Подключения');
   });
 
-  it('loads Bull Board behind the login with every queue', async () => {
-    await page.goto(`${fx.console.url}/admin/queues`);
+  it('loads Bull Board behind the login with every queue, under the CSP and from this host only', async () => {
+    const origin = new URL(fx.console.url).origin;
+    const elsewhere: string[] = [];
+    const refused: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const url = request.url();
+      if (!url.startsWith(origin) && !url.startsWith('data:')) elsewhere.push(url);
+    };
+    const onConsole = (message: { text(): string }) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    };
+    page.on('request', onRequest);
+    page.on('console', onConsole);
+    const answer = await page.goto(`${fx.console.url}/admin/queues`);
+    expect(answer?.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(await page.content()).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
     // The overview's queue cards come from Bull Board's own API: it answers only with the session cookie.
     for (const queue of [
       'order-export',
@@ -138,6 +152,10 @@ describe('the console in Chromium', () => {
       await page.locator('main').getByText(queue, { exact: true }).waitFor();
     }
     await shot('02-bull-board');
+    page.off('request', onRequest);
+    page.off('console', onConsole);
+    expect(elsewhere).toEqual([]);
+    expect(refused).toEqual([]);
   });
 
   it('saves a correct configuration: every check passes, the trigger settings are shown, no secret in the page', async () => {
@@ -164,10 +182,16 @@ describe('the console in Chromium', () => {
     expect(await page.locator('[data-trigger="url"]').textContent()).toBe(TRIGGER_URL);
     expect(await page.locator('[data-trigger="client_id"]').textContent()).toBe(tenant.orgId);
     expect(await page.locator('[data-trigger="order_id"]').textContent()).toBe('{{ order.getId() }}');
-    for (const status of ['new', 'closed', 'refund']) {
-      await page.locator(`tr[data-trigger-status="${status}"]`).waitFor();
+    for (const kind of ['export', 'cancel', 'refund', 'shop']) {
+      await page.locator(`tr[data-trigger-kind="${kind}"]`).waitFor();
     }
-    expect(await page.locator('tr[data-trigger-status="new"]').textContent()).toContain(tenant.statuses.send);
+    expect(await page.locator('tr[data-trigger-status="new"]').count()).toBe(2);
+    expect(await page.locator('tr[data-trigger-kind="export"]').textContent()).toContain(
+      tenant.statuses.send,
+    );
+    expect(await page.locator('tr[data-trigger-kind="shop"] [data-trigger-expression]').textContent()).toBe(
+      'changeSet.hasChangedField("shipment_store")',
+    );
     await expectNoSecrets(tenant);
     // With the keys known, the advanced section offers the account's own statuses.
     expect(

@@ -3,13 +3,22 @@ import type { ReferenceBooks } from './connection-checks.js';
 import { type Text, t } from './i18n.js';
 
 /**
- * The three RetailCRM triggers the integration guide has the shop create (Автоматизация → Триггеры), with
- * this connection's values: where to post, how, and which statuses fire each one.
+ * The RetailCRM triggers the shop creates (Автоматизация → Триггеры), with this connection's values: where
+ * to post, how, and what fires each one. The integration guide's three (export, cancel, refund) and a fourth
+ * for a shop change after export: the guide allows that change, and only a `new` moves the sale to the new
+ * shop's outlet. Its condition is a code condition on the order's change set, whose field names are those
+ * of the order history (docs/RETAILCRM-API.md, triggers). Without it the reconciliation applies the change
+ * within one period.
  */
 
 export const ORDER_ID_TEMPLATE = '{{ order.getId() }}';
 
+/** The code condition of the shop-change trigger: the order's shipment store changed. */
+export const SHOP_CHANGE_CONDITION = 'changeSet.hasChangedField("shipment_store")';
+
 export interface TriggerInstruction {
+  /** What the trigger is for; one per row of the instructions. */
+  kind: 'export' | 'cancel' | 'refund' | 'shop';
   /** The `status` parameter. */
   status: 'new' | 'closed' | 'refund';
   name: Text;
@@ -17,6 +26,8 @@ export interface TriggerInstruction {
   condition: Text;
   /** Status codes (payment-status codes for `refund`) that fire it, with their names where known. */
   statuses: { code: string; name?: string | undefined }[];
+  /** A code condition to paste, for a trigger that no status list describes. */
+  expression?: string;
 }
 
 export interface TriggerInstructions {
@@ -47,6 +58,7 @@ export function triggerInstructions(
     params: { client_id: orgId, order_id: ORDER_ID_TEMPLATE },
     triggers: [
       {
+        kind: 'export',
         status: 'new',
         name: t('Триггер на новый заказ', 'New order trigger'),
         event: orderChange,
@@ -54,6 +66,7 @@ export function triggerInstructions(
         statuses: settings.exportStatuses.map(orderStatus),
       },
       {
+        kind: 'cancel',
         status: 'closed',
         name: t('Триггер на отмену неоплаченного заказа', 'Unpaid order cancellation trigger'),
         event: orderChange,
@@ -61,6 +74,7 @@ export function triggerInstructions(
         statuses: [...settings.cancelStatuses, ...settings.deleteStatuses].map(orderStatus),
       },
       {
+        kind: 'refund',
         status: 'refund',
         name: t('Триггер на возврат оплаченного заказа', 'Paid order refund trigger'),
         event: orderChange,
@@ -69,6 +83,18 @@ export function triggerInstructions(
           `Builder → Payment status: from “${paymentStatus(settings.paidPaymentStatus).name ?? settings.paidPaymentStatus}” (or “Any”), to:`,
         ),
         statuses: settings.refundPaymentStatuses.map(paymentStatus),
+      },
+      {
+        kind: 'shop',
+        status: 'new',
+        name: t('Триггер на смену склада отгрузки', 'Shipment store change trigger'),
+        event: orderChange,
+        condition: t(
+          'Условие → «Код» (не Конструктор); переносит продажу LIFE POS в точку нового склада:',
+          'Condition → “Code” (not the Builder); moves the LIFE POS sale to the new store’s outlet:',
+        ),
+        statuses: [],
+        expression: SHOP_CHANGE_CONDITION,
       },
     ],
   };

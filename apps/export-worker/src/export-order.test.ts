@@ -282,7 +282,11 @@ describe('order-export', () => {
 
   it('exports an order that went through the export status and on before its job ran', async () => {
     const order = tenant.seeded.createOrder({ store: store(0).code });
-    fixture.sandbox.retailcrm.setOrderStatus(tenant.seeded.accountCode, order.id, tenant.seeded.statuses.send);
+    fixture.sandbox.retailcrm.setOrderStatus(
+      tenant.seeded.accountCode,
+      order.id,
+      tenant.seeded.statuses.send,
+    );
     fixture.sandbox.retailcrm.setOrderStatus(tenant.seeded.accountCode, order.id, 'assembling');
 
     await exportOrder(order.id);

@@ -1,8 +1,8 @@
 import type { Database } from '@connector/db';
 import {
   decideExport,
-  everEnteredExportStatus,
   type ExportDecision,
+  everEnteredExportStatus,
   orderKindOf,
   orderStatusRole,
   orderToSale,

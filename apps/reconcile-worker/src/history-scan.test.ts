@@ -92,6 +92,7 @@ async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture>
   const deps: HistoryScanDeps = {
     cursors: db.syncCursors,
     orderEvents: db.orderEvents,
+    orderLinks: db.orderLinks,
     producer,
     logger,
     pageLimit: 20,
@@ -125,9 +126,47 @@ async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture>
   };
 }
 
+/** The connection as if it had been activated before activation times were recorded. */
+async function activatedLongAgo(f: Fixture): Promise<void> {
+  await db.prisma.connection.update({ where: { id: f.connectionId }, data: { activatedAt: null } });
+  Object.assign(f.tenant.connection, { activatedAt: null });
+}
+
 describe('scanOrderHistory', () => {
-  it('starts from now on its first run: nothing from before is replayed', async () => {
+  it('starts from the activation on its first run: a trigger lost right after it is repaired', async () => {
     const f = await fixture();
+    expect(f.tenant.connection.activatedAt).toBeInstanceOf(Date);
+    const early = f.order();
+    f.move(early, f.seeded.statuses.send);
+
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', repaired: 1 });
+
+    expect([...(await f.jobs('order-export')).keys()]).toEqual([early]);
+    expect((await db.syncCursors.get(f.connectionId)).retailcrmHistorySinceId).toBe(f.newestHistoryId());
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', entries: 0 });
+  });
+
+  it('reads nothing from before the activation', async () => {
+    const f = await fixture();
+    f.move(f.order(), f.seeded.statuses.send);
+    const later = new Date(Date.now() + 10 * 60_000);
+    Object.assign(f.tenant.connection, { activatedAt: later });
+
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', entries: 0, sinceId: null });
+    expect((await f.jobs('order-export')).size).toBe(0);
+  });
+
+  it('lets reconcileFrom win over the activation', async () => {
+    const f = await fixture({ reconcileFrom: new Date(Date.now() + 10 * 60_000).toISOString() });
+    f.move(f.order(), f.seeded.statuses.send);
+
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', entries: 0, sinceId: null });
+    expect((await f.jobs('order-export')).size).toBe(0);
+  });
+
+  it('starts from now when the activation time is unknown: nothing from before is replayed', async () => {
+    const f = await fixture();
+    await activatedLongAgo(f);
     // More than one page of history (20 per page), so the newest id comes from the last page.
     for (let i = 0; i < 12; i += 1) f.move(f.order(), f.seeded.statuses.send);
     const newest = f.newestHistoryId();
@@ -155,7 +194,7 @@ describe('scanOrderHistory', () => {
       payments: [{ type: paymentTypes.cash, status: paymentStatuses.paid }],
     });
     const paymentId = Number(Object.values(paid.order.payments as Record<string, { id: number }>)[0]!.id);
-    await expect(f.scan()).resolves.toMatchObject({ outcome: 'started' });
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', repaired: 0 });
 
     f.move(exported, statuses.send);
     f.move(exported, statuses.new);
@@ -210,6 +249,35 @@ describe('scanOrderHistory', () => {
     // Nothing new: nothing more.
     await expect(f.scan()).resolves.toMatchObject({ entries: 0, repaired: 0 });
     expect((await f.jobs('order-export')).get(exported)).toHaveLength(1);
+  });
+
+  it('moves the sale of an exported order whose shop changed; an order not exported waits for its export', async () => {
+    const f = await fixture();
+    const [from, to] = f.seeded.stores;
+    const exported = f.order();
+    const waiting = f.order();
+    await f.scan();
+    await db.orderLinks.upsert(f.connectionId, exported, { state: 'exported', lifeposSaleId: 'sale-1' });
+    sandbox.retailcrm.setShipmentStore(f.seeded.accountCode, exported, to!.code);
+    sandbox.retailcrm.setShipmentStore(f.seeded.accountCode, waiting, to!.code);
+    expect(from!.code).not.toBe(to!.code);
+
+    await expect(f.scan()).resolves.toMatchObject({ outcome: 'scanned', repaired: 1 });
+
+    const exports = await f.jobs('order-export');
+    expect([...exports.keys()]).toEqual([exported]);
+    expect(exports.get(exported)![0]!.data).toEqual({
+      connectionId: f.connectionId,
+      orderId: exported,
+      source: 'reconcile',
+    });
+    const [repaired] = await db.orderEvents.list(f.connectionId, exported);
+    expect(repaired).toMatchObject({
+      type: 'reconcile.repaired',
+      data: { trigger: 'new', status: to!.code, queue: 'order-export' },
+    });
+    expect(repaired!.message).toContain(`the order's shop changed to "${to!.code}"`);
+    expect(await db.orderEvents.list(f.connectionId, waiting)).toEqual([]);
   });
 
   it('says "checked", not "repaired", when the trigger had arrived', async () => {
@@ -303,9 +371,7 @@ describe('scanOrderHistory', () => {
     const orders = Array.from({ length: 30 }, () => f.order());
     const started = await f.scan();
     for (const orderId of orders) f.move(orderId, f.seeded.statuses.send);
-    const moves = sandbox.retailcrm.history(f.seeded.accountCode, {
-      sinceId: started.outcome === 'started' ? started.sinceId : 0,
-    });
+    const moves = sandbox.retailcrm.history(f.seeded.accountCode, { sinceId: started.sinceId ?? 0 });
     expect(moves).toHaveLength(30);
     const path = '^/api/v5/orders/history$';
     // The first page is answered, the second fails.

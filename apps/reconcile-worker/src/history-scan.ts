@@ -1,15 +1,18 @@
-import type { OrderEventsRepository, SyncCursorsRepository } from '@connector/db';
-import { type HistoryRepair, repairForHistoryEntry } from '@connector/domain';
+import type { OrderEventsRepository, OrderLinksRepository, SyncCursorsRepository } from '@connector/db';
+import { type HistoryRepair, repairForHistoryEntry, SHOP_HISTORY_FIELD } from '@connector/domain';
 import type { Logger } from '@connector/logger';
 import { jobIdFor, orderExportPace, orderJobId, type Producer } from '@connector/queue';
 import type { PageLimit, RetailCrmClient, RetailCrmHistoryEntry } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
+import { activationStart } from './history-start.js';
 import { countRepair } from './reconcile-metrics.js';
 
 /**
- * The RetailCRM half of reconciliation (issue 9): read `orders/history` after the connection's stored
- * cursor and enqueue, for every change a trigger should have announced, the job that trigger would have
- * enqueued. RetailCRM sends a trigger once and never again; this is what makes a lost one harmless.
+ * The RetailCRM half of reconciliation: read `orders/history` after the connection's stored cursor and
+ * enqueue, for every change a trigger should have announced, the job that trigger would have enqueued.
+ * RetailCRM sends a trigger once and never again; this is what makes a lost one harmless. A shop change of
+ * an exported order counts as well, so the sale moves even on an account without the shop-change trigger.
+ * Without a cursor the scan starts at `reconcileFrom`, else at the connection's activation (`history-start.ts`).
  *
  * The cursor (`SyncCursor.retailcrmHistorySinceId`) only ever moves past entries that were handled — the
  * job is in Redis, or the entry needs none — and it is stored after every page, so a failure (RetailCRM
@@ -27,6 +30,8 @@ export interface HistoryScanOptions {
 export interface HistoryScanDeps extends HistoryScanOptions {
   cursors: Pick<SyncCursorsRepository, 'get' | 'advance'>;
   orderEvents: Pick<OrderEventsRepository, 'list'>;
+  /** Whether the connector exported an order (a shop change moves only an exported order's sale). */
+  orderLinks: Pick<OrderLinksRepository, 'get'>;
   producer: Pick<Producer, 'add'>;
   logger: Logger;
   now?: () => Date;
@@ -37,7 +42,10 @@ export interface HistoryScanDeps extends HistoryScanOptions {
 export type HistoryScanTenant = Pick<Tenant, 'connection' | 'settings' | 'retailcrm' | 'record'>;
 
 export type HistoryScanResult =
-  /** First run without a start date: the cursor was set to the newest entry, nothing else was read. */
+  /**
+   * First run of a connection activated before activation times were recorded, without a start date:
+   * the cursor was set to the newest entry, nothing else was read.
+   */
   | { outcome: 'started'; sinceId: number }
   | {
       outcome: 'scanned';
@@ -49,7 +57,7 @@ export type HistoryScanResult =
       repaired: number;
       /** Jobs whose trigger had arrived (queued anyway: the jobs are idempotent and cheap). */
       checked: number;
-      /** The stored cursor after the run (null: nothing read yet since `reconcileFrom`). */
+      /** The stored cursor after the run (null: nothing read yet since `reconcileFrom` or activation). */
       sinceId: number | null;
     };
 
@@ -65,9 +73,9 @@ const DEFAULT_MAX_PAGES = 50;
 const TRIGGER_EVENTS = new Set(['trigger.received', 'trigger.rejected']);
 
 /**
- * The newest history id, for a first run "from now" (no back-fill storm on activation). RetailCRM has no
- * "latest id" call, but lists the feed in ascending id order with a page count, so the last page holds the
- * newest entry: two requests, and no clock involved. (A `startDate` = now query would depend on our clock
+ * The newest history id, for a first run "from now" of a connection with no activation time. RetailCRM
+ * has no "latest id" call, but lists the feed in ascending id order with a page count, so the last page
+ * holds the newest entry: two requests, and no clock involved. (A `startDate` = now query would depend on our clock
  * matching the account's wall clock and time zone, and finds nothing to anchor on while the account is
  * quiet.) Entries added between the two requests are counted as before "now", which is what "now" is.
  */
@@ -92,9 +100,11 @@ function historyStart(reconcileFrom: string): Date | string {
 type Enqueue = Extract<HistoryRepair, { action: 'enqueue' }>;
 
 function describeChange(repair: Enqueue): string {
-  return repair.trigger === 'refund'
-    ? `a payment of the order entered "${repair.status}"`
-    : `the order entered "${repair.status}"`;
+  if (repair.change === 'payment-status') return `a payment of the order entered "${repair.status}"`;
+  if (repair.change === 'shop') {
+    return repair.status ? `the order's shop changed to "${repair.status}"` : "the order's shop was cleared";
+  }
+  return `the order entered "${repair.status}"`;
 }
 
 export async function scanOrderHistory(
@@ -110,12 +120,16 @@ export async function scanOrderHistory(
   const cursor = await cursors.get(connectionId);
   const { reconcileFrom } = tenant.settings;
 
+  // Until the first entry is handled there is no cursor, and each run starts again from the same start.
   let start: { sinceId: number } | { startDate: Date | string };
+  const { activatedAt } = tenant.connection;
   if (cursor.retailcrmHistorySinceId !== null) {
     start = { sinceId: cursor.retailcrmHistorySinceId };
   } else if (reconcileFrom !== undefined) {
-    // Until the first entry is handled there is no cursor, and each run starts again from `reconcileFrom`.
     start = { startDate: historyStart(reconcileFrom) };
+  } else if (activatedAt) {
+    start = { startDate: await activationStart(tenant.retailcrm, activatedAt, now) };
+    logger.info('order history reconciliation starts from the activation', { activatedAt, start });
   } else {
     const sinceId = await newestHistoryId(tenant.retailcrm, limit);
     await cursors.advance(connectionId, { retailcrmHistorySinceId: sinceId, lastReconciledAt: startedAt });
@@ -192,6 +206,16 @@ export async function scanOrderHistory(
 
   // One job per (queue, order) and run: later entries of the same order are covered by that job's re-read.
   const queued = new Set<string>();
+  const exportedOrders = new Map<number, boolean>();
+  async function isExported(orderId: number): Promise<boolean> {
+    let exported = exportedOrders.get(orderId);
+    if (exported === undefined) {
+      const link = await deps.orderLinks.get(connectionId, orderId);
+      exported = link?.state === 'exported' && link.lifeposSaleId !== null;
+      exportedOrders.set(orderId, exported);
+    }
+    return exported;
+  }
   const result = { pages: 0, entries: 0, repaired: 0, checked: 0 };
   let sinceId = cursor.retailcrmHistorySinceId;
   let complete = true;
@@ -201,7 +225,8 @@ export async function scanOrderHistory(
     let handled: number | undefined;
     try {
       for (const entry of [...page.history].sort((a, b) => a.id - b.id)) {
-        const repair = repairForHistoryEntry(entry, tenant.settings);
+        const exported = entry.field === SHOP_HISTORY_FIELD && (await isExported(entry.order.id));
+        const repair = repairForHistoryEntry(entry, tenant.settings, { exported });
         if (repair.action === 'enqueue') {
           const key = `${repair.queue}.${repair.orderId}`;
           if (!queued.has(key)) {

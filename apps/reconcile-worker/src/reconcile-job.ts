@@ -4,10 +4,13 @@ import { defineHandler, type JobHandler, type OrderLock, type Producer } from '@
 import type { TenantRuntime } from '@connector/tenant';
 import type { Queue } from 'bullmq';
 import { type HistoryScanOptions, scanOrderHistory } from './history-scan.js';
-import { unscheduleHistory } from './reconcile-schedule.js';
+import { unscheduleConnection } from './reconcile-schedule.js';
+import type { SweepOptions } from './sweep.js';
+import { sweepJob } from './sweep-job.js';
+import type { SweepState } from './sweep-state.js';
 
 export interface ReconcileHandlerDeps {
-  db: Pick<Database, 'connections' | 'syncCursors' | 'orderEvents'>;
+  db: Pick<Database, 'connections' | 'syncCursors' | 'orderEvents' | 'orderLinks' | 'outletLinks'>;
   runtime: TenantRuntime;
   producer: Producer;
   /** Keeps two runs of one connection's scan apart (a scheduler does not wait for the previous run). */
@@ -15,6 +18,9 @@ export interface ReconcileHandlerDeps {
   /** The schedulers' queue: a connection found inactive loses its scheduler here. */
   scheduleQueue: Queue;
   scan?: HistoryScanOptions;
+  /** Where the convergence sweep keeps its progress and rest markers (`sweep-state.ts`). */
+  sweepState: Omit<SweepState, 'close'>;
+  sweep?: SweepOptions;
   now?: () => Date;
 }
 
@@ -23,7 +29,8 @@ export function historyScanLockKey(connectionId: string): string {
 }
 
 /**
- * `reconcile` with `kind: 'retailcrm-history'`: one scan of the connection's RetailCRM order history
+ * `reconcile` with `kind: 'sweep'`: one run of the convergence sweep (`sweep-job.ts`). With
+ * `kind: 'retailcrm-history'`: one scan of the connection's RetailCRM order history
  * (`history-scan.ts`). A run that finds the previous one still going leaves the work to it; a connection no
  * longer active is skipped and its scheduler removed. Failures follow the usual taxonomy: RetailCRM's rate
  * limit delays the job, a 5xx or a Redis outage retries it, and the next period runs again in any case —
@@ -45,9 +52,17 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
           })
         : undefined;
     if (!tenant) {
-      await unscheduleHistory(scheduleQueue, connectionId);
-      logger.info('history reconciliation skipped: the connection is not active', { status });
+      await unscheduleConnection(scheduleQueue, connectionId);
+      logger.info('reconciliation skipped: the connection is not active', { status, kind: data.kind });
       return { skipped: status };
+    }
+    if (data.kind === 'sweep') {
+      const { sweepState: state, sweep } = deps;
+      return sweepJob(
+        { db, state, producer, lock, ...(sweep && { sweep }), ...(deps.now && { now: deps.now }) },
+        tenant,
+        logger,
+      );
     }
     try {
       return await lock.withLock(historyScanLockKey(connectionId), (signal) =>
@@ -55,6 +70,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
           {
             cursors: db.syncCursors,
             orderEvents: db.orderEvents,
+            orderLinks: db.orderLinks,
             producer,
             logger,
             signal,

@@ -109,8 +109,14 @@ describe('seedDemo', () => {
         errorUserGroupCode: 'integration-errors',
         cashPaymentTypeCode: 'cash',
         cashlessPaymentTypeCode: 'bank-card',
+        // The first reconciliation starts before 5004A was created, so it finds the order.
+        settings: { reconcileFrom: demo.reconcileFrom },
       },
     });
+    const created = sandbox.retailcrm.history(DEMO.accountCode).find((entry) => entry.created);
+    expect(Date.parse(demo.reconcileFrom)).toBeLessThan(
+      Date.parse(`${String(created?.createdAt).replace(' ', 'T')}+03:00`),
+    );
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
   });
 

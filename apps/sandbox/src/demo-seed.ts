@@ -25,6 +25,11 @@ export interface Demo {
   tenant: Tenant;
   /** 5001A–5003A wait in «Новый»; 5004A was created in the send status before any trigger existed. */
   orders: TenantOrder[];
+  /**
+   * The demo connection's first reconciliation start (an instant just before the orders were created): the
+   * connector reads the history from there rather than from its activation, so it finds 5004A.
+   */
+  reconcileFrom: string;
 }
 
 /** Everything a person or the local start script needs, as logged and written to `SANDBOX_DEMO_FILE`. */
@@ -35,7 +40,9 @@ export interface DemoSummary {
   retailcrm: { accountCode: string; baseUrl: string; apiKey: string };
   lifepos: { url: string; orgId: string; phone: string; password: string };
   /** The connector's settings form, filled in: create the demo connection from this. */
-  connection: TenantConnectionSettings;
+  connection: TenantConnectionSettings & {
+    settings: TenantConnectionSettings['settings'] & { reconcileFrom: string };
+  };
   orders: { id: number; number: string; status: string; store: string | null }[];
 }
 
@@ -51,6 +58,8 @@ export async function seedDemo(
     lifepos: { orgId: DEMO.orgId, phone: DEMO.phone, password: DEMO.password },
   });
   const [ivan, sergey] = tenant.couriers;
+  // A minute back: the history's clock and ours need not agree to the second.
+  const reconcileFrom = new Date(Date.now() - 60_000).toISOString();
   const orders = [
     tenant.createOrder({
       store: 'msk-tverskaya',
@@ -67,7 +76,7 @@ export async function seedDemo(
       status: tenant.statuses.send,
     }),
   ];
-  return { tenant, orders };
+  return { tenant, orders, reconcileFrom };
 }
 
 export function demoSummary(sandbox: Pick<Sandbox, 'url' | 'lifeposUrl'>, demo: Demo): DemoSummary {
@@ -78,7 +87,10 @@ export function demoSummary(sandbox: Pick<Sandbox, 'url' | 'lifeposUrl'>, demo: 
     ingressUrl: tenant.ingressUrl ?? null,
     retailcrm: { accountCode: tenant.accountCode, baseUrl: tenant.baseUrl, apiKey: tenant.apiKey },
     lifepos: { url: sandbox.lifeposUrl, orgId: tenant.orgId, phone: tenant.phone, password: tenant.password },
-    connection: tenant.connection,
+    connection: {
+      ...tenant.connection,
+      settings: { ...tenant.connection.settings, reconcileFrom: demo.reconcileFrom },
+    },
     orders: demo.orders.map(({ id, number, status, store }) => ({ id, number, status, store })),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  everEnteredExportStatus,
   type HistoryEntryFacts,
   type HistoryRepair,
   type HistoryRepairSettings,
@@ -39,11 +40,28 @@ const enqueue = (
   trigger: 'new' | 'closed' | 'refund',
   queue: 'order-export' | 'order-cancel' | 'order-refund',
   code: string,
-): HistoryRepair => ({ action: 'enqueue', trigger, queue, orderId: ORDER, status: code });
-const skip = (reason: 'own-write' | 'order-deleted' | 'not-a-trigger'): HistoryRepair => ({
+): HistoryRepair => ({
+  action: 'enqueue',
+  trigger,
+  queue,
+  orderId: ORDER,
+  change: trigger === 'refund' ? 'payment-status' : 'status',
+  status: code,
+});
+const moveSale = (store: string): HistoryRepair => ({
+  action: 'enqueue',
+  trigger: 'new',
+  queue: 'order-export',
+  orderId: ORDER,
+  change: 'shop',
+  status: store,
+});
+const skip = (reason: 'own-write' | 'order-deleted' | 'not-exported' | 'not-a-trigger'): HistoryRepair => ({
   action: 'skip',
   reason,
 });
+const shop = (newValue: unknown, overrides: Partial<HistoryEntryFacts> = {}) =>
+  entry({ field: 'shipment_store', newValue, ...overrides });
 
 describe('repairForHistoryEntry', () => {
   it.each<[string, HistoryEntryFacts, HistoryRepair]>([
@@ -136,14 +154,35 @@ describe('repairForHistoryEntry', () => {
       skip('own-write'),
     ],
     // everything else
-    [
-      'a shop change',
-      entry({ field: 'shipment_store', newValue: { code: 'msk-arbat' } }),
-      skip('not-a-trigger'),
-    ],
+    ['a shop change of an order never exported', shop({ code: 'msk-arbat' }), skip('not-exported')],
     ['a comment', entry({ field: 'manager_comment', newValue: 'call first' }), skip('not-a-trigger')],
   ])('%s', (_case, input, expected) => {
     expect(repairForHistoryEntry(input, settings)).toEqual(expected);
+  });
+
+  // The shop-change trigger's job: the export worker moves the sale to the new shop's outlet.
+  it.each<[string, HistoryEntryFacts, boolean | undefined, HistoryRepair]>([
+    ['an exported order moved to another shop', shop({ code: 'msk-arbat' }), true, moveSale('msk-arbat')],
+    ['with a bare store code', shop('msk-arbat'), true, moveSale('msk-arbat')],
+    ['its shop cleared (the site store takes over)', shop(null), true, moveSale('')],
+    ['by an automation rule', shop({ code: 'msk-arbat' }, { source: 'rule' }), true, moveSale('msk-arbat')],
+    ['an order not exported yet', shop({ code: 'msk-arbat' }), false, skip('not-exported')],
+    ['an order the connector knows nothing of', shop({ code: 'msk-arbat' }), undefined, skip('not-exported')],
+    [
+      "with the connector's own key",
+      shop({ code: 'msk-arbat' }, { source: 'api', apiKey: { current: true } }),
+      true,
+      skip('own-write'),
+    ],
+    ['of a deleted order', shop({ code: 'msk-arbat' }, { deleted: true }), true, skip('order-deleted')],
+    [
+      'a shipment date change',
+      entry({ field: 'shipment_date', newValue: '2026-05-01' }),
+      true,
+      skip('not-a-trigger'),
+    ],
+  ])('a shop change: %s', (_case, input, exported, expected) => {
+    expect(repairForHistoryEntry(input, settings, { exported })).toEqual(expected);
   });
 
   it('takes a status in both the export and the cancel lists as a cancel status', () => {
@@ -157,6 +196,27 @@ describe('repairForHistoryEntry', () => {
     expect(repairForHistoryEntry(status('send-to-assembling'), { ...settings, exportStatuses: [] })).toEqual(
       skip('not-a-trigger'),
     );
+  });
+});
+
+describe('everEnteredExportStatus', () => {
+  const statusEntry = (code: string) => ({ field: 'status', newValue: { code } });
+  it.each<[string, { field: string; newValue: unknown }[], boolean]>([
+    ['no history', [], false],
+    ['only earlier statuses and a shop change', [statusEntry('new'), shop({ code: 'msk-arbat' })], false],
+    [
+      'through the export status and on',
+      [statusEntry('send-to-assembling'), statusEntry('assembling')],
+      true,
+    ],
+    ['created in the export status', [{ field: 'status', newValue: 'send-to-assembling' }], true],
+    [
+      'a payment in a status named like one',
+      [payment('payments.status', { code: 'send-to-assembling' })],
+      false,
+    ],
+  ])('%s', (_case, entries, expected) => {
+    expect(everEnteredExportStatus(entries, settings)).toBe(expected);
   });
 });
 

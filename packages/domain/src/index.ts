@@ -9,6 +9,9 @@ export {
   employeeNameFor,
   employeePatchFor,
   normalizePhone,
+  type PhoneHolder,
+  type PhoneHolderCandidate,
+  phoneHolderOf,
   pickUsername,
   samePhone,
   usernameCandidates,
@@ -24,14 +27,18 @@ export {
 } from './errors.js';
 export { decideExport, type ExportDecision, type ExportInput } from './export-decision.js';
 export {
+  everEnteredExportStatus,
   type HistoryEntryFacts,
+  type HistoryOrderFacts,
   type HistoryRepair,
   type HistoryRepairSettings,
   type HistorySkipReason,
   isOwnWrite,
+  type RepairChange,
   type RepairQueue,
   type RepairTrigger,
   repairForHistoryEntry,
+  SHOP_HISTORY_FIELD,
 } from './history-repair.js';
 export { type Kopecks, kopecksToDecimalString, kopecksToRubles, rublesToKopecks } from './money.js';
 export { currentSaleOf, exportAttemptOf, salesOfOrder } from './order-sale.js';
@@ -105,6 +112,16 @@ export {
   storeOutletMeta,
   type UnresolvedStoreReason,
 } from './store-to-outlet.js';
+export {
+  type SweepInput,
+  type SweepLinkFacts,
+  type SweepLinkState,
+  type SweepOrderFacts,
+  type SweepReason,
+  type SweepRepair,
+  type SweepSettings,
+  sweepRepairs,
+} from './sweep-decision.js';
 export {
   PIECE_OKEI,
   RETAILCRM_UNIT_TO_OKEI,

@@ -33,14 +33,14 @@ export function checkList(
 </section>`;
 }
 
-/** The three triggers to create in RetailCRM, with the exact values to paste. */
+/** The four triggers to create in RetailCRM, with the exact values to paste. */
 export function triggerSection(ctx: PageContext, triggers: TriggerInstructions): Html {
   return html`<section aria-labelledby="triggers-title" id="triggers">
   <h2 id="triggers-title">${say(ctx, 'Настройте триггеры в RetailCRM', 'Set up the RetailCRM triggers')}</h2>
   <p>${say(
     ctx,
-    'Автоматизация → Триггеры → «+ Триггер». Для каждого из трёх триггеров добавьте действие «Выполнить HTTP-запрос»:',
-    'Automation → Triggers → “+ Trigger”. For each of the three triggers add the “Execute HTTP request” action:',
+    'Автоматизация → Триггеры → «+ Триггер». Для каждого из четырёх триггеров добавьте действие «Выполнить HTTP-запрос»:',
+    'Automation → Triggers → “+ Trigger”. For each of the four triggers add the “Execute HTTP request” action:',
   )}</p>
   <div class="table-wrap"><table>
     <tbody>
@@ -56,17 +56,19 @@ export function triggerSection(ctx: PageContext, triggers: TriggerInstructions):
     <thead><tr><th>${say(ctx, 'Триггер', 'Trigger')}</th><th><code>status</code></th><th>${say(ctx, 'Событие', 'Event')}</th><th>${say(ctx, 'Условие', 'Condition')}</th></tr></thead>
     <tbody>
     ${triggers.triggers.map(
-      (trigger) => html`<tr data-trigger-status="${trigger.status}">
+      (trigger) => html`<tr data-trigger-kind="${trigger.kind}" data-trigger-status="${trigger.status}">
         <td>${tr(ctx, trigger.name)}</td>
         <td><code>${trigger.status}</code></td>
         <td>${tr(ctx, trigger.event)}</td>
         <td>${tr(ctx, trigger.condition)} ${
-          trigger.statuses.length === 0
-            ? html`<em>${say(ctx, 'статусы не выбраны в настройках', 'no statuses chosen in the settings')}</em>`
-            : trigger.statuses.map(
-                (status, index) =>
-                  html`${index > 0 && ', '}${status.name ? html`«${status.name}» ` : ''}<code>${status.code}</code>`,
-              )
+          trigger.expression
+            ? html`<code data-trigger-expression>${trigger.expression}</code>`
+            : trigger.statuses.length === 0
+              ? html`<em>${say(ctx, 'статусы не выбраны в настройках', 'no statuses chosen in the settings')}</em>`
+              : trigger.statuses.map(
+                  (status, index) =>
+                    html`${index > 0 && ', '}${status.name ? html`«${status.name}» ` : ''}<code>${status.code}</code>`,
+                )
         }</td>
       </tr>`,
     )}

@@ -42,8 +42,11 @@ export interface SeededConnection {
   sales(orderId: number): ReturnType<Sandbox['lifepos']['sales']>;
   /** LIFE POS requests of this organization that change something (sign-ins left out), since `since`. */
   lifeposWrites(since?: Date): string[];
-  /** Resolves once the connection's first history run has set its cursor. */
-  started(): Promise<number>;
+  /**
+   * Resolves once the connection's first history run is done, to the cursor it left (null: nothing
+   * happened in the account since the activation).
+   */
+  started(): Promise<number | null>;
 }
 
 export interface ReconcileFixture {
@@ -154,10 +157,13 @@ export async function startReconcileFixture(
             )
             .map((request) => `${request.method} ${request.path}`),
         started: () =>
-          waitFor(async () => (await db.syncCursors.get(connectionId)).retailcrmHistorySinceId ?? undefined, {
-            timeoutMs: 10_000,
-            what: 'the first history run',
-          }),
+          waitFor(
+            async () => {
+              const cursor = await db.syncCursors.get(connectionId);
+              return cursor.lastReconciledAt !== null && { sinceId: cursor.retailcrmHistorySinceId };
+            },
+            { timeoutMs: 10_000, what: 'the first history run' },
+          ).then(({ sinceId }) => sinceId),
       };
     },
     async close() {

@@ -185,7 +185,7 @@ export class CrmAccount {
     }
   }
 
-  /** Site codes a key may use (reference §1.4 `siteAccess`). */
+  /** Site codes a key may use (docs/RETAILCRM-API.md, «Key scopes» `siteAccess`). */
   sitesFor(key: ApiKey): string[] {
     return key.siteAccess === 'access_full' ? [...this.sites.keys()] : key.sitesAvailable;
   }
@@ -306,8 +306,8 @@ export class CrmAccount {
   }
 
   /**
-   * Partial update (reference §4.4 [A]): fields not sent stay; `items`, when sent, is the complete list;
-   * `payments` are left to `/orders/payments/*`.
+   * Partial update (docs/RETAILCRM-API.md, «Order edit», assumed): fields not sent stay; `items`, when sent,
+   * is the complete list; `payments` are left to `/orders/payments/*`.
    */
   editOrder(id: number, input: OrderInput, actor: Actor): OrderRecord {
     const before = this.requireOrder(id);
@@ -633,7 +633,7 @@ export class CrmAccount {
 
   // ---------------------------------------------------------------- history and triggers
 
-  /** Stores the new version, appends its history entries and hands status changes to the triggers. */
+  /** Stores the new version, appends its history entries and hands its changes to the triggers. */
   private commit(before: OrderRecord | undefined, after: OrderRecord, actor: Actor): void {
     const createdAt = this.now();
     const who =
@@ -675,6 +675,9 @@ export class CrmAccount {
           order: stub,
         });
         const paymentId = change.payment?.id;
+        if (!change.payment && !change.item) {
+          events.push({ kind: 'order.field', field: change.field, created: false });
+        }
         if (change.field === 'status') {
           events.push({ kind: 'order.status', from: before.status, to: after.status, created: false });
         } else if (
@@ -805,6 +808,52 @@ export class CrmAccount {
       taskId: task.id,
       by: actor.kind,
     });
+    return task;
+  }
+
+  /** A task edit: the given fields change, checked as on create; `complete` sets or clears `completedAt`. */
+  editTask(task: TaskRecord, input: TaskInput, site: string | undefined): TaskRecord {
+    const errors: Errors = {};
+    const performerType = input.performerType ?? task.performerType;
+    if (input.performerId === null) errors.performerId = NOT_BLANK;
+    const performerId = input.performerId ?? task.performerId;
+    if (performerType !== 'user' && !(performerType === 'group' && this.settings.allowGroupTasks)) {
+      errors.performerType = NOT_VALID;
+    } else if (input.performerId !== undefined || input.performerType !== undefined) {
+      const exists =
+        performerType === 'group' ? this.userGroups.has(performerId) : this.users.has(performerId);
+      if (!exists)
+        errors.performerId = doesNotExist(performerType === 'group' ? 'Group' : 'User', 'id', performerId);
+    }
+    if (input.datetime !== undefined && !DATE_TIME_MINUTES.test(input.datetime)) errors.datetime = NOT_VALID;
+    let orderId = task.orderId;
+    if (input.order) {
+      const ref = input.order;
+      const found =
+        ref.id !== undefined
+          ? this.orders.get(ref.id)
+          : ref.externalId !== undefined
+            ? this.findOrder('externalId', ref.externalId, site)
+            : ref.number !== undefined
+              ? this.findOrder('number', ref.number)
+              : undefined;
+      if (!found) errors.order = 'Order not found.';
+      orderId = found?.id;
+    }
+    throwIfAny(errors, taskNotLoaded);
+    if (input.text !== undefined) task.text = input.text;
+    if (input.commentary !== undefined) task.commentary = input.commentary;
+    if (input.datetime !== undefined) task.datetime = input.datetime;
+    if (input.phone !== undefined) task.phone = input.phone;
+    task.performerId = performerId;
+    task.performerType = performerType as 'user' | 'group';
+    if (orderId === undefined) delete task.orderId;
+    else task.orderId = orderId;
+    if (input.complete !== undefined && input.complete !== task.complete) {
+      task.complete = input.complete;
+      if (input.complete) task.completedAt = this.now();
+      else delete task.completedAt;
+    }
     return task;
   }
 

@@ -228,6 +228,43 @@ describe('HTTP triggers', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('field rules fire once per change of one of their fields (a code condition on the change set)', async () => {
+    const { code, orderId } = await account();
+    const shop = rule({ name: 'shop', event: 'order.field', statuses: [], fields: ['shipment_store'] });
+    sandbox.retailcrm.setTriggerRules(code, [shop]);
+    sandbox.retailcrm.editOrder(code, orderId, { managerComment: 'not the shop' });
+    sandbox.retailcrm.setOrderStatus(code, orderId, 'assembling');
+    sandbox.retailcrm.createOrder(code, { shipmentStore: 'main-warehouse' }); // creation is its own event
+    sandbox.retailcrm.setShipmentStore(code, orderId, 'main-warehouse');
+    await sandbox.retailcrm.triggersSettled(code);
+
+    expect(sandbox.retailcrm.triggerLog(code).map((entry) => [entry.orderId, entry.event])).toEqual([
+      [orderId, { kind: 'order.field', field: 'shipment_store', created: false }],
+    ]);
+    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({
+      client_id: 'org-guid-1',
+      order_id: String(orderId),
+      status: 'new',
+    });
+    // What the order history says of the change (a store prints as its `{code}`).
+    expect(sandbox.retailcrm.history(code, { orderId }).at(-1)).toMatchObject({
+      field: 'shipment_store',
+      oldValue: null,
+      newValue: { code: 'main-warehouse' },
+      source: 'user',
+    });
+
+    // Two of its fields in one change: still one request.
+    sandbox.retailcrm.setTriggerRules(code, [{ ...shop, fields: ['shipment_store', 'status'] }]);
+    sandbox.retailcrm.editOrder(code, orderId, { shipmentStore: null, status: 'complete' });
+    await sandbox.retailcrm.triggersSettled(code);
+    expect(sandbox.retailcrm.triggerLog(code)).toHaveLength(2);
+    expect(received).toHaveLength(2);
+
+    const invalid = await control(`/accounts/${code}/triggers`, { ...shop, fields: [] });
+    expect(invalid.status).toBe(400);
+  });
+
   it('switches off per account and per rule', async () => {
     const { code, orderId } = await account();
     const [first] = sandbox.retailcrm.setTriggerRules(code, [rule({ statuses: ['assembling', 'complete'] })]);

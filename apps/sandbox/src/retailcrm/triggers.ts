@@ -4,35 +4,48 @@ import type { Logger } from '@connector/logger';
 import { z } from 'zod';
 
 /**
- * RetailCRM automation triggers with the "HTTP request" action (reference §6): on an order change whose
- * new order status (or payment status) is in the rule's list, POST urlencoded parameters rendered from
- * Twig-like templates (`{{ order.getId() }}`, `{{ order.number }}`, `{{ order.getStatus().getCode() }}`).
- * §6/§8.10 assume fire-and-forget: one attempt, a short timeout, no retry, failures only in the log.
+ * RetailCRM automation triggers with the "HTTP request" action (docs/RETAILCRM-API.md, «Triggers»): on an
+ * order change whose new order status (or payment status) is in the rule's list, POST urlencoded parameters
+ * rendered from Twig-like templates (`{{ order.getId() }}`, `{{ order.number }}`,
+ * `{{ order.getStatus().getCode() }}`). The same document («Triggers», gap CRM-10) assumes fire-and-forget:
+ * one attempt, a short timeout, no retry, failures only in the log.
  */
-export const triggerRuleSchema = z.object({
-  name: z.string().default('HTTP request'),
-  active: z.boolean().default(true),
-  /** `order.status`: the order status changed into one of `statuses`; `payment.status`: a payment's did. */
-  event: z.enum(['order.status', 'payment.status']),
-  statuses: z.array(z.string().min(1)).min(1),
-  /**
-   * Order creation is its own trigger event in RetailCRM ("Создание заказа"); set this to also fire
-   * when an order is created in one of `statuses` (or with a payment in one of them).
-   */
-  fireOnCreate: z.boolean().default(false),
-  /** The condition `not changeSet.hasChangesWithSource("api")`: ignore changes made through the API. */
-  ignoreApiChanges: z.boolean().default(false),
-  url: z.url({ protocol: /^https?$/ }),
-  method: z.enum(['POST', 'GET']).default('POST'),
-  /** Parameter name → value; values may contain `{{ … }}` templates, the rest is sent as is. */
-  params: z.record(z.string(), z.string()).default({}),
-});
+export const triggerRuleSchema = z
+  .object({
+    name: z.string().default('HTTP request'),
+    active: z.boolean().default(true),
+    /**
+     * `order.status`: the order status changed into one of `statuses`; `payment.status`: a payment's did;
+     * `order.field`: one of `fields` changed — the code condition `changeSet.hasChangedField("<field>")`,
+     * field names as in the order history (e.g. `shipment_store`, the order's shop). A rule fires at most
+     * once per change, however many of its fields changed.
+     */
+    event: z.enum(['order.status', 'payment.status', 'order.field']),
+    statuses: z.array(z.string().min(1)).default([]),
+    /** History field ids whose change fires an `order.field` rule. */
+    fields: z.array(z.string().min(1)).default([]),
+    /**
+     * Order creation is its own trigger event in RetailCRM ("Создание заказа"); set this to also fire
+     * when an order is created in one of `statuses` (or with a payment in one of them).
+     */
+    fireOnCreate: z.boolean().default(false),
+    /** The condition `not changeSet.hasChangesWithSource("api")`: ignore changes made through the API. */
+    ignoreApiChanges: z.boolean().default(false),
+    url: z.url({ protocol: /^https?$/ }),
+    method: z.enum(['POST', 'GET']).default('POST'),
+    /** Parameter name → value; values may contain `{{ … }}` templates, the rest is sent as is. */
+    params: z.record(z.string(), z.string()).default({}),
+  })
+  .refine((rule) => (rule.event === 'order.field' ? rule.fields.length > 0 : rule.statuses.length > 0), {
+    message: 'a status rule needs statuses, a field rule needs fields',
+  });
 export type TriggerRuleInput = z.input<typeof triggerRuleSchema>;
 export type TriggerRule = z.output<typeof triggerRuleSchema> & { id: number };
 
 export type TriggerEvent =
   | { kind: 'order.status'; from: string | null; to: string; created: boolean }
-  | { kind: 'payment.status'; paymentId: number; from: string | null; to: string; created: boolean };
+  | { kind: 'payment.status'; paymentId: number; from: string | null; to: string; created: boolean }
+  | { kind: 'order.field'; field: string; created: boolean };
 
 export interface TriggerLogEntry {
   id: number;
@@ -120,7 +133,7 @@ function matches(rule: TriggerRule, event: TriggerEvent, source: 'api' | 'user')
   return (
     rule.active &&
     rule.event === event.kind &&
-    rule.statuses.includes(event.to) &&
+    (event.kind === 'order.field' ? rule.fields.includes(event.field) : rule.statuses.includes(event.to)) &&
     (!event.created || rule.fireOnCreate) &&
     !(rule.ignoreApiChanges && source === 'api')
   );
@@ -218,9 +231,14 @@ export class TriggerEngine {
     context: (event: TriggerEvent) => TemplateContext,
   ): void {
     if (!this.enabled || this.shutdown.signal.aborted) return;
+    const firedOnFields = new Set<number>();
     for (const event of events) {
       for (const rule of this.rules) {
         if (!matches(rule, event, source)) continue;
+        if (rule.event === 'order.field') {
+          if (firedOnFields.has(rule.id)) continue;
+          firedOnFields.add(rule.id);
+        }
         const params: Record<string, string> = {};
         const templateErrors: string[] = [];
         const view = context(event);

@@ -231,6 +231,25 @@ describe('connections', () => {
     expect(active.every((connection) => connection.status === 'active')).toBe(true);
   });
 
+  it('stamps activatedAt when a connection becomes active, not when an active one is saved again', async () => {
+    const born = await db.connections.create(form({ status: 'active' }));
+    expect(born.activatedAt).toBeInstanceOf(Date);
+    const draft = await db.connections.create(form());
+    expect(draft.activatedAt).toBeNull();
+
+    const before = Date.now();
+    const activated = await db.connections.update(draft.id, { status: 'active' });
+    expect(activated!.activatedAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
+    const saved = await db.connections.update(draft.id, { status: 'active', errorUserGroupCode: 'other' });
+    expect(saved!.activatedAt).toEqual(activated!.activatedAt);
+
+    await db.connections.update(draft.id, { status: 'disabled' });
+    const longAgo = new Date('2026-01-01T00:00:00Z');
+    await raw.query('UPDATE "Connection" SET "activatedAt" = $1 WHERE id = $2', [longAgo, draft.id]);
+    const again = await db.connections.update(draft.id, { status: 'active' });
+    expect(again!.activatedAt!.getTime()).toBeGreaterThanOrEqual(activated!.activatedAt!.getTime());
+  });
+
   it('deletes a connection with everything that belongs to it', async () => {
     const created = await db.connections.create(form());
     await db.orderLinks.upsert(created.id, 1, { state: 'exported' });

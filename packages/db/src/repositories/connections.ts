@@ -117,17 +117,27 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
             retailcrmApiKeyEnc: seal(id, SECRET_FIELDS.retailcrmApiKey, retailcrmApiKey),
             settings: connectionSettingsSchema.parse(settings ?? {}),
             notificationToken: randomBytes(32).toString('base64url'),
+            ...(plain.status === 'active' && { activatedAt: new Date() }),
           },
         }),
       );
       return toRecord(row);
     },
 
-    /** Changes the given fields (secrets re-encrypted); null when there is no such connection. */
+    /**
+     * Changes the given fields (secrets re-encrypted); null when there is no such connection. Becoming
+     * active (from draft or disabled) stamps `activatedAt`; saving an active connection again does not.
+     */
     async update(anyCaseId: string, input: ConnectionUpdate): Promise<ConnectionRecord | null> {
       if (!UUID.test(anyCaseId)) return null;
       // Secrets are sealed to the id as PostgreSQL returns it (lower case).
       const id = anyCaseId.toLowerCase();
+      if (input.status === 'active') {
+        await prisma.connection.updateMany({
+          where: { id, status: { not: 'active' } },
+          data: { activatedAt: new Date() },
+        });
+      }
       const row = await translateUniqueViolation(async () => {
         try {
           return await prisma.connection.update({ where: { id }, data: columns(id, input) });
