@@ -28,6 +28,11 @@ export const faultRuleSchema = z.object({
   /** Fraction of matching requests answered with `errorStatus` (0..1). */
   errorRate: z.number().min(0).max(1).default(0),
   errorStatus: z.number().int().min(400).max(599).default(500),
+  /**
+   * The body of those answers, instead of the system's own envelope for the status (for RetailCRM a 503 is
+   * its rate-limit answer): e.g. what a gateway in front of the API sends while the API is down.
+   */
+  errorBody: z.unknown().optional(),
   /** Fraction of matching requests that hang (never answered; the socket is destroyed after `hangMs`). */
   hangRate: z.number().min(0).max(1).default(0),
   hangMs: z.number().int().min(0).max(120_000).default(30_000),
@@ -98,7 +103,7 @@ export class FaultInjector {
           return;
         }
         if (rule.errorRate > 0 && this.random() < rule.errorRate) {
-          res.status(rule.errorStatus).json(errorBody(rule.errorStatus));
+          res.status(rule.errorStatus).json(rule.errorBody ?? errorBody(rule.errorStatus));
           return;
         }
         next();

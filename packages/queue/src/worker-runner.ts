@@ -51,6 +51,11 @@ export type FinalFailure = {
   };
 }[QueueName];
 
+/** What the success hook learns about a job that completed. */
+export type JobSuccess = {
+  [Q in QueueName]: { queue: Q; data: JobData<Q>; result: unknown; job: Job };
+}[QueueName];
+
 export type LockTarget = { [Q in QueueName]: { queue: Q; data: JobData<Q> } }[QueueName];
 
 type RedisSource = { redisUrl: string; connection?: never } | { connection: Redis; redisUrl?: never };
@@ -70,6 +75,21 @@ export type StartWorkersOptions = RedisSource & {
    * the last attempt, so it must be idempotent (see `startWorkers` for why it runs there).
    */
   onFinalFailure?: (failure: FinalFailure) => Promise<void> | void;
+  /**
+   * Called once per job that completed, after its handler returned (still inside the run, so the order
+   * lock is held): where incidents learn that their subject works again. A hook that throws is logged and
+   * the job still completes, so it must be cheap and must not need to succeed.
+   */
+  onSuccess?: (success: JobSuccess) => Promise<void> | void;
+  /**
+   * Tells errors that say a dependency of every job is unreachable (the database: `isDatabaseUnavailable`
+   * of @connector/db). Such a job is deferred by `outageDelayMs` (plus jitter) without spending an attempt
+   * and without the final-failure hook: an outage must neither use up jobs' attempts nor open incidents,
+   * and the jobs run again by themselves once it is over.
+   */
+  isOutage?: (error: unknown) => boolean;
+  /** How long a job that met an outage waits before it runs again. Default 5 s. */
+  outageDelayMs?: number;
   /** Per-job lock key. Default: the catalog's (order queues lock on (connection, order)); false = none. */
   lockKey?: false | ((target: LockTarget) => string | undefined);
   lock?: OrderLockOptions;
@@ -176,6 +196,9 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
     owns,
     handlers,
     onFinalFailure,
+    onSuccess,
+    isOutage,
+    outageDelayMs = 5_000,
     shutdownTimeoutMs = 25_000,
     stallAfterMs = 30_000,
     probeEveryMs = 5_000,
@@ -258,7 +281,18 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
           signal.addEventListener('abort', () => log.warn('job aborted', { reason: String(signal.reason) }), {
             once: true,
           });
-          return (handler as JobHandler<QueueName>).handle({ data: target.data, job, logger: log, signal });
+          return (handler as JobHandler<QueueName>)
+            .handle({ data: target.data, job, logger: log, signal })
+            .then(async (result) => {
+              if (onSuccess) {
+                try {
+                  await onSuccess({ queue, data: target.data, result, job } as JobSuccess);
+                } catch (hookError) {
+                  log.warn('success hook failed', { error: asError(hookError).message });
+                }
+              }
+              return result;
+            });
         };
         const key = lockKeyFor(target);
         const result = key === undefined ? await run() : await lock.withLock(key, run);
@@ -267,17 +301,23 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
         return result;
       } catch (thrown) {
         const error = asError(thrown);
-        const kind = errorKind(thrown);
+        const outage = isOutage?.(thrown) === true;
+        const kind = outage ? 'deferred' : errorKind(thrown);
         const meta = {
           error: error.message,
           code: (thrown as { code?: unknown }).code,
           kind,
+          ...(outage && { outage: true }),
         };
 
         if (kind === 'deferred') {
           // Moved to delayed with skipAttempt: attemptsMade stays as it was. DelayedError tells BullMQ the
-          // job has been moved already.
-          const delayMs = thrown instanceof DeferredError ? thrown.delayMs : DEFAULT_DEFER_MS;
+          // job has been moved already. After an outage the jobs come back spread out, not all at once.
+          const delayMs = outage
+            ? outageDelayMs + Math.floor((Math.random() * outageDelayMs) / 2)
+            : thrown instanceof DeferredError
+              ? thrown.delayMs
+              : DEFAULT_DEFER_MS;
           if (token === undefined) throw error;
           await job.moveToDelayed(Date.now() + delayMs, token);
           finish('deferred');

@@ -22,6 +22,7 @@ export {
   type RetailCrmPaymentPatch,
   type RetailCrmTaskCreate,
   type RetailCrmTaskFilter,
+  type RetailCrmTaskPatch,
   type RetailCrmTimeouts,
   type RetailCrmUserFilter,
 } from './client.js';

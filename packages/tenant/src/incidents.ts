@@ -1,17 +1,19 @@
 import type { Database, Incident } from '@connector/db';
-import { ConnectorError, PermanentError } from '@connector/domain';
+import { ConnectorError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
+import type { FinalFailure, JobSuccess, Producer, QueueName } from '@connector/queue';
 import {
-  defineHandler,
-  type FinalFailure,
-  type JobHandler,
-  type Producer,
-  type QueueName,
-} from '@connector/queue';
-import type { Tenant, TenantRuntime } from './tenant-runtime.js';
+  isPeriodicJob,
+  isTransient,
+  OUTAGE_TEXT,
+  OUTAGE_WINDOW_MS,
+  type OutageCause,
+  outageOf,
+  subjectOfJob,
+} from './incident-causes.js';
 
 /** What each queue was doing, in the words of the task a person reads. */
-const ACTION: Record<QueueName, string> = {
+export const ACTION: Record<QueueName, string> = {
   'order-export': 'выгрузить заказ в LIFE POS',
   'order-cancel': 'отменить продажу в LIFE POS',
   'order-refund': 'оформить возврат оплаты в LIFE POS',
@@ -27,7 +29,11 @@ const NEXT_STEP =
 /** Queues whose work repeats by itself need no action in RetailCRM after the fix. */
 const NEXT_STEP_OF: Partial<Record<QueueName, string>> = {
   sync: 'Устраните причину — коннектор сам повторит синхронизацию (по расписанию и при выгрузке заказов).',
+  reconcile: 'Устраните причину — коннектор сам повторит сверку по расписанию.',
 };
+
+/** Default of PERIODIC_FAILURE_GRACE_MINUTES: how long a periodic job may fail transiently unreported. */
+export const DEFAULT_PERIODIC_GRACE_MS = 30 * 60_000;
 
 export interface IncidentReporterOptions {
   db: Database;
@@ -35,19 +41,8 @@ export interface IncidentReporterOptions {
   logger: Logger;
   /** Base URL of the console, for the timeline link in the task. */
   consoleUrl?: string | undefined;
-}
-
-function subjectOf(failure: FinalFailure): { connectionId?: string; orderId?: number; scope: string } {
-  const data = (failure.data ?? failure.job.data ?? {}) as Record<string, unknown>;
-  const connectionId = typeof data.connectionId === 'string' ? data.connectionId : undefined;
-  const orderId = typeof data.orderId === 'number' ? data.orderId : undefined;
-  const scope =
-    orderId !== undefined
-      ? `order:${orderId}`
-      : [data.scope, data.storeCode, data.courierId, data.saleId, data.kind, data.check]
-          .filter((v) => v !== undefined)
-          .join(':') || 'connection';
-  return { ...(connectionId ? { connectionId } : {}), ...(orderId !== undefined ? { orderId } : {}), scope };
+  /** A periodic job failing transiently is reported once it has been failing this long. */
+  periodicGraceMs?: number | undefined;
 }
 
 export function timelineUrl(
@@ -60,6 +55,18 @@ export function timelineUrl(
     : undefined;
 }
 
+/**
+ * Enqueues the `crm-tasks` job of an incident: creates its tasks, heals an outage, completes the tasks
+ * once it is resolved (incident-tasks.ts). Adds while one is waiting collapse into it.
+ */
+export function enqueueIncidentJob(producer: Producer, incident: Pick<Incident, 'id' | 'connectionId'>) {
+  return producer.add(
+    'crm-tasks',
+    { connectionId: incident.connectionId, incidentId: incident.id },
+    { dedupeId: `crm-tasks.${incident.id}` },
+  );
+}
+
 export interface IncidentReport {
   connectionId: string;
   /** The queue whose work failed: names the action in the task. */
@@ -67,6 +74,8 @@ export interface IncidentReport {
   /** One incident (and one set of tasks) per key: `<queue>:<subject>:<cause code>`. */
   dedupeKey: string;
   orderId?: number | undefined;
+  /** What failed (`order:<id>`, a job's scope): the incident resolves once a job of it succeeds. */
+  subject?: string | undefined;
   /** Why it failed, in words for people (the error's `userMessage`). */
   cause: string;
   /** Link to the order's timeline in the console. */
@@ -98,28 +107,142 @@ export async function openIncident(
     cause: report.cause,
     message,
   });
-  if (opened.incident.status === 'open') {
-    // A fixed job id: however often this runs for the incident, one tasks job exists.
-    await producer.add(
-      'crm-tasks',
-      { connectionId, incidentId: opened.incident.id },
-      { jobId: `crm-tasks.${opened.incident.id}` },
-    );
+  if (report.subject !== undefined) {
+    await db.incidents.addSubject(opened.incident.id, connectionId, {
+      queue: report.queue,
+      subject: report.subject,
+      retailcrmOrderId: orderId ?? null,
+    });
   }
+  if (opened.incident.status === 'open') await enqueueIncidentJob(producer, opened.incident);
   return opened;
 }
 
 /**
- * The worker runner's final-failure hook (Novu's "last failed attempt"): opens an incident deduplicated per
- * (connection, queue, subject, cause) and enqueues one `crm-tasks` job for it. A second failure with the
- * same cause, a re-run of the hook or a race between workers finds the incident and adds nothing.
+ * Reports a failure of an upstream outage into the one incident of that outage (see `openOutage` of the
+ * incidents repository), adding the failed order or periodic job to the subjects it lists. Its job runs
+ * on every report (collapsed while one waits): it creates the tasks, or brings their list up to date.
  */
-export function createFinalFailureHook({ db, producer, logger, consoleUrl }: IncidentReporterOptions) {
+export async function openOutageIncident(
+  { db, producer }: Pick<IncidentReporterOptions, 'db' | 'producer'>,
+  report: {
+    connectionId: string;
+    cause: OutageCause;
+    queue: QueueName;
+    subject?: string;
+    orderId?: number;
+    reason: string;
+  },
+): Promise<{ incident: Incident; created: boolean }> {
+  const text = OUTAGE_TEXT[report.cause];
+  const opened = await db.incidents.openOutage(
+    report.connectionId,
+    report.cause,
+    OUTAGE_WINDOW_MS,
+    {
+      action: `работа коннектора: ${text.title}`,
+      cause: report.reason,
+      message: [`Сбой: ${text.title}.`, text.problem, `Что сделать: ${text.todo}`].join('\n'),
+    },
+    {
+      subject:
+        report.subject === undefined
+          ? undefined
+          : { queue: report.queue, subject: report.subject, retailcrmOrderId: report.orderId ?? null },
+    },
+  );
+  await enqueueIncidentJob(producer, opened.incident);
+  return opened;
+}
+
+/** Says on the timeline and in RetailCRM (through the incident's job) that incidents are resolved. */
+export async function announceResolved(
+  { db, producer, logger }: Pick<IncidentReporterOptions, 'db' | 'producer' | 'logger'>,
+  resolved: readonly Incident[],
+  orderId: number | undefined,
+): Promise<void> {
+  for (const incident of resolved) {
+    logger.info('incident resolved', { incidentId: incident.id, connectionId: incident.connectionId });
+    if (orderId !== undefined) {
+      await db.orderEvents.append(incident.connectionId, orderId, {
+        type: 'incident.resolved',
+        message: 'Ошибка больше не повторяется: задание выполнено, задачи об ошибке будут закрыты.',
+        data: { incidentId: incident.id },
+      });
+    }
+    if (incident.taskIds.length > 0) await enqueueIncidentJob(producer, incident);
+  }
+}
+
+function errorFacts(error: Error): { code: string; reason: string } {
+  return error instanceof ConnectorError
+    ? { code: error.code, reason: error.userMessage }
+    : { code: 'unexpected', reason: error.message };
+}
+
+/**
+ * Periodic jobs run again by themselves: a transient failure is only counted, and reported once the
+ * job has been failing for `graceMs`. True when the failure must be reported now.
+ */
+async function periodicFailureIsDue(
+  { db, logger }: Pick<IncidentReporterOptions, 'db' | 'logger'>,
+  failure: FinalFailure,
+  graceMs: number,
+): Promise<boolean> {
+  const data = failure.data ?? failure.job.data;
+  if (!isPeriodicJob(failure.queue, data) || !isTransient(failure.error)) return true;
+  const { connectionId, subject } = subjectOfJob(data);
+  if (!connectionId) return true;
+  const since = await db.incidents.recordFailureStreak(
+    connectionId,
+    `${failure.queue}:${subject}`,
+    failure.error.message,
+  );
+  const failingMs = Date.now() - since.getTime();
+  if (failingMs >= graceMs) return true;
+  logger.warn('periodic job failed; not reported while it has failed for less than the grace time', {
+    queue: failure.queue,
+    connectionId,
+    subject,
+    failingMs,
+    graceMs,
+    error: failure.error.message,
+  });
+  return false;
+}
+
+/** Why the tasks of an incident could not be created: the connection health, and a later retry. */
+async function reportTasksFailure(
+  { db, logger }: Pick<IncidentReporterOptions, 'db' | 'logger'>,
+  failure: FinalFailure,
+  connectionId: string,
+  reason: string,
+): Promise<void> {
+  // Nowhere left to report inside RetailCRM: the connection's health shows it in the console.
+  logger.error('could not create error tasks in RetailCRM', { connectionId, error: failure.error });
+  await db.connections.recordCheck(connectionId, {
+    ok: false,
+    error: `Задачи об ошибке не созданы: ${reason}`,
+  });
+  const incidentId = (failure.data as { incidentId?: string } | undefined)?.incidentId;
+  const incident = incidentId ? await db.incidents.get(incidentId) : null;
+  // The periodic incident check tries again later (incident-watch.ts).
+  if (incident) await db.incidents.markTasksFailed(incident.id);
+}
+
+/**
+ * The worker runner's final-failure hook (Novu's "last failed attempt"). An upstream outage (LIFE POS or
+ * RetailCRM down, a revoked key) joins the one incident of that outage; any other cause opens an incident
+ * per (connection, queue, subject, cause). Periodic jobs failing transiently are reported only after the
+ * grace time. Idempotent: a second failure with the same cause, a re-run of the hook or a race between
+ * workers adds nothing.
+ */
+export function createFinalFailureHook(options: IncidentReporterOptions) {
+  const { db, logger, consoleUrl } = options;
+  const graceMs = options.periodicGraceMs ?? DEFAULT_PERIODIC_GRACE_MS;
   return async (failure: FinalFailure): Promise<void> => {
-    const { connectionId, orderId, scope } = subjectOf(failure);
-    const code = failure.error instanceof ConnectorError ? failure.error.code : 'unexpected';
-    const reason =
-      failure.error instanceof ConnectorError ? failure.error.userMessage : failure.error.message;
+    const { connectionId, orderId, subject } = subjectOfJob(failure.data ?? failure.job.data);
+    const { code, reason } = errorFacts(failure.error);
     if (!connectionId) {
       logger.error('job failed for good without a connection; no task can be created', {
         queue: failure.queue,
@@ -141,124 +264,79 @@ export function createFinalFailureHook({ db, producer, logger, consoleUrl }: Inc
       }
       return;
     }
-    if (failure.queue === 'crm-tasks') {
-      // Nowhere left to report inside RetailCRM: the connection's health shows it in the console.
-      logger.error('could not create error tasks in RetailCRM', { connectionId, error: failure.error });
-      await db.connections.recordCheck(connectionId, {
-        ok: false,
-        error: `Задачи об ошибке не созданы: ${reason}`,
-      });
-      return;
-    }
-    const action = ACTION[failure.queue];
-    const { incident, created } = await openIncident(
-      { db, producer },
-      {
+    if (failure.queue === 'crm-tasks') return reportTasksFailure(options, failure, connectionId, reason);
+    if (!(await periodicFailureIsDue(options, failure, graceMs))) return;
+
+    const cause = outageOf(failure.error);
+    // Subjects that a later success settles: orders and periodic jobs (not a whole connection).
+    const settles = subject !== 'connection';
+    const { incident, created } = cause
+      ? await openOutageIncident(options, {
+          connectionId,
+          cause,
+          queue: failure.queue,
+          ...(settles &&
+            (orderId !== undefined || isPeriodicJob(failure.queue, failure.data)) && { subject }),
+          ...(orderId !== undefined && { orderId }),
+          reason,
+        })
+      : await openIncident(options, {
+          connectionId,
+          queue: failure.queue,
+          dedupeKey: `${failure.queue}:${subject}:${code}`,
+          orderId,
+          ...(settles && { subject }),
+          cause: reason,
+          link: orderId !== undefined ? timelineUrl(consoleUrl, connectionId, orderId) : undefined,
+        });
+    if (!cause && settles) {
+      // Past the outage, failing for a reason of its own: the outage no longer holds this subject up.
+      const resolved = await db.incidents.settleSubject(
         connectionId,
-        queue: failure.queue,
-        dedupeKey: `${failure.queue}:${scope}:${code}`,
-        orderId,
-        cause: reason,
-        link: orderId !== undefined ? timelineUrl(consoleUrl, connectionId, orderId) : undefined,
-      },
-    );
+        { queue: failure.queue, subject },
+        { outagesOnly: true, exceptIncidentId: incident.id },
+      );
+      await announceResolved(options, resolved, undefined);
+    }
     if (orderId !== undefined) {
       await db.orderEvents.append(connectionId, orderId, {
         type: 'job.failed',
-        message: `${action}: ${reason}`,
+        message: `${ACTION[failure.queue]}: ${reason}`,
         data: {
           queue: failure.queue,
           jobId: failure.job.id ?? null,
           code,
           incidentId: incident.id,
           newIncident: created,
+          ...(cause && { outage: cause }),
         },
       });
     }
   };
 }
 
-const DEADLINE_MS = 60 * 60 * 1000;
-
-type TaskInput = Parameters<Tenant['retailcrm']['createTask']>[0];
-
-/**
- * Creates the task linked to its order; when RetailCRM refuses the link (the order was deleted since),
- * the task is still created, unlinked: a person must hear about the failure either way.
- */
-async function createTaskLinkedIfPossible(
-  tenant: Tenant,
-  task: TaskInput,
-  orderId: number | null,
-): Promise<number> {
-  if (!orderId) return (await tenant.retailcrm.createTask(task)).id;
-  try {
-    return (await tenant.retailcrm.createTask({ ...task, order: { id: orderId } })).id;
-  } catch (error) {
-    const fieldErrors =
-      error instanceof ConnectorError
-        ? (error.details.errors as Record<string, unknown> | undefined)
-        : undefined;
-    if (!fieldErrors || typeof fieldErrors !== 'object' || !('order' in fieldErrors)) throw error;
-    return (await tenant.retailcrm.createTask(task)).id;
-  }
+/** A run that did nothing (connection no longer active, another run busy) proves nothing about its subject. */
+function skipped(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && 'skipped' in result;
 }
 
 /**
- * `crm-tasks`: one RetailCRM task for every active member of the tenant's error group, once per incident.
- * Each created task is recorded before the next one, so a retry after a partial run completes the set
- * without giving anyone a second task.
+ * The worker runner's success hook: a job that succeeds settles its subject in every incident that
+ * holds it (an order in an outage's list, the order's own incident, a periodic job's); an incident left
+ * with nothing pending is resolved, and its tasks are completed in RetailCRM by its job. A periodic job's
+ * streak of failures ends. One indexed read when nothing is open, the common case.
  */
-export function createCrmTasksHandler({
-  db,
-  runtime,
-}: {
-  db: Database;
-  runtime: TenantRuntime;
-}): JobHandler<'crm-tasks'> {
-  return defineHandler('crm-tasks', async ({ data, logger }) => {
-    const incident = await db.incidents.get(data.incidentId);
-    if (incident?.status !== 'open') return { skipped: incident?.status ?? 'missing' };
-    const tenant = await runtime.open(data.connectionId, { requireActive: false });
-    const group = tenant.connection.errorUserGroupCode;
-    const members = [];
-    for (let page = 1; ; page += 1) {
-      const { users, pagination } = await tenant.retailcrm.listUsers(
-        { groups: [group], active: true },
-        { page, limit: 100 },
-      );
-      members.push(...users.filter((user) => user.active !== false));
-      if (page >= (pagination.totalPageCount ?? 1)) break;
+export function createSuccessHook(options: Pick<IncidentReporterOptions, 'db' | 'producer' | 'logger'>) {
+  const { db } = options;
+  return async (success: JobSuccess): Promise<void> => {
+    if (success.queue === 'crm-tasks' || skipped(success.result)) return;
+    const { connectionId, orderId, subject } = subjectOfJob(success.data);
+    if (!connectionId) return;
+    if (isPeriodicJob(success.queue, success.data)) {
+      await db.incidents.clearFailureStreak(connectionId, `${success.queue}:${subject}`);
     }
-    if (members.length === 0) {
-      throw new PermanentError(`error group "${group}" has no active users`, {
-        code: 'tasks.no_performers',
-        userMessage: `В группе пользователей «${group}» нет активных сотрудников: задачи об ошибках некому назначить.`,
-      });
-    }
-    const done = new Set(incident.taskPerformerIds);
-    for (const user of members) {
-      if (done.has(user.id)) continue;
-      const task = {
-        text: incident.retailcrmOrderId
-          ? `LIFE POS: ошибка по заказу ${incident.retailcrmOrderId}`
-          : 'LIFE POS: ошибка коннектора',
-        commentary: incident.message,
-        performerId: user.id,
-        datetime: new Date(Date.now() + DEADLINE_MS),
-      };
-      const taskId = await createTaskLinkedIfPossible(tenant, task, incident.retailcrmOrderId);
-      await db.incidents.recordTask(incident.id, taskId, user.id);
-      logger.info('error task created', { incidentId: incident.id, taskId, performerId: user.id });
-    }
-    await db.incidents.markTasksCreated(incident.id);
-    if (incident.retailcrmOrderId) {
-      await tenant.record(incident.retailcrmOrderId, {
-        type: 'task.created',
-        message: `Задачи об ошибке созданы для ${members.length} сотрудников группы «${group}»`,
-        data: { incidentId: incident.id, performers: members.map((user) => user.id) },
-      });
-    }
-    return { performers: members.length };
-  });
+    if (subject === 'connection') return;
+    const resolved = await db.incidents.settleSubject(connectionId, { queue: success.queue, subject });
+    await announceResolved(options, resolved, orderId);
+  };
 }

@@ -1,9 +1,21 @@
 export {
-  createCrmTasksHandler,
+  isPeriodicJob,
+  OUTAGE_WINDOW_MS,
+  type OutageCause,
+  outageOf,
+  subjectOfJob,
+} from './incident-causes.js';
+export { type CrmTasksDeps, createCrmTasksHandler, outageMessage } from './incident-tasks.js';
+export { type IncidentWatchOptions, startIncidentWatch } from './incident-watch.js';
+export {
   createFinalFailureHook,
+  createSuccessHook,
+  DEFAULT_PERIODIC_GRACE_MS,
+  enqueueIncidentJob,
   type IncidentReport,
   type IncidentReporterOptions,
   openIncident,
+  openOutageIncident,
   timelineUrl,
 } from './incidents.js';
 export { readMoneyDocuments } from './money-documents.js';
@@ -15,7 +27,7 @@ export {
   subscribeConnection,
   unsubscribeConnection,
 } from './notification-subscription.js';
-export { type OrderJob, startOrderJob } from './order-job.js';
+export { type OrderJob, orderNotFoundMessage, startOrderJob } from './order-job.js';
 export { readOrderSales } from './order-sales.js';
 export {
   createTenantRuntime,

@@ -1,5 +1,7 @@
 import {
   DATABASE_URL,
+  databaseEnvShape,
+  httpServerEnvShape,
   LIFEPOS_API_URL,
   LOG_LEVEL,
   loadEnvOrExit,
@@ -10,10 +12,11 @@ import {
   RETAILCRM_ALLOWED_HOSTS,
   SECRETS_KEY,
 } from '@connector/config';
-import { createDatabase, type Database } from '@connector/db';
+import { createDatabase, type Database, databaseTimeouts, isDatabaseUnavailable } from '@connector/db';
 import {
   createHttpApp,
   type HttpAppOptions,
+  httpServerLimits,
   type RunningHttpServer,
   redisReadiness,
   sqlReadiness,
@@ -29,15 +32,18 @@ import {
   type Producer,
   type QueueName,
   type QueuePolicy,
+  type ScheduleKeeper,
   startWorkers,
   type WorkerRunner,
 } from '@connector/queue';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { createCrmTasksHandler, createFinalFailureHook } from './incidents.js';
+import { createCrmTasksHandler } from './incident-tasks.js';
+import { startIncidentWatch } from './incident-watch.js';
+import { createFinalFailureHook, createSuccessHook } from './incidents.js';
 import { createTenantRuntime, type TenantRuntime } from './tenant-runtime.js';
 
-/** The environment every worker app reads (ARCHITECTURE.md §5). */
+/** The environment every worker app reads (docs/ARCHITECTURE.md, «Runtime contracts»). */
 export const workerEnvShape = {
   DATABASE_URL,
   REDIS_URL,
@@ -51,6 +57,13 @@ export const workerEnvShape = {
   CONSOLE_PUBLIC_URL: z.url().optional(),
   /** Jobs one process runs at once per owned queue; default: the app's own (see `defaultConcurrency`). */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).optional(),
+  /**
+   * How long a periodic job (reconciliation, LIFE POS checks, scheduled sync) may fail for transient
+   * reasons (network, 5xx, timeouts, rate limits) before an error task is created. Default 30.
+   */
+  PERIODIC_FAILURE_GRACE_MINUTES: z.coerce.number().nonnegative().max(10_080).default(30),
+  ...databaseEnvShape,
+  ...httpServerEnvShape,
 };
 export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;
 
@@ -71,8 +84,10 @@ export interface WorkerAppOptions {
   service: string;
   owns: readonly QueueName[];
   handlers: (deps: WorkerDeps) => readonly AnyJobHandler[];
-  /** Also consume `crm-tasks` (creating the error tasks) in this app. */
+  /** Also consume `crm-tasks` (creating the error tasks) in this app, and run the periodic incident check. */
   ownsCrmTasks?: boolean;
+  /** The periodic incident check of an app that owns `crm-tasks` (see incident-watch.ts); tests shorten it. */
+  incidentWatch?: { everyMs?: number; taskRetryMs?: number };
   /** The environment; default process.env (and exit with the variable's name when it is wrong). */
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -97,6 +112,8 @@ export interface WorkerApp {
   deps: WorkerDeps;
   runner: WorkerRunner;
   http: RunningHttpServer;
+  /** The periodic incident check, in the app that owns `crm-tasks`. */
+  incidentWatch?: ScheduleKeeper<{ scheduled: string[]; removed: string[] }>;
   close(): Promise<void>;
 }
 
@@ -110,7 +127,12 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     ? parseEnv(options.service, workerEnvShape, options.env)
     : loadEnvOrExit(options.service, workerEnvShape);
   const logger = options.logger ?? createLogger({ service: options.service, level: env.LOG_LEVEL });
-  const db = createDatabase({ url: env.DATABASE_URL, secretsKey: env.SECRETS_KEY, logger });
+  const db = createDatabase({
+    url: env.DATABASE_URL,
+    secretsKey: env.SECRETS_KEY,
+    logger,
+    timeouts: databaseTimeouts(env),
+  });
   const redis = createWorkerRedis(env.REDIS_URL);
   const producer = createProducer({
     redis,
@@ -130,7 +152,9 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const handlers = [...options.handlers(deps)];
   const owns = [...options.owns];
   if (options.ownsCrmTasks) {
-    handlers.push(createCrmTasksHandler({ db, runtime }));
+    handlers.push(
+      createCrmTasksHandler({ db, runtime, producer, logger, consoleUrl: env.CONSOLE_PUBLIC_URL }),
+    );
     owns.push('crm-tasks');
   }
   const runner = startWorkers({
@@ -140,8 +164,21 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     owns,
     handlers,
     ...(concurrency !== undefined && { concurrency }),
-    onFinalFailure: createFinalFailureHook({ db, producer, logger, consoleUrl: env.CONSOLE_PUBLIC_URL }),
+    // While PostgreSQL is unreachable the jobs wait (deferred, no attempt spent, no incident) and run again
+    // by themselves once it answers.
+    isOutage: isDatabaseUnavailable,
+    onFinalFailure: createFinalFailureHook({
+      db,
+      producer,
+      logger,
+      consoleUrl: env.CONSOLE_PUBLIC_URL,
+      periodicGraceMs: env.PERIODIC_FAILURE_GRACE_MINUTES * 60_000,
+    }),
+    onSuccess: createSuccessHook({ db, producer, logger }),
   });
+  const incidentWatch = options.ownsCrmTasks
+    ? startIncidentWatch({ db, producer, logger, ...options.incidentWatch })
+    : undefined;
   const { routes } = options;
   const app = createHttpApp({
     service: options.service,
@@ -149,8 +186,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
     ...(routes && { routes: (express: HttpApp) => routes(express, deps) }),
     readiness: [
-      redisReadiness(redis),
-      sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`),
+      redisReadiness(redis, 'redis'),
+      sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`, 'postgres'),
       {
         name: 'workers',
         check: async () => {
@@ -167,6 +204,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const http = await startHttpServer(app, {
     port: env.PORT,
     logger,
+    limits: httpServerLimits(env),
     ...(options.host !== undefined && { host: options.host }),
   });
   logger.info('worker app started', { queues: owns, url: http.url });
@@ -175,8 +213,10 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     deps,
     runner,
     http,
+    ...(incidentWatch && { incidentWatch }),
     close: () => {
       closing ??= (async () => {
+        await incidentWatch?.stop();
         await http.close();
         await runner.close();
         await producer.close();

@@ -5,7 +5,10 @@ import { taskInputSchema } from './order-input.js';
 import type { ApiRoute } from './route-context.js';
 import type { Scope } from './seed-schema.js';
 
-/** Utility methods, tasks, users and groups, reference books (reference §1.2, §1.4, §4.1, §4.9–§4.11). */
+/**
+ * Utility methods, tasks, users and groups, reference books (docs/RETAILCRM-API.md, «Base URL and hosts»,
+ * «Key scopes», «Utility methods», «Tasks», «Users and groups», «Reference books»).
+ */
 
 /** The deprecated `credentials` list of `/api/credentials`, derived from the scopes. */
 const CREDENTIALS_BY_SCOPE: Partial<Record<Scope, string[]>> = {
@@ -172,6 +175,20 @@ export const directoryRoutes: ApiRoute[] = [
       const task = context.account.tasks.get(Number(context.pathParam('id')));
       if (!task) throw notFound();
       return { body: { task: context.account.renderTask(task) } };
+    },
+  },
+  {
+    // docs/RETAILCRM-API.md, «Tasks»: form `task` JSON (+ `site`) → `{"success":true}`; only the given fields
+    // change.
+    method: 'POST',
+    path: '/api/v5/tasks/:id/edit',
+    scope: 'tasks.write',
+    handle(context) {
+      const task = context.account.tasks.get(Number(context.pathParam('id')));
+      if (!task) throw notFound();
+      const input = context.jsonField('task', taskInputSchema, taskNotLoaded);
+      context.account.editTask(task, input, context.site(false));
+      return { body: {} };
     },
   },
   {

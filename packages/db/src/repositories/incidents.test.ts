@@ -80,4 +80,84 @@ describe('incidents', () => {
     expect((await db.incidents.listForOrder(connectionId, 78)).map((i) => i.id)).toEqual([incident.id]);
     expect(await db.incidents.get(incident.id)).toMatchObject({ status: 'resolved' });
   });
+
+  it('collects one outage into one incident per window, whatever races', async () => {
+    const connectionId = await tenants.tenant();
+    const outage = { action: 'outage', cause: 'LIFE POS 503', message: 'LIFE POS is down' };
+    const at = new Date('2026-05-01T10:00:00.000Z');
+    const racing = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        db.incidents.openOutage(connectionId, 'lifepos.unavailable', 60_000, outage, { at }),
+      ),
+    );
+    expect(racing.filter((result) => result.created)).toHaveLength(1);
+    expect(new Set(racing.map((result) => result.incident.id)).size).toBe(1);
+    const id = racing[0]!.incident.id;
+    const later = new Date(at.getTime() + 50_000);
+    expect(
+      (await db.incidents.openOutage(connectionId, 'lifepos.unavailable', 60_000, outage, { at: later }))
+        .incident.id,
+    ).toBe(id);
+    // Another cause is another incident; a failure after a quiet window is a new outage.
+    expect(
+      (await db.incidents.openOutage(connectionId, 'retailcrm.key', 60_000, outage, { at: later })).created,
+    ).toBe(true);
+    const quiet = await db.incidents.openOutage(connectionId, 'lifepos.unavailable', 60_000, outage, {
+      at: new Date(later.getTime() + 61_000),
+    });
+    expect(quiet.created).toBe(true);
+  });
+
+  it('settles a subject in every incident holding it and resolves the ones left with nothing pending', async () => {
+    const connectionId = await tenants.tenant();
+    const { incident: outage } = await db.incidents.openOutage(
+      connectionId,
+      'lifepos.unavailable',
+      60_000,
+      failure,
+    );
+    await db.incidents.addSubject(outage.id, connectionId, {
+      queue: 'order-export',
+      subject: 'order:1',
+      retailcrmOrderId: 1,
+    });
+    await db.incidents.addSubject(outage.id, connectionId, {
+      queue: 'order-export',
+      subject: 'order:2',
+      retailcrmOrderId: 2,
+    });
+    const { incident: own } = await db.incidents.open(connectionId, 'order-export:order:1:x', failure);
+    await db.incidents.addSubject(own.id, connectionId, {
+      queue: 'order-export',
+      subject: 'order:1',
+      retailcrmOrderId: 1,
+    });
+
+    // Another queue's success of the order settles nothing.
+    expect(
+      await db.incidents.settleSubject(connectionId, { queue: 'order-cancel', subject: 'order:1' }),
+    ).toEqual([]);
+    const first = await db.incidents.settleSubject(connectionId, {
+      queue: 'order-export',
+      subject: 'order:1',
+    });
+    expect(first.map((incident) => incident.id)).toEqual([own.id]);
+    expect((await db.incidents.pendingSubjects(outage.id)).map((s) => s.subject)).toEqual(['order:2']);
+    const second = await db.incidents.settleSubject(connectionId, {
+      queue: 'order-export',
+      subject: 'order:2',
+    });
+    expect(second.map((incident) => incident.id)).toEqual([outage.id]);
+    expect(await db.incidents.get(outage.id)).toMatchObject({
+      status: 'resolved',
+      resolvedAt: expect.any(Date),
+    });
+    expect((await db.incidents.listForOrder(connectionId, 2)).map((incident) => incident.id)).toEqual([
+      outage.id,
+    ]);
+    // The same failure again after its incident was resolved is a new incident with tasks of its own.
+    const again = await db.incidents.open(connectionId, 'order-export:order:1:x', failure);
+    expect(again.created).toBe(true);
+    expect(again.incident.id).not.toBe(own.id);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Incident, PrismaClient } from '../generated/prisma/client.js';
+import type { Incident, IncidentSubject, PrismaClient } from '../generated/prisma/client.js';
 
 export interface NewIncident {
   retailcrmOrderId?: number | null;
@@ -9,6 +9,26 @@ export interface NewIncident {
   /** The task text: what happened and what to do. */
   message: string;
 }
+
+/** One thing an incident is about: an order of a queue (`order:<id>`) or a periodic job's scope. */
+export interface IncidentSubjectRef {
+  queue: string;
+  subject: string;
+  retailcrmOrderId?: number | null;
+}
+
+/** What the periodic incident check has to do something about. */
+export interface IncidentsNeedingAttention {
+  /** Tasks not created yet: created more than `graceMs` ago, and not failed in the last `retryMs`. */
+  withoutTasks: Pick<Incident, 'id' | 'connectionId'>[];
+  /** Outage incidents not resolved: probe the upstream, enqueue their orders again. */
+  outages: Pick<Incident, 'id' | 'connectionId'>[];
+  /** Resolved with tasks not completed in RetailCRM yet. */
+  toComplete: Pick<Incident, 'id' | 'connectionId'>[];
+}
+
+const UNRESOLVED = { not: 'resolved' } as const;
+const pick = { id: true, connectionId: true } as const;
 
 export function createIncidentsRepository(prisma: PrismaClient) {
   return {
@@ -21,15 +41,26 @@ export function createIncidentsRepository(prisma: PrismaClient) {
       dedupeKey: string,
       data: NewIncident,
     ): Promise<{ incident: Incident; created: boolean }> {
-      const [inserted] = await prisma.incident.createManyAndReturn({
-        data: [{ ...data, connectionId, dedupeKey }],
-        skipDuplicates: true,
-      });
-      if (inserted) return { incident: inserted, created: true };
-      const incident = await prisma.incident.findUniqueOrThrow({
-        where: { connectionId_dedupeKey: { connectionId, dedupeKey } },
-      });
-      return { incident, created: false };
+      for (;;) {
+        const [inserted] = await prisma.incident.createManyAndReturn({
+          data: [{ ...data, connectionId, dedupeKey }],
+          skipDuplicates: true,
+        });
+        if (inserted) return { incident: inserted, created: true };
+        const incident = await prisma.incident.findUniqueOrThrow({
+          where: { connectionId_dedupeKey: { connectionId, dedupeKey } },
+        });
+        if (incident.status !== 'resolved') {
+          await prisma.incident.update({ where: { id: incident.id }, data: { lastFailureAt: new Date() } });
+          return { incident, created: false };
+        }
+        // The same failure again after it was resolved: a new incident. The resolved one gives up the key
+        // (only one racing caller renames it; every caller then inserts, and one of them wins).
+        await prisma.incident.updateMany({
+          where: { id: incident.id, dedupeKey },
+          data: { dedupeKey: `${dedupeKey}:resolved:${incident.id}` },
+        });
+      }
     },
 
     get: (id: string): Promise<Incident | null> => prisma.incident.findUnique({ where: { id } }),
@@ -45,14 +76,224 @@ export function createIncidentsRepository(prisma: PrismaClient) {
       }),
 
     /** Every member of the error group has the task. */
-    markTasksCreated: (id: string, at = new Date()): Promise<Incident> =>
-      prisma.incident.update({ where: { id }, data: { status: 'tasks_created', tasksCreatedAt: at } }),
+    async markTasksCreated(id: string, at = new Date()): Promise<Incident> {
+      // An incident resolved meanwhile stays resolved (its tasks are then completed by the periodic check).
+      await prisma.incident.updateMany({
+        where: { id, status: 'open' },
+        data: { status: 'tasks_created', tasksCreatedAt: at },
+      });
+      return prisma.incident.findUniqueOrThrow({ where: { id } });
+    },
 
-    resolve: (id: string): Promise<Incident> =>
-      prisma.incident.update({ where: { id }, data: { status: 'resolved' } }),
+    /** The task text as it was last sent to RetailCRM. */
+    setMessage: (id: string, message: string): Promise<Incident> =>
+      prisma.incident.update({ where: { id }, data: { message } }),
 
+    /**
+     * Resolves the incident unless it is resolved already or has a pending subject; true for the one caller
+     * that resolved it.
+     */
+    async resolveOpen(id: string, at = new Date()): Promise<boolean> {
+      const moved = await prisma.incident.updateMany({
+        where: { id, status: UNRESOLVED, subjects: { none: { resolvedAt: null } } },
+        data: { status: 'resolved', resolvedAt: at },
+      });
+      return moved.count === 1;
+    },
+
+    resolve: (id: string, at = new Date()): Promise<Incident> =>
+      prisma.incident.update({ where: { id }, data: { status: 'resolved', resolvedAt: at } }),
+
+    /** Incidents about one order: its own, and the outages that list it. */
     listForOrder: (connectionId: string, retailcrmOrderId: number): Promise<Incident[]> =>
-      prisma.incident.findMany({ where: { connectionId, retailcrmOrderId }, orderBy: { createdAt: 'asc' } }),
+      prisma.incident.findMany({
+        where: { connectionId, OR: [{ retailcrmOrderId }, { subjects: { some: { retailcrmOrderId } } }] },
+        orderBy: { createdAt: 'asc' },
+      }),
+
+    /**
+     * The unresolved incident of the `outage` cause whose last failure is at most `windowMs` old, or a new
+     * one: every failure of one outage of one connection lands in one incident. The advisory lock (per
+     * connection and cause, held to the end of the transaction) makes racing workers agree on it.
+     */
+    async openOutage(
+      connectionId: string,
+      outage: string,
+      windowMs: number,
+      data: NewIncident,
+      { subject, at = new Date() }: { subject?: IncidentSubjectRef | undefined; at?: Date } = {},
+    ): Promise<{ incident: Incident; created: boolean }> {
+      // The subject joins in the same transaction: the incident is never seen without the failure that opened it.
+      const withSubject = async (tx: Pick<PrismaClient, 'incidentSubject'>, incident: Incident) => {
+        if (!subject) return;
+        const ref = { incidentId: incident.id, queue: subject.queue, subject: subject.subject };
+        await tx.incidentSubject.upsert({
+          where: { incidentId_queue_subject: ref },
+          create: { ...ref, connectionId, retailcrmOrderId: subject.retailcrmOrderId ?? null },
+          update: { resolvedAt: null, redrivenAt: null },
+        });
+      };
+      return prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`incident:${connectionId}:${outage}`}))`;
+        const current = await tx.incident.findFirst({
+          where: {
+            connectionId,
+            outage,
+            status: UNRESOLVED,
+            lastFailureAt: { gte: new Date(at.getTime() - windowMs) },
+          },
+          orderBy: { lastFailureAt: 'desc' },
+        });
+        if (current) {
+          const incident = await tx.incident.update({
+            where: { id: current.id },
+            data: { lastFailureAt: at },
+          });
+          await withSubject(tx, incident);
+          return { incident, created: false };
+        }
+        const incident = await tx.incident.create({
+          data: {
+            ...data,
+            connectionId,
+            outage,
+            lastFailureAt: at,
+            dedupeKey: `outage:${outage}:${at.getTime()}`,
+          },
+        });
+        await withSubject(tx, incident);
+        return { incident, created: true };
+      });
+    },
+
+    /** Adds a subject to the incident (again pending, if it was settled before). */
+    addSubject: (
+      incidentId: string,
+      connectionId: string,
+      ref: IncidentSubjectRef,
+    ): Promise<IncidentSubject> =>
+      prisma.incidentSubject.upsert({
+        where: { incidentId_queue_subject: { incidentId, queue: ref.queue, subject: ref.subject } },
+        create: {
+          incidentId,
+          connectionId,
+          queue: ref.queue,
+          subject: ref.subject,
+          retailcrmOrderId: ref.retailcrmOrderId ?? null,
+        },
+        update: { resolvedAt: null, redrivenAt: null },
+      }),
+
+    subjects: (incidentId: string): Promise<IncidentSubject[]> =>
+      prisma.incidentSubject.findMany({ where: { incidentId }, orderBy: { addedAt: 'asc' } }),
+
+    /**
+     * Settles the subject in every unresolved incident (of outages only, with `outagesOnly`, except
+     * `exceptIncidentId`) and resolves the incidents left with no pending subject. Returns the incidents
+     * this call resolved. One indexed read when the subject has no open incident (the common case).
+     */
+    async settleSubject(
+      connectionId: string,
+      ref: Pick<IncidentSubjectRef, 'queue' | 'subject'>,
+      options: { outagesOnly?: boolean; exceptIncidentId?: string; at?: Date } = {},
+    ): Promise<Incident[]> {
+      const at = options.at ?? new Date();
+      const open = await prisma.incidentSubject.findMany({
+        where: {
+          connectionId,
+          queue: ref.queue,
+          subject: ref.subject,
+          resolvedAt: null,
+          ...(options.exceptIncidentId ? { incidentId: { not: options.exceptIncidentId } } : {}),
+          incident: { status: UNRESOLVED, ...(options.outagesOnly ? { outage: { not: null } } : {}) },
+        },
+        select: { incidentId: true },
+      });
+      if (open.length === 0) return [];
+      const ids = open.map((row) => row.incidentId);
+      await prisma.incidentSubject.updateMany({
+        where: { incidentId: { in: ids }, queue: ref.queue, subject: ref.subject, resolvedAt: null },
+        data: { resolvedAt: at },
+      });
+      const resolved: Incident[] = [];
+      for (const id of ids) {
+        const pending = await prisma.incidentSubject.count({ where: { incidentId: id, resolvedAt: null } });
+        if (pending > 0) continue;
+        // Only the caller that moves it to resolved reports it (racing successes of two subjects).
+        const moved = await prisma.incident.updateMany({
+          // Not if a subject joined meanwhile.
+          where: { id, status: UNRESOLVED, subjects: { none: { resolvedAt: null } } },
+          data: { status: 'resolved', resolvedAt: at },
+        });
+        if (moved.count === 1) resolved.push(await prisma.incident.findUniqueOrThrow({ where: { id } }));
+      }
+      return resolved;
+    },
+
+    /** Subjects still pending in the incident. */
+    pendingSubjects: (incidentId: string): Promise<IncidentSubject[]> =>
+      prisma.incidentSubject.findMany({
+        where: { incidentId, resolvedAt: null },
+        orderBy: { addedAt: 'asc' },
+      }),
+
+    markRedriven: (incidentId: string, refs: readonly IncidentSubjectRef[], at = new Date()) =>
+      prisma.incidentSubject.updateMany({
+        where: { incidentId, OR: refs.map((ref) => ({ queue: ref.queue, subject: ref.subject })) },
+        data: { redrivenAt: at },
+      }),
+
+    /** Creating the tasks failed for good; the periodic check tries again later. */
+    markTasksFailed: (id: string, at = new Date()): Promise<Incident> =>
+      prisma.incident.update({ where: { id }, data: { tasksFailedAt: at } }),
+
+    markTasksCompleted: (id: string, at = new Date()): Promise<Incident> =>
+      prisma.incident.update({ where: { id }, data: { tasksCompletedAt: at } }),
+
+    async needingAttention({
+      graceMs,
+      retryMs,
+      now = new Date(),
+    }: {
+      graceMs: number;
+      retryMs: number;
+      now?: Date;
+    }): Promise<IncidentsNeedingAttention> {
+      const before = (ms: number) => new Date(now.getTime() - ms);
+      const [withoutTasks, outages, toComplete] = await Promise.all([
+        prisma.incident.findMany({
+          where: {
+            status: 'open',
+            createdAt: { lte: before(graceMs) },
+            OR: [{ tasksFailedAt: null }, { tasksFailedAt: { lte: before(retryMs) } }],
+          },
+          select: pick,
+        }),
+        prisma.incident.findMany({ where: { status: UNRESOLVED, outage: { not: null } }, select: pick }),
+        prisma.incident.findMany({
+          where: { status: 'resolved', tasksCompletedAt: null, NOT: { taskIds: { isEmpty: true } } },
+          select: pick,
+        }),
+      ]);
+      return { withoutTasks, outages, toComplete };
+    },
+
+    /**
+     * Counts one more failure of a periodic job in a row; returns since when it has been failing.
+     */
+    async recordFailureStreak(connectionId: string, subject: string, error: string, at = new Date()) {
+      const streak = await prisma.failureStreak.upsert({
+        where: { connectionId_subject: { connectionId, subject } },
+        create: { connectionId, subject, since: at, lastAt: at, lastError: error },
+        update: { lastAt: at, lastError: error },
+      });
+      return streak.since;
+    },
+
+    /** The periodic job succeeded: its streak of failures is over. */
+    clearFailureStreak: async (connectionId: string, subject: string): Promise<void> => {
+      await prisma.failureStreak.deleteMany({ where: { connectionId, subject } });
+    },
   };
 }
 
