@@ -10,7 +10,7 @@ import { type Text, t } from './i18n.js';
  * the form sends every field back, and a `reconcileFrom` that was fine when set ages past the window.
  */
 
-/** RetailCRM's store types (retailcrm-api-v5.md §4.11: `Enum/Reference/StoreType.php`). */
+/** RetailCRM's store types (docs/RETAILCRM-API.md, «Reference books»: `Enum/Reference/StoreType.php`). */
 export const RETAILCRM_STORE_TYPES = [
   'store-type-retail',
   'store-type-online',
@@ -40,7 +40,7 @@ export const PERIOD_BOUNDS: Record<PeriodSetting, { min: number; max: number }> 
 
 /**
  * How far back the first history reading may start. Every handled entry may re-send an export, a cancel
- * or a refund, so months of history would be the back-fill storm issue 9 forbids.
+ * or a refund, so months of history would be a back-fill storm (docs/ARCHITECTURE.md, «Reconciliation»).
  */
 export const RECONCILE_FROM_MAX_DAYS = 90;
 /** A client clock a little ahead of ours must not make "now" a future instant. */

@@ -83,7 +83,9 @@ export interface CheckReport {
   checkedAt: string;
 }
 
-/** The key permissions the integration guide lists (retailcrm-api-v5.md §1.4 gives their codes). */
+/**
+ * The key permissions the integration guide lists (docs/RETAILCRM-API.md, «Key scopes», names their codes).
+ */
 export const REQUIRED_SCOPES: readonly { scopes: readonly string[]; name: Text }[] = [
   {
     scopes: ['order_read', 'order_write'],

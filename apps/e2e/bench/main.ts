@@ -1,4 +1,4 @@
-// `pnpm bench`: runs the benchmarks of issue 10 against the sandbox on this machine, prints every figure
+// `pnpm bench`: runs the benchmarks against the sandbox on this machine, prints every figure
 // and (at full size, or with --out) writes docs/BENCHMARKS.md with the machine, the date, each figure's
 // target and whether it was met. See bench-options.ts for the sizes and flags.
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Issue 10 fault suite: the export worker process is SIGKILLed again and again while 1,000 orders flow
+// Fault suite: the export worker process is SIGKILLed again and again while 1,000 orders flow
 // through the ingress. Nothing may be lost (every order ends with its sale) and nothing doubled (one sale
 // per order `meta` in the LIFE POS simulator): the jobs it was running when it died stall and run again
 // in the next process, which finds the sale a dead run may already have created.

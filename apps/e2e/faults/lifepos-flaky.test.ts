@@ -1,4 +1,4 @@
-// Issue 10 fault suite: the LIFE POS simulator answers 30 % of requests with a 5xx and lets 5 % hang (longer
+// Fault suite: the LIFE POS simulator answers 30 % of requests with a 5xx and lets 5 % hang (longer
 // than the client's 20 s response timeout). Every order that can be exported is exported, exactly once;
 // every order that cannot (its store's legal entity has no LIFE POS counterpart: a permanent error) gets
 // exactly one incident and one set of RetailCRM tasks, however many transient failures came before.

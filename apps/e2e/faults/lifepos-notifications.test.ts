@@ -1,4 +1,4 @@
-// Issue 10 fault suite: LIFE POS delivers its notifications twice (half of them) and out of order (half of
+// Fault suite: LIFE POS delivers its notifications twice (half of them) and out of order (half of
 // them are held back until a later one of the organization is through). Cashiers pay orders in cash, by card
 // and both, in one or two payments, close and cancel sales, several events per sale in quick succession,
 // while the webhook worker (receiver + lifepos-events, in a process of its own) writes them back. Every

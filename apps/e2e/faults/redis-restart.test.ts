@@ -1,4 +1,4 @@
-// Issue 10 fault suite: Redis is restarted in the middle of a burst of concurrent triggers. Every trigger the
+// Fault suite: Redis is restarted in the middle of a burst of concurrent triggers. Every trigger the
 // ingress answered 202 is exported exactly once (the ones that met the outage went to the database outbox
 // and are drained when Redis is back), and afterwards the workers — the export worker in its own process —
 // consume again: ready, and new triggers are exported.

@@ -1,4 +1,4 @@
-// Issue 10 fault suite: a storm of RetailCRM 503 answers with its rate-limit body (what RetailCRM's nginx
+// Fault suite: a storm of RetailCRM 503 answers with its rate-limit body (what RetailCRM's nginx
 // sends when an account's limit is exceeded, e.g. by another integration sharing the key). The jobs are
 // deferred, not failed: no job fails and none even spends an attempt because of rate limiting, and every
 // order is exported once.

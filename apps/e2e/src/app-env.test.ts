@@ -1,4 +1,4 @@
-// Issue 2: starting any app with a missing or malformed variable exits non-zero, naming the variable.
+// Environment validation: starting any app with a missing or malformed variable exits non-zero, naming the variable.
 // Every app with a src/main.ts is covered, including ones added later.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';

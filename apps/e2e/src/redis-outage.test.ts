@@ -1,4 +1,4 @@
-// Issue 5 acceptance: Redis stopped during a burst of triggers → every trigger answered 202 is exported
+// Redis outage: Redis stopped during a burst of triggers → every trigger answered 202 is exported
 // once Redis is back (the ingress parks them in the outbox; the workers reconnect and consume again).
 
 import { saleMetaFor } from '@connector/domain';

@@ -1,4 +1,4 @@
-// Issue 9's acceptance, end to end: the reconcile worker, the export and cancel workers and the ingress
+// Lost-trigger reconciliation end to end: the reconcile worker, the export and cancel workers and the ingress
 // in-process against the sandbox simulators (RetailCRM's trigger rules on or off per test).
 import { type OrderEventRecord, OrderLinkState } from '@connector/db';
 import { createWorkerRedis } from '@connector/queue';

@@ -25,7 +25,7 @@ function required<T>(value: T | undefined, field: string): T {
 }
 
 /**
- * `sync` (issue 8): `all` = every selling store and linked courier of the connection (the periodic run and
+ * `sync`: `all` = every selling store and linked courier of the connection (the periodic run and
  * the activation run), each problem reported as its own incident with one task set; `store` / `courier` =
  * one of them on demand (its failure reaches people through the final-failure hook). A connection that is
  * no longer active is skipped, and its scheduler removed.

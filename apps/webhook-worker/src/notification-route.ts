@@ -48,9 +48,10 @@ function sameToken(stored: string, given: string): boolean {
 }
 
 /**
- * `POST /lifepos/notifications/:token` (lifepos-api-v6.md §5.2): the token names the connection; the raw
- * notification is stored and its `lifepos-events` job enqueued before the 200, and a 503 tells LIFE POS to
- * send it again when either cannot be done. The job re-reads the sale, so the notification is only a signal.
+ * `POST /lifepos/notifications/:token` (docs/LIFEPOS-API.md, «Notification delivery»): the token names the
+ * connection; the raw notification is stored and its `lifepos-events` job enqueued before the 200, and a 503
+ * tells LIFE POS to send it again when either cannot be done. The job re-reads the sale, so the notification
+ * is only a signal.
  */
 function handleNotification({ db, producer }: NotificationRouteDeps): RequestHandler {
   return async (req, res) => {

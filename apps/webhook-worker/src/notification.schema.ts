@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * LIFE POS notifications (lifepos-api-v6.md §5.2): the changed object itself, discriminated by `type_of`.
- * Only the receiver's minimum is required of a body; what the handler needs is read from it later, and
- * the handler re-reads the sale from the API anyway (notifications are signals).
+ * LIFE POS notifications (docs/LIFEPOS-API.md, «Notification delivery»): the changed object itself,
+ * discriminated by `type_of`. Only the receiver's minimum is required of a body; what the handler needs is
+ * read from it later, and the handler re-reads the sale from the API anyway (notifications are signals).
  */
 
 /** What makes a body a notification: a JSON object naming its type. */

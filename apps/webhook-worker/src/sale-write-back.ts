@@ -17,7 +17,7 @@ import { RetailCrmApiError, type RetailCrmOrder } from '@connector/retailcrm';
 import { readMoneyDocuments, type Tenant } from '@connector/tenant';
 
 /**
- * The write-back of one LIFE POS sale into its RetailCRM order (issue 7): the sale's payment documents
+ * The write-back of one LIFE POS sale into its RetailCRM order: the sale's payment documents
  * become RetailCRM payments (a refund in LIFE POS marks them refunded), and the sale's state sets the order
  * status the connection maps it to. Everything is re-read first — the sale, its money documents, the order —
  * so a duplicated, late or out-of-order notification leads to the same final state; the decisions are the

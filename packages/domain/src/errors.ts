@@ -1,5 +1,5 @@
 /**
- * The error taxonomy of the whole system (STYLE.md "Errors say what to do next"). The code that
+ * The error taxonomy of the whole system (docs/ARCHITECTURE.md, «Errors»). The code that
  * understands a failure (a client, a handler) throws one of these; the worker runner acts on `kind`
  * and never inspects messages:
  * - `retryable`: transient (network, timeout, 5xx) → retried with backoff, spends an attempt;

@@ -2,9 +2,10 @@ import { isSellingStore, type StoreInput } from './store-to-outlet.js';
 
 /**
  * The shop (RetailCRM store code) an order sells from, whose LIFE POS outlet gets the sale: the order's
- * `shipmentStore`, else its site's store. RetailCRM has no store field on a site (reference §4.11), so a
- * site's store is the only selling store the connection maps to that site (settings `storeSites`), else
- * the account's only selling store; anything else is ambiguous and the order must name its shop.
+ * `shipmentStore`, else its site's store. RetailCRM has no store field on a site (docs/RETAILCRM-API.md,
+ * «Reference books»), so a site's store is the only selling store the connection maps to that site (settings
+ * `storeSites`), else the account's only selling store; anything else is ambiguous and the order must name
+ * its shop.
  */
 export type OrderShop =
   | { kind: 'store'; storeCode: string; via: 'shipment-store' | 'site-store' | 'only-store' }

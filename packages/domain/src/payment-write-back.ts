@@ -2,10 +2,11 @@ import type { Kopecks } from './money.js';
 import { type PaymentFacts, type RefundFacts, refundsToCreate } from './refund-plan.js';
 
 /**
- * LIFE POS money documents → RetailCRM payments of the linked order (lifepos-api-v6.md §3.9, retailcrm-api-v5.md
- * §4.8). One LIFE POS payment document carries a cash part and a card part; each part with money becomes a
- * RetailCRM payment of its own, under the connection's cash or cashless payment type, with an `externalId`
- * derived from (document, part) so it can be found again and is unique in the account.
+ * LIFE POS money documents → RetailCRM payments of the linked order (docs/LIFEPOS-API.md, «Money documents»;
+ * docs/RETAILCRM-API.md, «Payments»). One LIFE POS payment document carries a cash part and a card part; each
+ * part with money becomes a RetailCRM payment of its own, under the connection's cash or cashless payment
+ * type, with an `externalId` derived from (document, part) so it can be found again and is unique in the
+ * account.
  */
 
 export type PaymentPartName = 'cash' | 'card';

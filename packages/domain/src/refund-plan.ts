@@ -1,6 +1,9 @@
 import type { Kopecks } from './money.js';
 
-/** A LIFE POS payment document: one document carries both the cash and the card part (lifepos-api-v6.md §3.9). */
+/**
+ * A LIFE POS payment document: one document carries both the cash and the card part (docs/LIFEPOS-API.md,
+ * «Money documents»).
+ */
 export interface PaymentFacts {
   guid: string;
   cashKopecks: number;

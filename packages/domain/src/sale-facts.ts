@@ -1,6 +1,6 @@
 /**
- * What the order decisions need to know about a LIFE POS sale (lifepos-api-v6.md §6). The LIFE POS client's
- * `Sale` satisfies this shape, so handlers pass what they read without copying.
+ * What the order decisions need to know about a LIFE POS sale (docs/LIFEPOS-API.md, «Sale status model»). The
+ * LIFE POS client's `Sale` satisfies this shape, so handlers pass what they read without copying.
  */
 
 export type SaleState = 'New' | 'InProgress' | 'Completed' | 'Cancelled';

@@ -3,8 +3,9 @@ import { saleMetaFor } from './order-to-sale.js';
 import type { SaleFacts, SaleState } from './sale-facts.js';
 
 /**
- * LIFE POS sale state → RetailCRM order status (lifepos-api-v6.md §6), through the connection's
- * `saleStateToStatus` map: `Completed` → e.g. `complete`, `Cancelled` → e.g. `cancel-other`, unmapped → nothing.
+ * LIFE POS sale state → RetailCRM order status (docs/LIFEPOS-API.md, «Sale status model»), through the
+ * connection's `saleStateToStatus` map: `Completed` → e.g. `complete`, `Cancelled` → e.g. `cancel-other`,
+ * unmapped → nothing.
  */
 
 export interface SaleStateWriteBackInput {

@@ -1,18 +1,18 @@
 /**
- * Store → outlet decisions (ARCHITECTURE.md §1.6): which RetailCRM stores become LIFE POS outlets, which
- * legal entity (INN) a store belongs to, what the outlet should look like and what to patch. No I/O: the
- * sync feeds in what it read from both APIs.
+ * Store → outlet decisions (docs/ARCHITECTURE.md, «Store and courier sync»): which RetailCRM stores become
+ * LIFE POS outlets, which legal entity (INN) a store belongs to, what the outlet should look like and what to
+ * patch. No I/O: the sync feeds in what it read from both APIs.
  *
- * RetailCRM has no store → site field. A store belongs to the legal entity of the site (RetailCRM
- * "магазин") that sells from it: the connection's explicit `storeSites` mapping when given, else the only
- * legal entity of the account, else the sites of the orders shipped from the store (reference §4.11:
- * `site.contragent` / `contragentCode`, order `site` + `shipmentStore`).
+ * RetailCRM has no store → site field. A store belongs to the legal entity of the site (RetailCRM "магазин")
+ * that sells from it: the connection's explicit `storeSites` mapping when given, else the only legal entity
+ * of the account, else the sites of the orders shipped from the store (docs/RETAILCRM-API.md,
+ * «Reference books»: `site.contragent` / `contragentCode`, order `site` + `shipmentStore`).
  */
 
-/** LIFE POS outlet `name` / `address`: 2–256 characters (lifepos-api-v6.md §3.4). */
+/** LIFE POS outlet `name` / `address`: 2–256 characters (docs/LIFEPOS-API.md, «Outlets»). */
 const OUTLET_TEXT_MIN = 2;
 const OUTLET_TEXT_MAX = 256;
-/** LIFE POS `meta`: at most 128 characters (§2.4). */
+/** LIFE POS `meta`: at most 128 characters (docs/LIFEPOS-API.md, «Value objects»). */
 const META_MAX = 128;
 
 export interface StoreInput {

@@ -139,7 +139,7 @@ describe('LIFE POS client against the sandbox', () => {
     });
     expect(created.positions.map((p) => p.priceKopecks)).toEqual([30, 199999]);
 
-    // Creating again with the same guid is the idempotency signal (G-5).
+    // Creating again with the same guid is the idempotency signal (docs/LIFEPOS-API.md, gap G-5).
     const again = await client.sales.create(input).catch((e: unknown) => e);
     expect(lifePosErrorCode(again)).toBe('Duplicate');
     expect(errorKind(again)).toBe('permanent');

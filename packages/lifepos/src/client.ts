@@ -382,7 +382,7 @@ export function createLifePosClient(options: LifePosClientOptions) {
     /** JSON Patch, all or nothing; 204. */
     patch: (guid: string, operations: JsonPatchOperation[]): Promise<void> =>
       patch(org('deals', 'sales', guid), operations),
-    /** Cancel is allowed only while the sale is `New` (reference §6.3). */
+    /** Cancel is allowed only while the sale is `New` (docs/LIFEPOS-API.md, «Transition rules»). */
     cancel: (guid: string): Promise<void> =>
       patch(org('deals', 'sales', guid), [{ op: 'replace', path: jsonPointer('state'), value: 'Cancelled' }]),
     /** "Move to the archive": DELETE sets `deleted_at`; the sale stays readable. */

@@ -46,7 +46,7 @@ export function toEmployee(wire: z.infer<typeof wireEmployeeSchema>): Employee {
   };
 }
 
-/** POST /orgs/:org/employees (reference §3.5). */
+/** POST /orgs/:org/employees (docs/LIFEPOS-API.md, «Employees»). */
 export interface EmployeeCreateInput {
   /** 5–64 chars. */
   name: string;

@@ -20,7 +20,7 @@ const failure = (status: number, body: string): LifePosFailure => ({
 });
 
 describe('parseApiErrorBody', () => {
-  it('reads the LIFE POS §4.1 form { code, message, info }', () => {
+  it('reads the LIFE POS error body { code, message, info }', () => {
     const body = JSON.stringify({
       code: 'Duplicate',
       message: 'Объект с таким уникальным идентификатором уже существует',

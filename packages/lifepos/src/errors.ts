@@ -2,7 +2,10 @@ import { DeferredError, PermanentError, RetryableError } from '@connector/domain
 
 /** The API's own error body, normalised from the forms LIFE POS (and the proxies in front of it) send. */
 export interface LifePosApiError {
-  /** §4.1 code: `Duplicate`, `NotUnique`, `NotAllowedForArchived`, `TooManyRequests`, `RequestIsNotValid`, … */
+  /**
+   * `code` of the error body (docs/LIFEPOS-API.md, «Error body»): `Duplicate`, `NotUnique`,
+   * `NotAllowedForArchived`, `TooManyRequests`, `RequestIsNotValid`, …
+   */
   code: string | undefined;
   message: string | undefined;
   info: string | undefined;
@@ -105,7 +108,7 @@ function fieldErrorsOf(errors: unknown): Record<string, string[]> {
 
 /**
  * Reads an error body. Forms seen or expected:
- * - LIFE POS §4.1: `{ code, message, info }` (optionally with `errors`);
+ * - LIFE POS (docs/LIFEPOS-API.md, «Error body»): `{ code, message, info }` (optionally with `errors`);
  * - ASP.NET problem details from model binding: `{ title, status, errors: { Field: [msg] } }`;
  * - `{ message }` / `{ error }` from gateways; anything else (HTML from a proxy, empty) → undefined.
  */

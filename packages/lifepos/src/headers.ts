@@ -1,6 +1,6 @@
 /**
- * Headers LIFE POS requires on every v6 call (reference §2.2): client identifier, client type and
- * Accept-Language; plus the bearer token everywhere except `/auth/*`.
+ * Headers LIFE POS requires on every v6 call (docs/LIFEPOS-API.md, «Required headers»): client identifier,
+ * client type and Accept-Language; plus the bearer token everywhere except `/auth/*`.
  */
 
 /** Stable identifier of this connector as a LIFE POS API client (any fixed UUID; the docs show UUIDs). */
@@ -38,7 +38,8 @@ export function lifePosHeaders({
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (extensions !== undefined && extensions.length > 0)
     headers['x-lp-client-extensions'] = extensions.join(',');
-  // Working third-party clients send plain application/json, also for JSON Patch bodies (reference §5.1).
+  // Working third-party clients send plain application/json, also for JSON Patch bodies (docs/LIFEPOS-API.md,
+  // «Subscribing»).
   if (json) headers['content-type'] = 'application/json';
   return headers;
 }

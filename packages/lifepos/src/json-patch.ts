@@ -1,6 +1,6 @@
 /**
  * RFC 6902 JSON Patch, the update format of LIFE POS v6 (organization, sales, outlets, employees).
- * A request succeeds only if every operation applies (reference §3.1).
+ * A request succeeds only if every operation applies (docs/LIFEPOS-API.md, «Organizations»).
  */
 export type JsonPatchOperation =
   | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }

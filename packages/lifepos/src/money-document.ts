@@ -12,8 +12,9 @@ import {
 } from './wire.js';
 
 /**
- * Money documents of a sale: payments and refunds (reference §3.9, gap G-11). One payment document holds
- * both parts, cash and card, so the connector links RetailCRM payments per (document, part).
+ * Money documents of a sale: payments and refunds (docs/LIFEPOS-API.md, «Money documents», gap G-11). One
+ * payment document holds both parts, cash and card, so the connector links RetailCRM payments per (document,
+ * part).
  */
 export const wireMoneyDocumentSchema = identified({
   type_of: z.string().nullish(),

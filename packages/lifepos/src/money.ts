@@ -4,9 +4,10 @@ import { UnexpectedResponseError } from './unexpected-response.js';
 
 /**
  * LIFE POS money is `{ value, currency, type_of }`. Third-party clients treat `value` as integer kopecks
- * (reference §2.4, gap G-8: CODE evidence only), so the unit is configurable: if the live API turns out to
- * speak rubles, `moneyUnit: 'rubles'` converts at this edge and nothing else changes. Either way the rest of
- * the system sees integer kopecks only, and conversions are exact (no float multiplication).
+ * (docs/LIFEPOS-API.md, «Value objects», gap G-8: CODE evidence only), so the unit is configurable: if the
+ * live API turns out to speak rubles, `moneyUnit: 'rubles'` converts at this edge and nothing else changes.
+ * Either way the rest of the system sees integer kopecks only, and conversions are exact (no float
+ * multiplication).
  */
 export type MoneyUnit = 'kopecks' | 'rubles';
 

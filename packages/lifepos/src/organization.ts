@@ -9,7 +9,10 @@ import {
   wireReferenceSchema,
 } from './wire.js';
 
-/** `extensions.notification_service` (reference §5.1; only returned when the client declares it). */
+/**
+ * `extensions.notification_service` (docs/LIFEPOS-API.md, «Subscribing»; only returned when the client
+ * declares it).
+ */
 export const wireNotificationServiceSchema = z.looseObject({
   turned_on: z.boolean().nullish(),
   primary_url_for_notifications: z.string().nullish(),

@@ -38,7 +38,7 @@ export function toOutlet(wire: z.infer<typeof wireOutletSchema>): Outlet {
   };
 }
 
-/** POST /orgs/:org/outlets (reference §3.4). */
+/** POST /orgs/:org/outlets (docs/LIFEPOS-API.md, «Outlets»). */
 export interface OutletCreateInput {
   /** 2–256 chars. */
   name: string;

@@ -1,3 +1,4 @@
+// Section names («…») in the test names are those of docs/LIFEPOS-API.md.
 import { describe, expect, it } from '@jest/globals';
 import { lifePosHeaders } from './headers.js';
 import {
@@ -54,7 +55,7 @@ describe('JSON Patch encoding', () => {
 });
 
 describe('headers', () => {
-  it('carries the §2.2 required headers, the token only when given, and declared extensions', () => {
+  it('carries the «Required headers», the token only when given, and declared extensions', () => {
     const withToken = lifePosHeaders({
       clientId: 'client-id',
       language: 'ru-RU',

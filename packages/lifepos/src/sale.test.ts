@@ -1,3 +1,4 @@
+// Gap ids (G-n) in the test names are those of docs/LIFEPOS-API.md.
 import { rublesToKopecks } from '@connector/domain';
 import { describe, expect, it } from '@jest/globals';
 import { moneyCodec } from './money.js';

@@ -18,7 +18,7 @@ import {
   withoutUndefined,
 } from './wire.js';
 
-/** The three status fields of a v6 sale (reference §6.1). */
+/** The three status fields of a v6 sale (docs/LIFEPOS-API.md, «Status fields»). */
 export const SALE_STATES = ['New', 'InProgress', 'Completed', 'Cancelled'] as const;
 export const PAYMENT_STATUSES = [
   'NotPaid',
@@ -165,13 +165,16 @@ export interface SalePositionInput {
   uomGuid: string;
   tax?: Tax;
   goodType?: GoodType;
-  /** Required when `isMarkable` (reference §3.7). */
+  /** Required when `isMarkable` (docs/LIFEPOS-API.md, «Sales»). */
   barcode?: string;
   isMarkable?: boolean;
   markingAttributes?: unknown[];
 }
 
-/** POST /orgs/:org/deals/sales (reference §3.7; fields after `positions` were cut from the docs). */
+/**
+ * POST /orgs/:org/deals/sales (docs/LIFEPOS-API.md, «Sales»; fields after `positions` were cut from the
+ * docs).
+ */
 export interface SaleCreateInput {
   /** Client-supplied guid: a repeat of the same guid answers 422 `Duplicate` (gap G-5), which makes create idempotent. */
   guid?: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Pieces shared by every LIFE POS model (reference §2.4). Objects are loose: unknown fields never break
- * decoding; only the fields the connector uses are validated.
+ * Pieces shared by every LIFE POS model (docs/LIFEPOS-API.md, «Value objects»). Objects are loose: unknown
+ * fields never break decoding; only the fields the connector uses are validated.
  */
 
 /** `{ guid, type_of }`, expanded with `name` under `presentation=full`. */
@@ -20,7 +20,7 @@ export function toReference(wire: z.infer<typeof wireReferenceSchema> | null | u
   return wire ? { guid: wire.guid, name: wire.name ?? undefined } : null;
 }
 
-/** Input form of a reference: the guid is enough (reference §2.4). */
+/** Input form of a reference: the guid is enough (docs/LIFEPOS-API.md, «Value objects»). */
 export function ref(guid: string): { guid: string } {
   return { guid };
 }
@@ -116,7 +116,7 @@ export function toPage<W, T>(
 export type Selection = 'alive_only' | 'archived_only' | 'all';
 export type Presentation = 'compact' | 'full';
 
-/** Query of every list endpoint (reference §2.3). */
+/** Query of every list endpoint (docs/LIFEPOS-API.md, «List queries»). */
 export interface ListParams {
   /** Free-text search (1–64 chars) over the resource's searchable fields, including `meta`. */
   query?: string;

@@ -12,7 +12,10 @@ import {
   withoutUndefined,
 } from './wire.js';
 
-/** `Mobile` suits couriers: the settlement address is set when the receipt is printed (reference §3.6). */
+/**
+ * `Mobile` suits couriers: the settlement address is set when the receipt is printed (docs/LIFEPOS-API.md,
+ * «Workplaces»).
+ */
 export type WorkplaceType = 'Unknown' | 'Mobile' | 'Stationary' | 'Automat';
 
 export const wireWorkplaceSchema = identified({
@@ -48,7 +51,10 @@ export function toWorkplace(wire: z.infer<typeof wireWorkplaceSchema>): Workplac
   };
 }
 
-/** POST /orgs/:org/workplaces (reference §3.6; only `workplace_type` is documented as required). */
+/**
+ * POST /orgs/:org/workplaces (docs/LIFEPOS-API.md, «Workplaces»; only `workplace_type` is documented as
+ * required).
+ */
 export interface WorkplaceCreateInput {
   workplaceType: WorkplaceType;
   /** ≤128 chars. */

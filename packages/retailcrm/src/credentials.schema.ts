@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { optionalString } from './php-json-quirks.js';
 
-/** `GET /api/credentials`: what the key may do (reference §1.4). */
+/** `GET /api/credentials`: what the key may do (docs/RETAILCRM-API.md, «Key scopes»). */
 export const credentialsSchema = z.looseObject({
   scopes: z.array(z.string()).default([]),
   /** `access_full` (every store) or `access_selective` (only `sitesAvailable`). */

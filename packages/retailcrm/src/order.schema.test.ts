@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { historyEntrySchema, orderSchema } from './order.schema.js';
 
-/** GET /api/v5/orders/{id} fixture from the official PHP client tests (reference §5, trimmed there). */
+/**
+ * GET /api/v5/orders/{id} fixture from the official PHP client tests (docs/RETAILCRM-API.md, «Order JSON»,
+ * trimmed there).
+ */
 const fixtureOrder = {
   slug: 6722,
   id: 6722,

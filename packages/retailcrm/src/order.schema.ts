@@ -10,9 +10,9 @@ import {
 } from './php-json-quirks.js';
 
 /**
- * The RetailCRM order as the connector reads it (reference §5). Only what the connector uses is
- * validated; every object is loose, so fields we do not model pass through untouched and new API fields
- * never break decoding. Amounts are rubles, as RetailCRM sends them; convert with
+ * The RetailCRM order as the connector reads it (docs/RETAILCRM-API.md, «Order JSON»). Only what the
+ * connector uses is validated; every object is loose, so fields we do not model pass through untouched and
+ * new API fields never break decoding. Amounts are rubles, as RetailCRM sends them; convert with
  * `rublesToKopecks` from @connector/domain where kopecks are needed.
  */
 
@@ -86,7 +86,10 @@ const deliveryAddressSchema = phpObject({
   text: optionalString,
 });
 
-/** Integration data of the delivery; for courier deliveries it carries the courier (reference §4.13). */
+/**
+ * Integration data of the delivery; for courier deliveries it carries the courier (docs/RETAILCRM-API.md,
+ * «Courier of an order»).
+ */
 const deliveryDataSchema = phpObject({
   courierId: optionalNumeric,
   id: optionalNumeric,

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { keyedOrList, optionalBoolean, optionalNumeric, optionalString } from './php-json-quirks.js';
 
 /**
- * Reference books (reference §4.11). Some books arrive keyed by code (`{"new": {…}}`), others as arrays;
- * which is which has shifted between API versions, so every book accepts both and decodes to an array.
+ * Reference books (docs/RETAILCRM-API.md, «Reference books»). Some books arrive keyed by code
+ * (`{"new": {…}}`), others as arrays; which is which has shifted between API versions, so every book accepts
+ * both and decodes to an array.
  */
 
 const phoneSchema = z.looseObject({ number: optionalString }).nullish();

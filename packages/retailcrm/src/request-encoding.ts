@@ -1,5 +1,5 @@
 /**
- * Request encoding exactly as RetailCRM's PHP backend reads it (reference §2.1–2.2):
+ * Request encoding exactly as RetailCRM's PHP backend reads it (docs/RETAILCRM-API.md, «Request encoding»):
  * GET parameters in bracket notation (`filter[ids][]=1&filter[ids][]=2`, `filter[customFields][nps][min]=5`),
  * booleans as `1`/`0`; POST bodies `application/x-www-form-urlencoded` where each nested entity is one
  * field holding a JSON string (`order={"status":"new"}`) next to plain fields such as `by` and `site`.

@@ -20,7 +20,8 @@ export const DEFAULT_RATE_LIMIT_DELAY_MS = 1_000;
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 /**
- * Turns an answer into the decoded payload or the right error class (reference §2.3):
+ * Turns an answer into the decoded payload or the right error class (docs/RETAILCRM-API.md,
+ * «Responses and errors»):
  * - 429, or 503 with the rate-limit body / `Retry-After` → `RetailCrmRateLimitError` (deferred);
  * - other 5xx, 408 → `RetailCrmUnavailableError` (retryable);
  * - HTML page (unknown account: nginx 405) → permanent `retailcrm.account_not_found`;

@@ -1,7 +1,8 @@
 /**
- * RetailCRM dates are wall-clock text in the account's time zone without an offset (reference §2.2):
- * date-time `Y-m-d H:i:s`, task deadline `Y-m-d H:i`, date `Y-m-d`. Instants are converted here, with the
- * account's IANA time zone, and text the caller already formatted is checked against the exact form.
+ * RetailCRM dates are wall-clock text in the account's time zone without an offset (docs/RETAILCRM-API.md,
+ * «Dates and time zone»): date-time `Y-m-d H:i:s`, task deadline `Y-m-d H:i`, date `Y-m-d`. Instants are
+ * converted here, with the account's IANA time zone, and text the caller already formatted is checked against
+ * the exact form.
  */
 
 export type RetailCrmDateForm = 'date-time' | 'date-time-minutes' | 'date';

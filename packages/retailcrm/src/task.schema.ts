@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { optionalBoolean, optionalNumeric, optionalString } from './php-json-quirks.js';
 
-/** CRM task as listed by `GET /tasks` (reference §4.9). `datetime` is `Y-m-d H:i` (account time zone). */
+/**
+ * CRM task as listed by `GET /tasks` (docs/RETAILCRM-API.md, «Tasks»). `datetime` is `Y-m-d H:i` (account
+ * time zone).
+ */
 export const taskSchema = z.looseObject({
   id: z.number().int(),
   text: optionalString,

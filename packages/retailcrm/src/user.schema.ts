@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { optionalBoolean, optionalString } from './php-json-quirks.js';
 
-/** CRM user (reference §4.10); `groups` carries the group codes the error-task recipients are chosen by. */
+/**
+ * CRM user (docs/RETAILCRM-API.md, «Users and groups»); `groups` carries the group codes the error-task
+ * recipients are chosen by.
+ */
 export const userSchema = z.looseObject({
   id: z.number().int(),
   active: optionalBoolean,

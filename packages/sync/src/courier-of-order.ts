@@ -1,7 +1,10 @@
 import { courierIdOfDelivery } from '@connector/domain';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 
-/** The RetailCRM courier of an order (reference §4.13: `delivery.data.courierId`), or undefined. */
+/**
+ * The RetailCRM courier of an order (docs/RETAILCRM-API.md, «Courier of an order»:
+ * `delivery.data.courierId`), or undefined.
+ */
 export function courierIdOf(order: RetailCrmOrder): number | undefined {
   const delivery = order.delivery;
   if (!delivery) return undefined;

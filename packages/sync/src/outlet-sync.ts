@@ -90,7 +90,7 @@ export async function loadStoreReferences(tenant: Tenant): Promise<StoreReferenc
 }
 
 /**
- * Stores → outlets (issue 8): the outlet of a store belongs to the LIFE POS legal entity with the INN of
+ * Stores → outlets: the outlet of a store belongs to the LIFE POS legal entity with the INN of
  * the store's legal entity. Found through `OutletLink`, else by the connector's `meta` or by name within
  * that legal entity, else created; kept in step with the store's name and address. A per-(connection,
  * store) Redis lock around look-up-or-create keeps concurrent syncs from creating twice; the look-up in

@@ -2,10 +2,11 @@ import type { NotificationSubscription } from '@connector/lifepos';
 import type { Tenant } from './tenant-runtime.js';
 
 /**
- * The LIFE POS `notification_service` subscription of a connection (lifepos-api-v6.md §5.1): one primary
- * URL per organization, `PUBLIC_URL/lifepos/notifications/<token>`, where the token (random, per connection)
- * is what the webhook-worker identifies the connection by. The console subscribes on activation and
- * unsubscribes on disable; the webhook-worker checks every few minutes that it is still on (and repairs it).
+ * The LIFE POS `notification_service` subscription of a connection (docs/LIFEPOS-API.md, «Subscribing»): one
+ * primary URL per organization, `PUBLIC_URL/lifepos/notifications/<token>`, where the token (random, per
+ * connection) is what the webhook-worker identifies the connection by. The console subscribes on activation
+ * and unsubscribes on disable; the webhook-worker checks every few minutes that it is still on (and repairs
+ * it).
  */
 
 /** Where the webhook-worker receives notifications; `:token` is the connection's notification token. */

@@ -1,4 +1,4 @@
-// Issue 4: under a backlog, clients in two processes sharing the Redis rate limiter never make the
+// Shared rate limits: under a backlog, clients in two processes sharing the Redis rate limiter never make the
 // simulators answer 503 (RetailCRM, 10 req/s per account) or 429 (LIFE POS).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// Issue 10, console access: every route the console registers — read back from its router, so a route added
+// Security, console access: every route the console registers — read back from its router, so a route added
 // later is covered without touching this file — gives nothing without signing in (pages and Bull Board send
 // the visitor to the login page, the JSON API answers 401), and every state-changing request of a signed-in
 // operator is refused without the CSRF token. The console's own tests go through the flows; this is the sweep.

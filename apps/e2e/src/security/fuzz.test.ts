@@ -1,4 +1,4 @@
-// Issue 10, fuzz: well over a thousand generated malformed requests each for the two endpoints the outside
+// Security, fuzz: well over a thousand generated malformed requests each for the two endpoints the outside
 // world posts to — the trigger ingress (some with the client_id of a real connection) and the notification
 // receiver (with a real connection's token) — get only 4xx answers; nothing is enqueued or stored, and both
 // apps are healthy afterwards. The generators are seeded: a failure reproduces on every run.

@@ -1,4 +1,4 @@
-// Issue 10, secrets: after a full run — a connection created through the console with live checks (one of them
+// Security, secrets: after a full run — a connection created through the console with live checks (one of them
 // with wrong credentials), an export, a LIFE POS payment written back by the webhook worker, upstream failures
 // that make jobs retry, a refund that fails into RetailCRM tasks — the RetailCRM API key and the LIFE POS
 // password are nowhere: not in any app's log, not in any job, not in any Redis key, not in any table row.

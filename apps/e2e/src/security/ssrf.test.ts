@@ -1,4 +1,4 @@
-// Issue 10, SSRF through the settings: the RetailCRM address comes from a form, so the console's JSON API
+// Security, SSRF through the settings: the RetailCRM address comes from a form, so the console's JSON API
 // (`POST /api/connections/check` and create) must refuse every address that is not a RetailCRM account —
 // with a message saying why — before any request is made to it.
 import { randomUUID } from 'node:crypto';

@@ -13,23 +13,27 @@ import type { OrgAccess, Session } from './store.js';
 import { parseInput, signInByPhoneSchema, signInSchema } from './validation.js';
 
 /**
- * The LIFE POS v6 HTTP API. Every request passes, in order: request log → fault injection → required
- * client headers (§2.2) → JSON body → bearer token (§2.5) → organization, per-second limit (§4.2) and
- * Owner/Administrator check → the route. Errors use the v6 body `{code, message, info}` (§4.1).
+ * The LIFE POS v6 HTTP API. Every request passes, in order: request log → fault injection → required client
+ * headers (docs/LIFEPOS-API.md, «Required headers») → JSON body → bearer token («Sign-in and tokens») →
+ * organization, per-second limit («HTTP statuses and rate limit») and Owner/Administrator check → the route.
+ * Errors use the v6 body `{code, message, info}` (docs/LIFEPOS-API.md, «Error body»).
  */
 
 /** G-1: `/v6/...` and the unprefixed form both route to v6. */
 const P = '{/v6}';
 
 const CLIENT_TYPES = ['Unknown', 'App', 'WebApp', 'Service', 'Android'];
-/** §2.2: JSON-Patch endpoints also accept these content types. */
+/** docs/LIFEPOS-API.md, «Required headers»: JSON-Patch endpoints also accept these content types. */
 const JSON_TYPES = ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'];
 
 function tenantOf(req: Request): string | undefined {
   return /^(?:\/v6)?\/orgs\/([^/?]+)/.exec(req.originalUrl)?.[1];
 }
 
-/** §2.2: `X-LP-Client-Identifier`, `X-LP-Client-Type` and `Accept-Language` are required on every operation. */
+/**
+ * docs/LIFEPOS-API.md, «Required headers»: `X-LP-Client-Identifier`, `X-LP-Client-Type` and `Accept-Language`
+ * are required on every operation.
+ */
 function requireClientHeaders(req: Request, _res: Response, next: NextFunction): void {
   const identifier = req.get('x-lp-client-identifier');
   if (!identifier?.trim()) {
@@ -93,7 +97,7 @@ export function createApiApp(
   }
   const operations = (req: Request) => parseInput(jsonPatchSchema, req.body, 'JSON Patch');
 
-  // ── Authentication (§2.5) ──────────────────────────────────────────────────────────────────────────
+  // ── Authentication (docs/LIFEPOS-API.md, «Sign-in and tokens») ───────────────────────────────────────────
   app.post(`${P}/auth/sign-in-by-phone`, (req, res) => {
     const input = parseInput(signInByPhoneSchema, req.body, 'Sign-in');
     res.status(200).json({ token: sim.store.signInByPhone(input.phone, input.password) });
@@ -108,7 +112,7 @@ export function createApiApp(
     next();
   });
 
-  // ── Organizations (§3.1, §3.2) ─────────────────────────────────────────────────────────────────────
+  // ── Organizations (docs/LIFEPOS-API.md, «Organizations», «Current employee») ─────────────────────────────
   app.get(`${P}/orgs`, (req, res) => {
     const organizations = sim.store.organizationsOf(sessionOf(res));
     const envelope = listItems(organizations, req.query as QueryParams, {
@@ -149,7 +153,7 @@ export function createApiApp(
     res.json(viewFor(req, res, accessOf(res).employee));
   });
 
-  // ── Reference data (§3.3–§3.6, G-9) ────────────────────────────────────────────────────────────────
+  // ── Reference data (docs/LIFEPOS-API.md, «Resources», G-9) ───────────────────────────────────────────────
   for (const spec of CATALOGS) {
     const base = `${P}/orgs/:org/${spec.segment}`;
     app.get(base, (req, res) => {
@@ -187,7 +191,7 @@ export function createApiApp(
     });
   }
 
-  // ── Sales (§3.7, G-3, G-5, G-7) ────────────────────────────────────────────────────────────────────
+  // ── Sales (docs/LIFEPOS-API.md, «Sales», G-3, G-5, G-7) ──────────────────────────────────────────────────
   const sales = `${P}/orgs/:org/deals/sales`;
   app.post(sales, (req, res) => {
     const sale = sim.createSale(param(req, 'org'), req.body);
@@ -208,7 +212,7 @@ export function createApiApp(
     res.status(204).end();
   });
 
-  // ── Money documents (§3.9, G-11) ───────────────────────────────────────────────────────────────────
+  // ── Money documents (docs/LIFEPOS-API.md, «Money documents», G-11) ───────────────────────────────────────
   const money = `${sales}/:deal/docs/money`;
   app.get(money, (req, res) => {
     res.json(listFor(req, res, documentsOfSale(accessOf(res).org, param(req, 'deal')), MONEY_DOCUMENT_LIST));

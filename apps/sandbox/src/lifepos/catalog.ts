@@ -16,11 +16,15 @@ import {
 } from './validation.js';
 
 /**
- * The organization's reference data (§3.3–§3.6, G-9): legal entities, outlets, employees, workplaces
- * (list / get / create / JSON-Patch / archive) and the seeded, read-only roles and units of measure.
+ * The organization's reference data (docs/LIFEPOS-API.md, «Resources», G-9): legal entities, outlets,
+ * employees, workplaces (list / get / create / JSON-Patch / archive) and the seeded, read-only roles and
+ * units of measure.
  */
 
-/** What to do with a write touching an extension the client did not declare (§2.2 INF). */
+/**
+ * What to do with a write touching an extension the client did not declare (docs/LIFEPOS-API.md,
+ * «Required headers», inferred).
+ */
 export type UndeclaredExtensionMode = 'reject' | 'ignore';
 
 export interface WriteOptions {

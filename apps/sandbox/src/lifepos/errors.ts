@@ -1,7 +1,8 @@
 /**
- * The v6 error body `{code, message, info}` (§4.1) and the HTTP status each code travels with (§4.2).
- * Every failure of the simulator — HTTP route or typed method — is a `LifePosApiError`, so the control
- * routes and the API answer with the same body a real client would parse.
+ * The v6 error body `{code, message, info}` (docs/LIFEPOS-API.md, «Error body») and the HTTP status each code
+ * travels with («HTTP statuses and rate limit»). Every failure of the simulator — HTTP route or typed method
+ * — is a `LifePosApiError`, so the control routes and the API answer with the same body a real client would
+ * parse.
  */
 
 export const ERROR_CODES = [
@@ -70,7 +71,10 @@ export const noPermissions = (message: string): LifePosApiError =>
   new LifePosApiError(403, 'NoPermissions', message);
 export const notFound = (what: string): LifePosApiError =>
   new LifePosApiError(404, 'NotFound', `${what} is not found`);
-/** A reference inside a body points nowhere: 404 like a missing parent (§4.2, V1). */
+/**
+ * A reference inside a body points nowhere: 404 like a missing parent (docs/LIFEPOS-API.md,
+ * «HTTP statuses and rate limit», V1).
+ */
 export const referenceNotFound = (field: string, guid: string): LifePosApiError =>
   new LifePosApiError(404, 'ReferenceNotFound', `Reference '${field}' (${guid}) is not found`, field);
 export const invalid = (message: string, info = ''): LifePosApiError =>

@@ -7,7 +7,10 @@ import { DEFAULT_NOTIFICATION_SETTINGS } from './notifications.js';
 import type { SeededOrganization } from './simulator.js';
 import { pollUntil, TestApiClient } from './test-client.js';
 
-/** §5 notifications: delivery to the subscribed URL, retries, and the duplicate / reorder / off switches. */
+/**
+ * Notifications (docs/LIFEPOS-API.md, «Notifications»): delivery to the subscribed URL, retries, and the
+ * duplicate / reorder / off switches.
+ */
 
 interface Received {
   path: string;
@@ -84,7 +87,10 @@ afterAll(async () => {
   await receiver.stop();
 });
 
-/** Subscribes like the connector: JSON Patch of the notification_service extension (§5.1). */
+/**
+ * Subscribes like the connector: JSON Patch of the notification_service extension (docs/LIFEPOS-API.md,
+ * «Subscribing»).
+ */
 async function subscribe(path = '/lifepos/notifications/secret-token', secondary?: string): Promise<void> {
   const api = new TestApiClient(sandbox.lifeposUrl);
   await api.signIn(seeded.credentials.phone, seeded.credentials.password);
@@ -107,7 +113,7 @@ async function subscribe(path = '/lifepos/notifications/secret-token', secondary
   expect(response.status).toBe(204);
 }
 
-describe('LIFE POS notifications (§5.2, G-10)', () => {
+describe('LIFE POS notifications («Notification delivery», G-10)', () => {
   it('POSTs a payment (SalePayment) and the changed sale (Sale) to the subscribed URL', async () => {
     await subscribe();
     const sale = sandbox.lifepos.seedSale(org, { total: 1_200_00 });

@@ -5,7 +5,10 @@ import type { SeededOrganization } from './simulator.js';
 import { UOM_GUIDS } from './store.js';
 import { TestApiClient } from './test-client.js';
 
-/** Contract tests of sales (§3.7), their status model (§6) and money documents (§3.9). */
+/**
+ * Contract tests of sales (docs/LIFEPOS-API.md, «Sales»), their status model («Sale status model») and money
+ * documents («Money documents»).
+ */
 
 let sandbox: Sandbox;
 let seeded: SeededOrganization;
@@ -67,7 +70,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-describe('creating sales (§3.7, G-3, G-5, G-8)', () => {
+describe('creating sales («Sales», G-3, G-5, G-8)', () => {
   it('answers 201 with the full sale: defaults New / NotPaid / NotShipped, money in kopecks', async () => {
     const response = await api.post(`/v6${sales}`, saleBody());
     expect(response.status).toBe(201);
@@ -159,7 +162,7 @@ describe('creating sales (§3.7, G-3, G-5, G-8)', () => {
   });
 });
 
-describe('reading and listing sales (§3.7, §2.3)', () => {
+describe('reading and listing sales («Sales», «List queries»)', () => {
   it('gets a sale by guid, 404 NotFound for an unknown one; presentation=full expands references', async () => {
     const guid = await createSale();
     const compact = await api.get(`${sales}/${guid}`);
@@ -201,7 +204,7 @@ describe('reading and listing sales (§3.7, §2.3)', () => {
   });
 });
 
-describe('changing sales: JSON Patch → 204, cancel, archive (G-7, §6)', () => {
+describe('changing sales: JSON Patch → 204, cancel, archive (G-7, «Sale status model»)', () => {
   it('patches comment, meta and the outlet with 204; GET shows the change', async () => {
     const guid = await createSale();
     const other = sandbox.lifepos.addOutlet(org, { name: 'Склад на Ленина', address: 'ул. Ленина, 5' });
@@ -297,7 +300,7 @@ describe('changing sales: JSON Patch → 204, cancel, archive (G-7, §6)', () =>
   });
 });
 
-describe('payments, shipping and the status model (§6.3)', () => {
+describe('payments, shipping and the status model («Transition rules»)', () => {
   it('moves New → InProgress → Completed through partial payment, full payment and shipping', async () => {
     const guid = await createSale();
     const first = sandbox.lifepos.takePayment(org, guid, { cash: 1_000_00 });
@@ -331,7 +334,7 @@ describe('payments, shipping and the status model (§6.3)', () => {
   });
 });
 
-describe('money documents (§3.9, G-11)', () => {
+describe('money documents («Money documents», G-11)', () => {
   it('lists and reads the payment documents of a sale with cash and card parts', async () => {
     const guid = await createSale();
     const payment = sandbox.lifepos.takePayment(org, guid, { cash: 500_00, card: 2_000_00 });

@@ -3,14 +3,18 @@ import { invalid, LifePosApiError } from './errors.js';
 import type { ModelTail } from './model.js';
 
 /**
- * List endpoints (§2.3 query parameters, §2.4 envelope, G-13 paging): `selection`, `query` over the
- * resource's searchable fields, date ranges, `order_by`, enum filters, and an opaque `page_token`.
+ * List endpoints (docs/LIFEPOS-API.md, «List queries», the envelope of «Value objects», paging gap G-13):
+ * `selection`, `query` over the resource's searchable fields, date ranges, `order_by`, enum filters, and an
+ * opaque `page_token`.
  */
 
 export type QueryParams = Record<string, unknown>;
 
 export interface ListSpec<T> {
-  /** Fields `query` searches (§3: differs per resource; always includes meta / meta_data). */
+  /**
+   * Fields `query` searches (docs/LIFEPOS-API.md, «Resources»: differs per resource; always includes meta /
+   * meta_data).
+   */
   searchFields: readonly (keyof T & string)[];
   /** Fields allowed in `order_by=<field>_asc|_desc`. */
   orderFields: readonly (keyof T & string)[];
@@ -30,7 +34,7 @@ export interface ListEnvelope<T> {
   type_of: 'List';
 }
 
-/** G-13: default page size 50, max 100 (INF). */
+/** docs/LIFEPOS-API.md, gap G-13: default page size 50, max 100 (inferred). */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
@@ -183,10 +187,11 @@ export function listItems<T extends ModelTail>(
 
   const page = matching.slice(offset, offset + pageSize);
   const hasMore = offset + pageSize < matching.length;
-  // C1 asks for `include_items_total=true`: the totals are only computed on request (INF).
+  // C1 asks for `include_items_total=true`: the totals are only computed on request (inferred).
   const withTotals = single(params, 'include_items_total') === 'true';
   return {
-    // The schema types `items` as nullable: an empty page comes back as null (§2.4).
+    // The schema types `items` as nullable: an empty page comes back as null (docs/LIFEPOS-API.md,
+    // «Value objects»).
     items: page.length > 0 ? page : null,
     next_page_token: hasMore ? encodeToken(offset + pageSize, print) : null,
     page_number: Math.floor(offset / pageSize) + 1,

@@ -1,13 +1,13 @@
 /**
  * The LIFE POS v6 objects as the simulator stores them: already in wire form (snake_case, references as
  * `{guid, type_of}`, money as integer kopecks), so JSON Patch applies to exactly what a client reads.
- * Reference: lifepos-api-v6.md §2.4 (value objects), §3 (resources), §6 (sale status fields).
+ * Reference: docs/LIFEPOS-API.md, «Value objects», «Resources» and «Sale status model».
  */
 
 export const CURRENCIES = ['RUB', 'GBP', 'USD', 'EUR', 'Unknown'] as const;
 export type Currency = (typeof CURRENCIES)[number];
 
-/** §2.4 Money: `value` is an integer number of kopecks (G-8). */
+/** docs/LIFEPOS-API.md, «Value objects» Money: `value` is an integer number of kopecks (G-8). */
 export interface Money {
   value: number;
   currency: Currency;
@@ -19,7 +19,7 @@ export interface Reference {
   type_of: string;
 }
 
-/** Fields every model carries (§2.4 "common model tail"). */
+/** Fields every model carries (docs/LIFEPOS-API.md, «Value objects» "common model tail"). */
 export interface ModelTail {
   guid: string;
   type_of: string;
@@ -32,7 +32,7 @@ export interface ModelTail {
 
 export type Extensions = Record<string, Record<string, unknown>>;
 
-/** §5.1 — the organization extension that subscribes to notifications. */
+/** docs/LIFEPOS-API.md, «Subscribing» — the organization extension that subscribes to notifications. */
 export interface NotificationServiceExtension {
   turned_on: boolean;
   primary_url_for_notifications: string | null;
@@ -58,7 +58,10 @@ export interface Organization extends ModelTail {
   extensions: Extensions;
 }
 
-/** §2.5 [G6]: the roles of the v5 guide; only Owner and Administrator may use the API. */
+/**
+ * docs/LIFEPOS-API.md, «Sign-in and tokens» [G6]: the roles of the v5 guide; only Owner and Administrator may
+ * use the API.
+ */
 export const ROLE_TYPES = ['Owner', 'Administrator', 'Manager', 'Cashier', 'Courier', 'Guest'] as const;
 export type RoleType = (typeof ROLE_TYPES)[number];
 export const API_ROLE_TYPES: readonly RoleType[] = ['Owner', 'Administrator'];
@@ -217,7 +220,10 @@ export interface Sale extends ModelTail {
   organization: Reference;
 }
 
-/** §3.9 / §5.2: one payment document splits cash and card inside itself. */
+/**
+ * docs/LIFEPOS-API.md, «Money documents», «Notification delivery»: one payment document splits cash and card
+ * inside itself.
+ */
 export interface SalePayment extends ModelTail {
   type_of: 'SalePayment';
   sale: Reference;

@@ -1,11 +1,11 @@
 import type { Logger } from '@connector/logger';
 
 /**
- * Delivery of `notification_service` notifications (§5, G-10): an HTTP POST of the changed object's JSON
- * (`type_of` = Sale / SalePayment / SaleRefund) to the organization's primary URL, with the secondary URL
- * as a fallback inside the same attempt. Retries on non-2xx / network errors with exponential backoff
- * (at-least-once). Switches make delivery misbehave the way receivers must survive: duplicates,
- * out-of-order arrival, or nothing at all.
+ * Delivery of `notification_service` notifications (docs/LIFEPOS-API.md, «Notifications», G-10): an HTTP POST
+ * of the changed object's JSON (`type_of` = Sale / SalePayment / SaleRefund) to the organization's primary
+ * URL, with the secondary URL as a fallback inside the same attempt. Retries on non-2xx / network errors with
+ * exponential backoff (at-least-once). Switches make delivery misbehave the way receivers must survive:
+ * duplicates, out-of-order arrival, or nothing at all.
  */
 
 export interface NotificationSettings {

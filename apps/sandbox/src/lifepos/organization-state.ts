@@ -31,7 +31,7 @@ export interface OrgState {
   rateLimit: RateLimitSettings;
 }
 
-/** Shared by every operation: the clock and the configured tax enum (G-12). */
+/** Shared by every operation: the clock and the configured tax enum (docs/LIFEPOS-API.md, gap G-12). */
 export interface OperationContext {
   now(): string;
   taxes: readonly string[];

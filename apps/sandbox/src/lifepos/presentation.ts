@@ -4,7 +4,8 @@ import type { Extensions, Reference } from './model.js';
  * How an object is shown to a client:
  * - `presentation=compact` (the default) leaves references as `{guid, type_of}`; `full` expands them with
  *   the referenced object's display fields (G-15; C1 asks for `full` to get an outlet's `name`).
- * - `extensions.X` is shown only when the client declares X in `X-LP-Client-Extensions` (§2.2 INF, G-14).
+ * - `extensions.X` is shown only when the client declares X in `X-LP-Client-Extensions` (docs/LIFEPOS-API.md,
+ *   «Required headers», inferred, G-14).
  */
 
 export type Presentation = 'compact' | 'full';

@@ -1,6 +1,7 @@
 /**
- * §4.2 [V1]: LIFE POS has a per-second request limit whose value is undocumented (G-4). The simulator
- * keeps a sliding one-second window per organization; the limit and an on/off switch are set per org.
+ * docs/LIFEPOS-API.md, «HTTP statuses and rate limit» [V1]: LIFE POS has a per-second request limit whose
+ * value is undocumented (G-4). The simulator keeps a sliding one-second window per organization; the limit
+ * and an on/off switch are set per org.
  */
 
 export interface RateLimitSettings {

@@ -1,3 +1,4 @@
+// Section names («…») and gap ids (G-n) in the test names are those of docs/LIFEPOS-API.md.
 import { describe, expect, it } from '@jest/globals';
 import {
   canCancel,
@@ -7,7 +8,7 @@ import {
   normalizeShippingStatus,
 } from './sale-status.js';
 
-describe('sale status rules (§6.3)', () => {
+describe('sale status rules («Transition rules»)', () => {
   it.each([
     [100_00, 0, 0, 'NotPaid'],
     [100_00, 40_00, 0, 'PartiallyPaid'],
@@ -44,7 +45,7 @@ describe('sale status rules (§6.3)', () => {
     expect(nextShippingStatus(current, action)).toBe(expected);
   });
 
-  it('cancels only from New (§6.2)', () => {
+  it('cancels only from New («Meaning of the states»)', () => {
     expect(canCancel('New')).toBe(true);
     expect(canCancel('InProgress')).toBe(false);
     expect(canCancel('Completed')).toBe(false);

@@ -1,11 +1,15 @@
 import type { DealState, PaymentStatus, ShippingStatus } from './model.js';
 
 /**
- * The three status fields of a v6 sale (§6.1) and how money documents and shipments move them: the
- * derived rules of §6.3 (INF, consistent with the back-office meanings of §6.2 [K1]). Pure functions.
+ * The three status fields of a v6 sale (docs/LIFEPOS-API.md, «Status fields») and how money documents and
+ * shipments move them: the derived rules of docs/LIFEPOS-API.md, «Transition rules» (inferred, consistent
+ * with the back-office meanings in «Meaning of the states», source K1). Pure functions.
  */
 
-/** §6.3: Σ payments vs `total_sum` → Paid / PartiallyPaid; any refund → (Partially)Refunded. */
+/**
+ * docs/LIFEPOS-API.md, «Transition rules»: Σ payments vs `total_sum` → Paid / PartiallyPaid; any refund →
+ * (Partially)Refunded.
+ */
 export function derivePaymentStatus(
   totalKopecks: number,
   paidKopecks: number,
@@ -40,8 +44,9 @@ export function nextShippingStatus(
 }
 
 /**
- * `state` after a movement (§6.2/§6.3): Cancelled and Completed are final (a refund after completion is
- * a return, it does not reopen the sale); Paid ∧ Shipped completes; any movement leaves New.
+ * `state` after a movement (docs/LIFEPOS-API.md, «Meaning of the states», «Transition rules»): Cancelled and
+ * Completed are final (a refund after completion is a return, it does not reopen the sale); Paid ∧ Shipped
+ * completes; any movement leaves New.
  */
 export function deriveState(current: DealState, payment: PaymentStatus, shipping: ShippingStatus): DealState {
   if (current === 'Cancelled' || current === 'Completed') return current;
@@ -50,7 +55,7 @@ export function deriveState(current: DealState, payment: PaymentStatus, shipping
   return 'InProgress';
 }
 
-/** §6.2 [K1]: only a sale in New can be cancelled. */
+/** docs/LIFEPOS-API.md, «Meaning of the states» [K1]: only a sale in New can be cancelled. */
 export function canCancel(state: DealState): boolean {
   return state === 'New';
 }

@@ -33,11 +33,12 @@ import {
 import { parseInput, refundInput, saleInput } from './validation.js';
 
 /**
- * Sales (§3.7) and their money documents (§3.9, G-11), with the status rules of §6.3 and the
- * idempotency errors of G-5: a repeated client `guid` → 422 Duplicate, a repeated `number` → 422 NotUnique.
+ * Sales (docs/LIFEPOS-API.md, «Sales») and their money documents («Money documents», G-11), with the status
+ * rules of «Transition rules» and the idempotency errors of G-5: a repeated client `guid` → 422 Duplicate, a
+ * repeated `number` → 422 NotUnique.
  */
 
-/** G-5 INF: whether an archived sale still holds its `number` (configurable; default: it does not). */
+/** docs/LIFEPOS-API.md, gap G-5 (inferred): whether an archived sale still holds its `number` (configurable; default: it does not). */
 export type NumberUniqueness = 'alive' | 'all';
 
 export interface SaleOptions extends WriteOptions {
@@ -193,7 +194,10 @@ export function refundsOf(org: OrgState, sale: string): SaleRefund[] {
 const sum = (documents: readonly MoneyDocument[], part: 'total_sum' | 'sum_by_cash' | 'sum_by_card') =>
   documents.reduce((total, document) => total + document[part].value, 0);
 
-/** §6.3: payment_status from the documents, then state from both status fields. */
+/**
+ * docs/LIFEPOS-API.md, «Transition rules»: payment_status from the documents, then state from both status
+ * fields.
+ */
 function settle(org: OrgState, sale: Sale, ctx: OperationContext, changes: Partial<Sale> = {}): Sale {
   const next = { ...sale, ...changes };
   const paid = sum(paymentsOf(org, sale.guid), 'total_sum');
@@ -276,7 +280,10 @@ function assertOpen(sale: Sale): void {
   }
 }
 
-/** A cashier / courier takes a payment: one document with its cash and card parts (§3.9). */
+/**
+ * A cashier / courier takes a payment: one document with its cash and card parts (docs/LIFEPOS-API.md,
+ * «Money documents»).
+ */
 export function takePayment(
   org: OrgState,
   saleGuid: string,
@@ -366,8 +373,9 @@ export function documentsOfSale(org: OrgState, sale: string, kind?: 'payments' |
 }
 
 /**
- * A refund document for a payment (V2, §3.9): `for_payment` is required; without amounts the rest of the
- * payment is refunded; a bare `total_sum` is taken from the cash part first, then the card part.
+ * A refund document for a payment (V2, docs/LIFEPOS-API.md, «Money documents»): `for_payment` is required;
+ * without amounts the rest of the payment is refunded; a bare `total_sum` is taken from the cash part first,
+ * then the card part.
  */
 export function createRefund(
   org: OrgState,

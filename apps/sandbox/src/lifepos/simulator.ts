@@ -180,7 +180,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const ALL_EXTENSIONS: ReadonlySet<string> = new Set(['notification_service']);
 
 /**
- * The LIFE POS API v6 simulator (reference: shared/reference/lifepos-api-v6.md). All state lives in
+ * The LIFE POS API v6 simulator (reference: docs/LIFEPOS-API.md). All state lives in
  * memory; the typed methods below seed and act on it (tests call them in-process, the control routes
  * call them over HTTP) and `app()` serves the API itself.
  */
@@ -390,7 +390,10 @@ export class LifePosSimulator {
     return structuredClone(state.organization);
   }
 
-  /** Subscribes the organization to notifications, as the connector does through `PATCH /orgs/{org}` (§5.1). */
+  /**
+   * Subscribes the organization to notifications, as the connector does through `PATCH /orgs/{org}`
+   * (docs/LIFEPOS-API.md, «Subscribing»).
+   */
   subscribe(org: string, input: SubscriptionInput): NotificationServiceExtension {
     this.patchOrganization(org, [
       {
@@ -591,7 +594,10 @@ export class LifePosSimulator {
     return structuredClone(completed);
   }
 
-  /** Cancels a sale in New (§6.2); any other state → 422 OperationCannotBePerformed. */
+  /**
+   * Cancels a sale in New (docs/LIFEPOS-API.md, «Meaning of the states»); any other state → 422
+   * OperationCannotBePerformed.
+   */
   cancel(org: string, sale: string): Sale {
     const state = this.store.org(org);
     const cancelled = cancelSale(state, sale, this.ctx);

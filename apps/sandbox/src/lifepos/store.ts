@@ -13,9 +13,9 @@ import { createOrgState, type OperationContext, type OrgState, tail } from './or
 import { normalizePhone } from './validation.js';
 
 /**
- * Accounts (phone + password), bearer sessions and organizations. A LIFE POS account is a phone that is
- * an employee in one or more organizations; the token is opaque, has a configurable TTL and no refresh
- * (G-2); only Owner / Administrator employees may use the API (§2.5 [G6]).
+ * Accounts (phone + password), bearer sessions and organizations. A LIFE POS account is a phone that is an
+ * employee in one or more organizations; the token is opaque, has a configurable TTL and no refresh (G-2);
+ * only Owner / Administrator employees may use the API (docs/LIFEPOS-API.md, «Sign-in and tokens» [G6]).
  */
 
 /** G-9: roles and units of measure are seeded with fixed guids (the same in every organization). */

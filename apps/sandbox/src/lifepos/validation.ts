@@ -12,9 +12,15 @@ import {
 } from './model.js';
 import { normalizeShippingStatus } from './sale-status.js';
 
-/** Input schemas with the constraints the reference pages show (§2.5, §3). Violations → 422 RequestIsNotValid. */
+/**
+ * Input schemas with the constraints the reference pages show (docs/LIFEPOS-API.md, «Sign-in and tokens»,
+ * «Resources»). Violations → 422 RequestIsNotValid.
+ */
 
-/** §2.5 [R1]: the phone pattern of the sign-in and employee pages, matched in full. */
+/**
+ * docs/LIFEPOS-API.md, «Sign-in and tokens» [R1]: the phone pattern of the sign-in and employee pages,
+ * matched in full.
+ */
 export const PHONE_PATTERN =
   /^((8|\+7)-?)?\(?\d{3,5}\)?-?\d{1}-?\d{1}-?\d{1}-?\d{1}-?\d{1}((-?\d{1})?-?\d{1})?$/;
 
@@ -174,8 +180,9 @@ export function positionInput(taxes: readonly string[]) {
 }
 
 /**
- * §3.7 create body + the G-3 assumption (meta / meta_data / custom_properties). Unknown fields (customer,
- * delivery, … that the cut page may hold) are accepted and dropped, as a lenient server would.
+ * docs/LIFEPOS-API.md, «Sales» create body + the G-3 assumption (meta / meta_data / custom_properties).
+ * Unknown fields (customer, delivery, … that the cut page may hold) are accepted and dropped, as a lenient
+ * server would.
  */
 export function saleInput(taxes: readonly string[]) {
   return z.object({

@@ -1,3 +1,4 @@
+// Gap ids (CRM-n) in the test names are those of docs/RETAILCRM-API.md.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Sandbox, startSandbox } from '../sandbox.js';
 import type { AccountInput } from './seed-schema.js';
@@ -56,7 +57,7 @@ describe('unversioned methods', () => {
     });
     const selective = await new RcTestClient(info.baseUrl, 'selective').get('/api/credentials');
     expect(selective.body).toMatchObject({ siteAccess: 'access_selective', sitesAvailable: ['shop-b'] });
-    // The connector's default key has no integration_* scopes (reference §1.4).
+    // The connector's default key has no integration_* scopes (docs/RETAILCRM-API.md, «Key scopes»).
     expect(selective.body.scopes).toEqual(
       expect.arrayContaining(['order_write', 'payments_write', 'task_write']),
     );
@@ -116,7 +117,7 @@ describe('authentication and scopes', () => {
     }
   });
 
-  it('lets either order_write or payments_write manage payments, switchable to one of them (§8.3)', async () => {
+  it('lets either order_write or payments_write manage payments, switchable to one of them (gap CRM-3)', async () => {
     const { code, info } = await account({
       apiKeys: [
         { key: 'orders-only', scopes: ['order_read', 'order_write'] },
@@ -137,7 +138,7 @@ describe('authentication and scopes', () => {
     expect((await pay('payments-only')).status).toBe(201);
   });
 
-  it('can guard /reference/stores with store_read instead of reference_read (§8.3)', async () => {
+  it('can guard /reference/stores with store_read instead of reference_read (gap CRM-3)', async () => {
     const { code, info } = await account({ apiKeys: [{ key: 'ref', scopes: ['reference_read'] }] });
     const api = new RcTestClient(info.baseUrl, 'ref');
     expect((await api.get('/api/v5/reference/stores')).status).toBe(200);

@@ -74,7 +74,7 @@ function dispatch(account: CrmAccount, req: Request, res: Response, logger: Logg
     const { route, params } = matchRoute(req.method, req.path);
     const query = req.query as Params;
     const body: Params = req.body && typeof req.body === 'object' ? (req.body as Params) : {};
-    // §1.3: `X-API-KEY` header or `apiKey` GET/POST parameter.
+    // docs/RETAILCRM-API.md, «Authentication»: `X-API-KEY` header or `apiKey` GET/POST parameter.
     const presented = req.get('x-api-key') || paramString(query.apiKey) || paramString(body.apiKey);
     if (!presented) throw apiKeyMissing();
     const key = account.apiKeys.get(presented);
@@ -100,7 +100,7 @@ export function createAccountApp(account: CrmAccount, deps: AccountAppDeps): exp
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  // PHP bracket syntax for the query string (reference §2.1).
+  // PHP bracket syntax for the query string (docs/RETAILCRM-API.md, «GET query strings»).
   app.set('query parser', (query: string | null) => parseBracketParams(query ?? ''));
 
   app.use(deps.requestLog.middleware('retailcrm', () => account.code));
@@ -123,7 +123,8 @@ export function createAccountApp(account: CrmAccount, deps: AccountAppDeps): exp
     if (account.settings.latencyMs > 0) setTimeout(next, account.settings.latencyMs);
     else next();
   });
-  // §2.2: POST bodies are urlencoded (JSON strings in some fields) or, from legacy clients, multipart.
+  // docs/RETAILCRM-API.md, «POST bodies»: POST bodies are urlencoded (JSON strings in some fields) or, from
+  // legacy clients, multipart.
   app.use(express.text({ type: 'application/x-www-form-urlencoded', limit: '10mb' }));
   app.use((req, _res, next) => {
     if (typeof req.body === 'string') req.body = parseBracketParams(req.body);

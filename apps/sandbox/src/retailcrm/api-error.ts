@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 
 /**
  * The RetailCRM error envelope `{"success":false,"errorMsg":…,"errors":…}` with the exact strings of
- * reference §2.3. `errors` is usually an object keyed by field, sometimes a list.
+ * docs/RETAILCRM-API.md, «Responses and errors». `errors` is usually an object keyed by field, sometimes a
+ * list.
  */
 export type ApiErrorDetails = Record<string, string> | string[];
 
@@ -29,7 +30,8 @@ export class CrmApiError extends Error {
   }
 }
 
-// §8.1 leaves 401 vs 403 open; the Go client's tests use 403 for a wrong key, so every auth error is 403.
+// docs/RETAILCRM-API.md, gap CRM-1 leaves 401 vs 403 open; the Go client's tests use 403 for a wrong key, so
+// every auth error is 403.
 export const apiKeyMissing = () => new CrmApiError(403, '"apiKey" is missing.');
 export const wrongApiKey = () => new CrmApiError(403, 'Wrong "apiKey" value.');
 export const accessDenied = () => new CrmApiError(403, 'Access denied.');
@@ -55,12 +57,18 @@ export function faultErrorBody(status: number): ApiErrorBody {
   return { success: false, errorMsg: STATUS_CODES[status] ?? `HTTP ${status}` };
 }
 
-/** `"OrderType" with "code"="eshop-individual" does not exist.` (reference R2 / §8.12). */
+/**
+ * `"OrderType" with "code"="eshop-individual" does not exist.` (docs/RETAILCRM-API.md, source R2 and gap
+ * CRM-12).
+ */
 export function doesNotExist(entity: string, key: 'code' | 'id', value: string | number): string {
   return `"${entity}" with "${key}"="${value}" does not exist.`;
 }
 
-/** What nginx answers for a host without an account (reference §2.3): HTTP 405 with an HTML page. */
+/**
+ * What nginx answers for a host without an account (docs/RETAILCRM-API.md, «Responses and errors»): HTTP 405
+ * with an HTML page.
+ */
 export const UNKNOWN_ACCOUNT_HTML = `<html>
 <head><title>405 Not Allowed</title></head>
 <body>

@@ -1,7 +1,8 @@
 /**
- * PHP `parse_str` semantics for query strings and urlencoded bodies (reference §2.1): RetailCRM runs on
- * PHP/Symfony, so `filter[ids][]=1`, `filter[ids][0]=1` and `filter[customFields][nps][min]=5` all
- * arrive as nested structures. A container whose keys are all integers becomes an array.
+ * PHP `parse_str` semantics for query strings and urlencoded bodies (docs/RETAILCRM-API.md,
+ * «GET query strings»): RetailCRM runs on PHP/Symfony, so `filter[ids][]=1`, `filter[ids][0]=1` and
+ * `filter[customFields][nps][min]=5` all arrive as nested structures. A container whose keys are all integers
+ * becomes an array.
  */
 export type ParamValue = string | ParamValue[] | { [key: string]: ParamValue };
 export type Params = { [key: string]: ParamValue };

@@ -1,6 +1,7 @@
 /**
- * RetailCRM dates are wall-clock strings in the account's time zone without an offset (reference §2.2):
- * date `Y-m-d`, date-time `Y-m-d H:i:s`, task deadline `Y-m-d H:i`, delivery time `H:i`.
+ * RetailCRM dates are wall-clock strings in the account's time zone without an offset (docs/RETAILCRM-API.md,
+ * «Dates and time zone»): date `Y-m-d`, date-time `Y-m-d H:i:s`, task deadline `Y-m-d H:i`, delivery time
+ * `H:i`.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

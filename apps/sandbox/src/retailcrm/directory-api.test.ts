@@ -1,3 +1,4 @@
+// Section names («…») and gap ids (CRM-n) in the test names are those of docs/RETAILCRM-API.md.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Sandbox, startSandbox } from '../sandbox.js';
 import type { AccountInput } from './seed-schema.js';
@@ -81,7 +82,7 @@ describe('tasks', () => {
     expect(badDate.body.errors).toEqual({ datetime: 'This value is not valid.' });
   });
 
-  it('accepts group tasks (performerType group) unless switched off (§8.4)', async () => {
+  it('accepts group tasks (performerType group) unless switched off (gap CRM-4)', async () => {
     const { code, api } = await account();
     const task = { text: 'Группе', performerType: 'group', performerId: 4 };
     const accepted = await api.post('/api/v5/tasks/create', { task });
@@ -137,7 +138,7 @@ describe('users and groups', () => {
 });
 
 describe('reference books', () => {
-  it('prints code-keyed books as objects and list books as arrays (§4.11)', async () => {
+  it('prints code-keyed books as objects and list books as arrays («Reference books»)', async () => {
     const { api } = await account();
     const keyed = {
       sites: 'sites',

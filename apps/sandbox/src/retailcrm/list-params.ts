@@ -19,7 +19,7 @@ export function readPage(query: Params): Page {
   const rawPage = paramString(query.page);
   const limit = rawLimit === undefined ? 20 : Number(rawLimit);
   const page = rawPage === undefined ? 1 : Number(rawPage);
-  // §3.2 / §8.8: only 20, 50 and 100 are documented for these methods.
+  // docs/RETAILCRM-API.md, «Pagination», gap CRM-8: only 20, 50 and 100 are documented for these methods.
   if (!(ALLOWED_LIMITS as readonly number[]).includes(limit)) {
     throw inputErrors({ limit: 'The value you selected is not a valid choice.' });
   }
@@ -114,7 +114,7 @@ export class FilterReader {
     return value === undefined ? undefined : Number(value);
   }
 
-  /** Booleans in filters are `0`/`1` (reference §2.1). */
+  /** Booleans in filters are `0`/`1` (docs/RETAILCRM-API.md, «GET query strings»). */
   bool(key: string): boolean | undefined {
     const value = this.string(key);
     if (value === undefined) return undefined;

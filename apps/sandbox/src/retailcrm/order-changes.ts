@@ -2,8 +2,9 @@ import { itemDiscountTotal, type OrderViewContext, renderItem } from './order-vi
 import type { ItemRecord, OrderRecord, PaymentRecord } from './records.js';
 
 /**
- * One history-worthy change of an order, with the field ids of reference §4.7: reference-book values
- * print as `{code}`, users/customers as `{id}`, plain values as themselves, absent values as `null`.
+ * One history-worthy change of an order, with the field ids of docs/RETAILCRM-API.md, «Order history»:
+ * reference-book values print as `{code}`, users/customers as `{id}`, plain values as themselves, absent
+ * values as `null`.
  */
 export interface FieldChange {
   field: string;

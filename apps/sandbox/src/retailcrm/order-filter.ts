@@ -4,7 +4,10 @@ import { FilterReader, inRange } from './list-params.js';
 import { orderTotals } from './order-view.js';
 import type { OrderRecord } from './records.js';
 
-/** Every `filter[...]` key `GET /api/v5/orders` documents (reference §4.2). There is no `statuses[]`. */
+/**
+ * Every `filter[...]` key `GET /api/v5/orders` documents (docs/RETAILCRM-API.md, «Order list»). There is no
+ * `statuses[]`.
+ */
 const DOCUMENTED = [
   'ids',
   'externalIds',

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { ApiErrorDetails } from './api-error.js';
 
 /**
- * The JSON-string fields `order`, `payment` and `task` as RetailCRM reads them (reference §4.4–§4.9).
- * PHP/Symfony forms take numeric strings for numbers and 0/1 for booleans, so these do too; unknown
- * fields are ignored rather than rejected.
+ * The JSON-string fields `order`, `payment` and `task` as RetailCRM reads them (docs/RETAILCRM-API.md,
+ * «Order edit», «Payments», «Tasks»). PHP/Symfony forms take numeric strings for numbers and 0/1 for
+ * booleans, so these do too; unknown fields are ignored rather than rejected.
  */
 const num = z.union([
   z.number(),
@@ -55,7 +55,10 @@ const deliveryInputSchema = z.looseObject({
     .nullable()
     .optional(),
   address: z.record(z.string(), z.unknown()).optional(),
-  /** Integration data; `courierId` assigns a courier (reference §4.13 / §8.5). */
+  /**
+   * Integration data; `courierId` assigns a courier (docs/RETAILCRM-API.md, «Courier of an order», gap
+   * CRM-5).
+   */
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type DeliveryInput = z.output<typeof deliveryInputSchema>;

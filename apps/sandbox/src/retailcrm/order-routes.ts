@@ -6,7 +6,7 @@ import { orderInputSchema, paymentInputSchema } from './order-input.js';
 import type { OrderRecord } from './records.js';
 import type { ApiRoute, RouteContext } from './route-context.js';
 
-/** Orders, their history, statuses and payments (reference §4.2–§4.8). */
+/** Orders, their history, statuses and payments (docs/RETAILCRM-API.md, «Methods the connector uses»). */
 
 function findOrder(context: RouteContext, id: string): OrderRecord {
   const { account } = context;
@@ -33,7 +33,8 @@ export const orderRoutes: ApiRoute[] = [
       const page = readPage(context.query);
       const matches = orderFilter(context.account, context.query);
       const visible = new Set(context.visibleSites());
-      // §4.2 does not document the order; newest first is the stated assumption.
+      // docs/RETAILCRM-API.md, «Order list»: the order is not documented; newest first is the stated
+      // assumption.
       const orders = [...context.account.orders.values()]
         .filter((order) => visible.has(order.site) && matches(order))
         .sort((a, b) => b.id - a.id);
@@ -179,7 +180,8 @@ export const orderRoutes: ApiRoute[] = [
     handle(context) {
       const input = context.jsonField('order', orderInputSchema, orderNotLoaded);
       const order = findOrder(context, context.pathParam('id'));
-      // `payments` in an edit are left alone: v5 manages them through /orders/payments/* (§4.4).
+      // `payments` in an edit are left alone: v5 manages them through /orders/payments/*
+      // (docs/RETAILCRM-API.md, «Order edit»).
       const edited = context.account.editOrder(order.id, input, context.actor);
       return { body: { id: edited.id, order: context.account.render(edited, 'array') } };
     },

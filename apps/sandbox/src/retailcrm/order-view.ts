@@ -8,9 +8,9 @@ import {
 import type { Courier } from './seed-schema.js';
 
 /**
- * Orders as the API prints them (reference §5), quirks included: `slug` = `id`, empty `customFields`
- * and item `properties` as `[]`, `payments` keyed by id in reads (`{}` when empty) but an array in
- * create/edit responses and history snapshots (§8.7).
+ * Orders as the API prints them (docs/RETAILCRM-API.md, «Order JSON»), quirks included: `slug` = `id`, empty
+ * `customFields` and item `properties` as `[]`, `payments` keyed by id in reads (`{}` when empty) but an
+ * array in create/edit responses and history snapshots (docs/RETAILCRM-API.md, gap CRM-7).
  */
 export type PaymentsShape = 'keyed' | 'array';
 
@@ -34,7 +34,10 @@ export function itemPrice(item: ItemRecord): number {
   return roundMoney(item.initialPrice - itemDiscountTotal(item));
 }
 
-/** §8.11 leaves the formula open; the stated one is `totalSumm = summ + delivery cost − order discounts`. */
+/**
+ * docs/RETAILCRM-API.md, gap CRM-11 leaves the formula open; the stated one is
+ * `totalSumm = summ + delivery cost − order discounts`.
+ */
 export function orderTotals(order: OrderRecord): { summ: number; totalSumm: number; purchaseSumm: number } {
   const summ = roundMoney(order.items.reduce((sum, item) => sum + itemPrice(item) * item.quantity, 0));
   const orderDiscount = order.discountManualAmount + (summ * order.discountManualPercent) / 100;

@@ -131,7 +131,8 @@ describe('GET /api/v5/orders', () => {
       errorMsg: 'Errors in the input parameters',
       errors: { limit: 'The value you selected is not a valid choice.' },
     });
-    // There is no `statuses[]` filter (reference §4.2): a client using it must fail, not get everything.
+    // There is no `statuses[]` filter (docs/RETAILCRM-API.md, «Order list»): a client using it must fail, not
+    // get everything.
     const unknown = await api.get('/api/v5/orders', 'filter[statuses][]=new');
     expect(unknown.status).toBe(400);
     expect(unknown.body).toEqual({

@@ -1,7 +1,7 @@
 /**
- * A sliding one-second window: at most `limit` accepted requests in any 1000 ms, so the 11th request
- * within one second is refused (reference §3.1). Refused requests do not count, so a client that backs
- * off gets through as soon as the window moves.
+ * A sliding one-second window: at most `limit` accepted requests in any 1000 ms, so the 11th request within
+ * one second is refused (docs/RETAILCRM-API.md, «Rate limits»). Refused requests do not count, so a client
+ * that backs off gets through as soon as the window moves.
  */
 export class SlidingWindowLimiter {
   private readonly accepted: number[] = [];

@@ -126,7 +126,7 @@ export interface HistoryRecord {
   oldValue: unknown;
   newValue: unknown;
   orderId: number;
-  /** Full order for the creation entry, a stub otherwise (reference §4.7). */
+  /** Full order for the creation entry, a stub otherwise (docs/RETAILCRM-API.md, «Order history»). */
   order: Record<string, unknown>;
   item?: Record<string, unknown>;
   payment?: Record<string, unknown>;

@@ -1,9 +1,9 @@
 import type { SeedInput } from './seed-schema.js';
 
 /**
- * A ready account in one call: the defaults seen on a real RetailCRM test account (reference §4.11),
- * plus a shop with two points of sale under one legal entity, two couriers and the user groups a
- * connector needs (managers, couriers, an error-notification group).
+ * A ready account in one call: the defaults seen on a real RetailCRM test account (docs/RETAILCRM-API.md,
+ * «Reference books»), plus a shop with two points of sale under one legal entity, two couriers and the user
+ * groups a connector needs (managers, couriers, an error-notification group).
  */
 export const DEFAULT_SEED: Required<SeedInput> = {
   legalEntities: [

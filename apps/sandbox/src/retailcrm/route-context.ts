@@ -43,7 +43,7 @@ export class RouteContext {
     return this.params[name] ?? '';
   }
 
-  /** `by`: `externalId` unless told otherwise (reference §4.3). */
+  /** `by`: `externalId` unless told otherwise (docs/RETAILCRM-API.md, «One order»). */
   by(): 'id' | 'externalId' {
     const by = this.param('by') ?? 'externalId';
     if (by !== 'id' && by !== 'externalId')
@@ -56,8 +56,8 @@ export class RouteContext {
   }
 
   /**
-   * The `site` parameter, checked against the key's `siteAccess`. When `required` and absent, a key
-   * that sees exactly one site uses it; otherwise `Parameter 'site' is missing` (reference §7.3).
+   * The `site` parameter, checked against the key's `siteAccess`. When `required` and absent, a key that sees
+   * exactly one site uses it; otherwise `Parameter 'site' is missing` (docs/RETAILCRM-API.md, «One order»).
    */
   site(required: boolean): string | undefined {
     const site = this.param('site');
@@ -76,9 +76,10 @@ export class RouteContext {
   }
 
   /**
-   * A form field carrying a JSON string (`order`, `payment`, `task` — reference §2.2). Absent →
-   * `Parameter '<name>' is missing`; not a JSON object → `Errors in the entity format` (§7.2 [A]);
-   * wrong field types → the method's own "is not loaded" error.
+   * A form field carrying a JSON string (`order`, `payment`, `task` — docs/RETAILCRM-API.md, «POST bodies»).
+   * Absent → `Parameter '<name>' is missing`; not a JSON object → `Errors in the entity format`
+   * (docs/RETAILCRM-API.md, «POST bodies», assumed); wrong field types → the method's own "is not loaded"
+   * error.
    */
   jsonField<S extends z.ZodType>(
     name: string,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Reference books, users and API keys of a simulated account (reference §1.4, §4.10, §4.11). One zod
- * schema per entity fills the defaults, so tests and the control API seed with only the fields they
- * care about; the stored shape is what the API renders.
+ * Reference books, users and API keys of a simulated account (docs/RETAILCRM-API.md, «Key scopes»,
+ * «Users and groups», «Reference books»). One zod schema per entity fills the defaults, so tests and the
+ * control API seed with only the fields they care about; the stored shape is what the API renders.
  */
 const code = z.string().min(1);
 const strings = z.array(z.string()).default([]);
@@ -44,7 +44,10 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** What this connector's key is given (reference §1.4 mapping); `integration_*` deliberately absent. */
+/**
+ * What this connector's key is given (the mapping of docs/RETAILCRM-API.md, «Key scopes»); `integration_*`
+ * deliberately absent.
+ */
 export const CONNECTOR_SCOPES: Scope[] = [
   'order_read',
   'order_write',
@@ -178,7 +181,7 @@ export const deliveryTypeSchema = z.object({
   defaultCost: z.number().default(0),
   defaultNetCost: z.number().default(0),
   description: z.string().optional(),
-  /** `courier` marks the built-in courier delivery (reference §4.13). */
+  /** `courier` marks the built-in courier delivery (docs/RETAILCRM-API.md, «Courier of an order»). */
   integrationCode: z.string().optional(),
   vatRate: z.string().optional(),
   defaultForCrm: z.boolean().default(false),
@@ -302,13 +305,16 @@ export type Seed = z.output<typeof seedSchema>;
 
 const rateLimitSchema = z.object({
   enabled: z.boolean().default(true),
-  /** Requests per second per account (reference §3.1: 10). */
+  /** Requests per second per account (docs/RETAILCRM-API.md, «Rate limits»: 10). */
   perSecond: z.number().int().positive().default(10),
   /** 503 is what RetailCRM documents; 429 is the mode the Go client also treats as rate limiting. */
   status: z.union([z.literal(503), z.literal(429)]).default(503),
 });
 
-/** Which scopes (any of) guard a group of methods; §8.3 leaves several of these open. */
+/**
+ * Which scopes (any of) guard a group of methods; docs/RETAILCRM-API.md, gap CRM-3 leaves several of these
+ * open.
+ */
 export const SCOPE_GROUPS = [
   'orders.read',
   'orders.write',
@@ -325,7 +331,8 @@ export type ScopeGroup = (typeof SCOPE_GROUPS)[number];
 export const DEFAULT_SCOPE_RULES: Record<ScopeGroup, Scope[]> = {
   'orders.read': ['order_read'],
   'orders.write': ['order_write'],
-  // §1.4/§8.3: `order_write` or `payments_write` — unresolved, so either passes by default.
+  // docs/RETAILCRM-API.md, «Key scopes», gap CRM-3: `order_write` or `payments_write` — unresolved, so either
+  // passes by default.
   'payments.write': ['order_write', 'payments_write'],
   'tasks.read': ['task_read'],
   'tasks.write': ['task_write'],
@@ -341,9 +348,15 @@ export const settingsSchema = z.object({
   latencyMs: z.number().int().min(0).max(60_000).optional(),
   /** Replace the scopes (any of) that guard a method group. */
   scopeRules: z.partialRecord(z.enum(SCOPE_GROUPS), z.array(z.enum(SCOPES))).optional(),
-  /** §8.4: tasks for a user group (`performerType: "group"`) — the stated assumption is that they work. */
+  /**
+   * docs/RETAILCRM-API.md, gap CRM-4: tasks for a user group (`performerType: "group"`) — the stated
+   * assumption is that they work.
+   */
   allowGroupTasks: z.boolean().optional(),
-  /** Time limit of one trigger HTTP call (§6 assumes a short timeout, single attempt). */
+  /**
+   * Time limit of one trigger HTTP call (docs/RETAILCRM-API.md, «Triggers»: a short timeout and a single
+   * attempt are assumed).
+   */
   triggerTimeoutMs: z.number().int().min(1).max(60_000).optional(),
 });
 export type SettingsInput = z.input<typeof settingsSchema>;
@@ -361,7 +374,7 @@ export const accountSchema = seedSchema.extend({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   /** Defaults to one key with the connector's scopes and full site access. */
   apiKeys: z.array(apiKeySchema).optional(),
-  /** Fill every book not given with realistic defaults (reference §4.11). */
+  /** Fill every book not given with realistic defaults (docs/RETAILCRM-API.md, «Reference books»). */
   defaults: z.boolean().default(true),
   timezone: z.string().default('Europe/Moscow'),
   settings: settingsSchema.optional(),

@@ -249,7 +249,10 @@ export class RetailCrmSimulator {
     return this.editOrder(code, orderId, { items }, options);
   }
 
-  /** Assigns a courier (`delivery.data.courierId`, reference §4.13); `null` removes it. */
+  /**
+   * Assigns a courier (`delivery.data.courierId`, docs/RETAILCRM-API.md, «Courier of an order»); `null`
+   * removes it.
+   */
   setCourier(
     code: string,
     orderId: number,

@@ -24,7 +24,7 @@ async function read(response: Response): Promise<RcResponse> {
   return { status: response.status, headers: response.headers, text, body };
 }
 
-/** Nested values become the JSON-string fields RetailCRM expects (reference §2.2). */
+/** Nested values become the JSON-string fields RetailCRM expects (docs/RETAILCRM-API.md, «POST bodies»). */
 function formValues(fields: FormFields): [string, string][] {
   return Object.entries(fields).map(([name, value]) => [
     name,
