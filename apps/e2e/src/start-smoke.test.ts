@@ -86,21 +86,64 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** One run of the start script, as a terminal would hold it: its own process group, its output collected. */
+class StartRun {
+  readonly child: ChildProcess;
+  output = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(cwd: string, env: NodeJS.ProcessEnv) {
+    this.child = spawn('bash', ['scripts/start.sh'], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: unknown) => {
+      this.output += String(chunk);
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Waits for the ready banner; returns the apps it lists with their ports. */
+  async ready(): Promise<Map<string, number>> {
+    await waitFor(() => this.output.includes(READY_BANNER) || this.child.exitCode !== null, {
+      timeoutMs: 300_000,
+      intervalMs: 500,
+    }).catch(() => false);
+    if (!this.output.includes(READY_BANNER)) {
+      throw new Error(`start.sh did not reach its ready banner:\n${this.output.slice(-4_000)}`);
+    }
+    const lines = this.output.matchAll(/^ {2}([a-z-]+) {2}http:\/\/127\.0\.0\.1:(\d+)/gm);
+    return new Map([...lines].map((m) => [String(m[1]), Number(m[2])]));
+  }
+
+  /** Ctrl-C: the terminal sends SIGINT to the whole foreground process group. */
+  async interrupt(): Promise<number | null | 'timeout'> {
+    if (!this.child.pid) throw new Error('start.sh has no pid');
+    process.kill(-this.child.pid, 'SIGINT');
+    return Promise.race([this.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 40_000))]);
+  }
+
+  kill(): void {
+    if (this.child.pid && this.child.exitCode === null) process.kill(-this.child.pid, 'SIGKILL');
+  }
+}
+
 describe('the README start command on a fresh copy of the working tree', () => {
   const tree = copyWorkingTree();
   const servicesDir = mkdtempSync('/var/tmp/connector-start-services-');
-  let child: ChildProcess | undefined;
-  let output = '';
-  let serviceEnv: NodeJS.ProcessEnv = {};
+  const runs: StartRun[] = [];
+  let env: NodeJS.ProcessEnv = {};
+  const stopServices = () =>
+    execFileSync('bash', ['scripts/local-services.sh', 'stop'], { cwd: tree, env, stdio: 'ignore' });
 
   afterAll(() => {
-    if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    for (const run of runs) run.kill();
     try {
-      execFileSync('bash', ['scripts/local-services.sh', 'stop'], {
-        cwd: tree,
-        env: serviceEnv,
-        stdio: 'ignore',
-      });
+      stopServices();
     } catch {
       // already stopped by the test
     }
@@ -108,97 +151,68 @@ describe('the README start command on a fresh copy of the working tree', () => {
     rmSync(servicesDir, { recursive: true, force: true });
   });
 
-  it('starts every app, exports the demo order and stops everything on Ctrl-C', async () => {
-    const offset = await freeOffset();
-    const { NODE_OPTIONS, DATABASE_URL, REDIS_URL, QUEUE_PREFIX, ...inherited } = process.env;
-    serviceEnv = {
-      ...inherited,
-      LOCAL_PORT_OFFSET: String(offset),
-      REDIS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-      LOCAL_SERVICES_DIR: servicesDir,
-    };
-    const started = spawn('bash', ['scripts/start.sh'], {
-      cwd: tree,
-      env: serviceEnv,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = started;
-    started.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-    });
-    started.stderr?.on('data', (chunk) => {
-      output += String(chunk);
-    });
-    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
-
-    const ready = await waitFor(() => output.includes(READY_BANNER) || started.exitCode !== null, {
-      timeoutMs: 300_000,
-      intervalMs: 500,
-    }).catch(() => false);
-    if (!ready || !output.includes(READY_BANNER)) {
-      throw new Error(`start.sh did not reach its ready banner:\n${output.slice(-4_000)}`);
-    }
-
-    // Every app the checkout has is listed in the banner, and answers /readyz.
-    const listed = new Map(
-      [...output.matchAll(/^ {2}([a-z-]+) {2}http:\/\/127\.0\.0\.1:(\d+)/gm)].map((m) => [
-        m[1],
-        Number(m[2]),
-      ]),
-    );
+  /** Starts, checks every app is listed and ready, runs `check`, then Ctrl-C and nothing of it left running. */
+  async function startCheckAndInterrupt(check: () => Promise<void>): Promise<void> {
+    const run = new StartRun(tree, env);
+    runs.push(run);
+    const listed = await run.ready();
     const expected = appsWithEntryPoint().filter((name) => name !== 'sandbox');
     expect([...listed.keys()].sort()).toEqual(expected.sort());
     for (const [name, port] of listed) {
       const response = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect({ name, status: response.status }).toEqual({ name, status: 200 });
     }
-
-    // The tour's first step through the sandbox's control API: 5001A into the send status → a LIFE POS sale.
-    const control = `http://127.0.0.1:${4000 + offset}/_sandbox`;
-    const demo = JSON.parse(readFileSync(path.join(tree, '.local', 'demo.json'), 'utf8')) as {
-      retailcrm: { accountCode: string };
-      lifepos: { orgId: string };
-      connection: { settings: { exportStatuses?: string[] } };
-      orders: { id: number; number: string }[];
-    };
-    const order = demo.orders.find((o) => o.number === '5001A');
-    if (!order) throw new Error('the demo has no order 5001A');
-    await getJson(`${control}/retailcrm/accounts/${demo.retailcrm.accountCode}/orders/${order.id}/status`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'send-to-assembling' }),
-    });
-    const sale = await waitFor(
-      async () => {
-        const { sales } = await getJson<{ sales: { sale: { number: string } }[] }>(
-          `${control}/lifepos/orgs/${demo.lifepos.orgId}/sales`,
-        );
-        return sales.find(({ sale: s }) => s.number === order.number);
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
-    expect(sale?.sale.number).toBe('5001A');
-
-    // Ctrl-C: the terminal sends SIGINT to the whole foreground process group.
-    if (!started.pid) throw new Error('start.sh has no pid');
-    process.kill(-started.pid, 'SIGINT');
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 40_000))]);
-    expect(code).toBe(0);
-    await waitFor(() => processesUnder(tree.replace(/\/$/, '')).length === 0, { timeoutMs: 10_000 }).catch(
-      () => false,
-    );
+    await check();
+    expect(await run.interrupt()).toBe(0);
+    await waitFor(() => processesUnder(tree).length === 0, { timeoutMs: 10_000 }).catch(() => false);
     expect(processesUnder(tree)).toEqual([]);
     for (const port of listed.values()) expect(await portIsFree(port)).toBe(true);
+  }
+
+  it('starts every app, exports the demo order, stops on Ctrl-C, and starts again', async () => {
+    const offset = await freeOffset();
+    const { NODE_OPTIONS, DATABASE_URL, REDIS_URL, QUEUE_PREFIX, ...inherited } = process.env;
+    env = {
+      ...inherited,
+      LOCAL_PORT_OFFSET: String(offset),
+      REDIS_PORT: String(await freePort()),
+      PG_PORT: String(await freePort()),
+      LOCAL_SERVICES_DIR: servicesDir,
+    };
+    const control = `http://127.0.0.1:${4000 + offset}/_sandbox`;
+
+    // The tour's first step through the sandbox's control API: 5001A into the send status → a LIFE POS sale.
+    await startCheckAndInterrupt(async () => {
+      const demo = JSON.parse(readFileSync(path.join(tree, '.local', 'demo.json'), 'utf8')) as {
+        retailcrm: { accountCode: string };
+        lifepos: { orgId: string };
+        orders: { id: number; number: string }[];
+      };
+      const order = demo.orders.find((o) => o.number === '5001A');
+      if (!order) throw new Error('the demo has no order 5001A');
+      await getJson(`${control}/retailcrm/accounts/${demo.retailcrm.accountCode}/orders/${order.id}/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'send-to-assembling' }),
+      });
+      const sale = await waitFor(
+        async () => {
+          const { sales } = await getJson<{ sales: { sale: { number: string } }[] }>(
+            `${control}/lifepos/orgs/${demo.lifepos.orgId}/sales`,
+          );
+          return sales.find(({ sale: s }) => s.number === order.number);
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: `a LIFE POS sale of ${order.number}` },
+      );
+      expect(sale.sale.number).toBe('5001A');
+    });
+
+    // A second run: the servers are still up, the database and the demo connection already exist.
+    await startCheckAndInterrupt(async () => {});
 
     // The two servers keep running by design; their stop command stops them.
-    execFileSync('bash', ['scripts/local-services.sh', 'stop'], {
-      cwd: tree,
-      env: serviceEnv,
-      stdio: 'ignore',
-    });
+    stopServices();
     await waitFor(() => processesUnder(servicesDir).length === 0, { timeoutMs: 10_000 }).catch(() => false);
     expect(processesUnder(servicesDir)).toEqual([]);
-  }, 420_000);
+  }, 600_000);
 });
