@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { ConsoleQueues } from './queues.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -24,4 +24,31 @@ export function bullBoardRouter(queues: ConsoleQueues): Router {
     },
   });
   return serverAdapter.getRouter() as Router;
+}
+
+/**
+ * Bull Board's page as it ships loads its web font from Google Fonts and draws its loading placeholder with
+ * inline styles: the console's CSP allows neither (no request to another host, no inline code). The font is
+ * dropped (its CSS falls back to the system sans-serif) and the placeholder keeps its text.
+ */
+export function selfContainedPage(page: string): string {
+  return page
+    .replace(/<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>/gi, '')
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, '')
+    .replace(/\sstyle="[^"]*"/gi, '');
+}
+
+/** Rewrites the HTML page Bull Board renders (its JSON and static files pass untouched). */
+export function bullBoardPageRewrite(): RequestHandler {
+  return (_req, res, next) => {
+    // An own property over the response prototype, which Bull Board's mounted app swaps: once called, it
+    // steps aside so the send of whichever prototype is current does the work.
+    res.send = (body?: unknown) => {
+      Reflect.deleteProperty(res, 'send');
+      const page =
+        typeof body === 'string' && /^\s*<!DOCTYPE html/i.test(body) ? selfContainedPage(body) : body;
+      return res.send(page);
+    };
+    next();
+  };
 }

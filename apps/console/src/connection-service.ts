@@ -1,4 +1,4 @@
-import type { ConnectionRecord, ConnectionSettings, Database } from '@connector/db';
+import type { ConnectionRecord, ConnectionSettings, Database, Prisma } from '@connector/db';
 import { UniqueViolationError } from '@connector/db';
 import type { Logger } from '@connector/logger';
 import type { Producer } from '@connector/queue';
@@ -11,6 +11,7 @@ import {
   type CheckReport,
   loadReferenceBooks,
   type ReferenceBooks,
+  type RunChecksOptions,
   runChecks,
 } from './connection-checks.js';
 import {
@@ -82,6 +83,38 @@ function errorSummary(report: CheckReport, activation: readonly ActivationLine[]
     : undefined;
 }
 
+/** The settings keys a new connection's input gave (the rest are proposed from the account's books). */
+function givenKeys(raw: unknown): Set<string> {
+  const settings = (raw as { settings?: unknown } | null | undefined)?.settings;
+  return new Set(typeof settings === 'object' && settings !== null ? Object.keys(settings) : []);
+}
+
+/** A check as stored on the connection: its lines (activation included), when, who; not the books. */
+export interface StoredCheck {
+  ok: boolean;
+  checkedAt: string;
+  lines: ReportLine[];
+  lifepos?: CheckReport['lifepos'];
+}
+
+function storedReport(report: CheckReport, activation: readonly ActivationLine[]): StoredCheck {
+  return {
+    ok: report.ok && activation.every((line) => line.status !== 'error'),
+    checkedAt: report.checkedAt,
+    lines: [...report.lines, ...activation],
+    ...(report.lifepos ? { lifepos: report.lifepos } : {}),
+  };
+}
+
+/** The stored check of a connection, when there is one of this shape. */
+export function storedCheckOf(
+  connection: Pick<ConnectionRecord, 'lastCheckReport'>,
+): StoredCheck | undefined {
+  const value = connection.lastCheckReport as Partial<StoredCheck> | null;
+  if (!value || !Array.isArray(value.lines) || typeof value.checkedAt !== 'string') return undefined;
+  return value as StoredCheck;
+}
+
 function fail(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -89,11 +122,17 @@ function fail(error: unknown): string {
 export function createConnectionService(options: ConnectionServiceOptions) {
   const { db, buildClients, runtime, producer, logger } = options;
 
-  const check = (draft: ConnectionDraft) => runChecks(draft, buildClients(draft));
+  const check = (draft: ConnectionDraft, options?: RunChecksOptions) =>
+    runChecks(draft, buildClients(draft), options);
 
+  /** The outcome, the whole report (shown when the page opens) and the organization's name it read. */
   async function recordCheck(id: string, report: CheckReport, activation: ActivationLine[] = []) {
     const error = errorSummary(report, activation);
-    await db.connections.recordCheck(id, error === undefined ? { ok: true } : { ok: false, error });
+    await db.connections.recordCheck(id, {
+      ...(error === undefined ? { ok: true } : { ok: false, error }),
+      report: storedReport(report, activation) as unknown as Prisma.InputJsonValue,
+      ...(report.lifepos?.orgName ? { lifeposOrgName: report.lifepos.orgName } : {}),
+    });
   }
 
   /** Subscribes the organization's notifications to this connection, marks it active, asks for a first sync. */
@@ -105,6 +144,7 @@ export function createConnectionService(options: ConnectionServiceOptions) {
     try {
       const tenant = await runtime.open(connection.id, { requireActive: false });
       const change = await subscribeConnection(tenant, options.publicUrl);
+      await db.connections.adoptNotificationToken(connection.id);
       logger.info('connection subscribed to LIFE POS notifications', {
         connectionId: connection.id,
         changed: change.changed,
@@ -194,7 +234,7 @@ export function createConnectionService(options: ConnectionServiceOptions) {
     ): Promise<{ kind: 'invalid'; fieldErrors: FieldErrors } | { kind: 'checked'; report: CheckReport }> {
       const parsed = parseCreateInput(raw);
       if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
-      return { kind: 'checked', report: await check(parsed.draft) };
+      return { kind: 'checked', report: await check(parsed.draft, { propose: { given: givenKeys(raw) } }) };
     },
 
     /** Checks a change of a stored connection without storing it. */
@@ -232,10 +272,15 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       const { draft } = parsed;
       const existing = await db.connections.findByOrgId(draft.lifeposOrgId);
       if (existing) return { kind: 'conflict', existingId: existing.id };
-      const report = await check(draft);
+      const report = await check(draft, { propose: { given: givenKeys(raw) } });
       let connection: ConnectionRecord;
       try {
-        connection = await db.connections.create({ ...draft, status: 'draft' });
+        connection = await db.connections.create({
+          ...draft,
+          settings: report.settings ?? draft.settings,
+          status: 'draft',
+          lifeposOrgName: report.lifepos?.orgName ?? null,
+        });
       } catch (error) {
         if (!(error instanceof UniqueViolationError)) throw error;
         const raced = await db.connections.findByOrgId(draft.lifeposOrgId);
@@ -343,10 +388,22 @@ export function createConnectionService(options: ConnectionServiceOptions) {
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
+/** How operators call a connection: the LIFE POS organization's name and the RetailCRM account's host. */
+export function connectionName(connection: {
+  lifeposOrgName: string | null;
+  lifeposOrgId: string;
+  retailcrmUrl: string;
+}): string {
+  const host = connection.retailcrmUrl.replace(/^https?:\/\//, '');
+  return `${connection.lifeposOrgName ?? connection.lifeposOrgId} · ${host}`;
+}
+
 /** A connection as pages and the API show it: never a secret, never the notification token. */
 export interface PublicConnection {
   id: string;
   lifeposOrgId: string;
+  /** The organization's name in LIFE POS (null until a check read it). */
+  lifeposOrgName: string | null;
   lifeposPhone: string;
   retailcrmUrl: string;
   errorUserGroupCode: string;
@@ -360,6 +417,8 @@ export interface PublicConnection {
     lastCheckOk: boolean | null;
     lastError: string | null;
     lastSyncAt: string | null;
+    /** The last check's lines, shown when the connection's page opens. */
+    lastCheck: StoredCheck | null;
   };
   createdAt: string;
   updatedAt: string;
@@ -369,6 +428,7 @@ export function publicConnection(connection: ConnectionRecord): PublicConnection
   return {
     id: connection.id,
     lifeposOrgId: connection.lifeposOrgId,
+    lifeposOrgName: connection.lifeposOrgName,
     lifeposPhone: connection.lifeposPhone,
     retailcrmUrl: connection.retailcrmUrl,
     errorUserGroupCode: connection.errorUserGroupCode,
@@ -382,6 +442,7 @@ export function publicConnection(connection: ConnectionRecord): PublicConnection
       lastCheckOk: connection.lastCheckOk,
       lastError: connection.lastError,
       lastSyncAt: connection.lastSyncAt?.toISOString() ?? null,
+      lastCheck: storedCheckOf(connection) ?? null,
     },
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),

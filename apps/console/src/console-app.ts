@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { loadEnvOrExit, parseEnv } from '@connector/config';
-import { createDatabase, type Database } from '@connector/db';
+import { createDatabase, createTokenCipher, type Database, databaseTimeouts } from '@connector/db';
 import {
   createHttpApp,
+  httpServerLimits,
   type RunningHttpServer,
   redisReadiness,
   sqlReadiness,
@@ -19,13 +20,12 @@ import {
 import { createTenantRuntime } from '@connector/tenant';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.js';
+import { BULL_BOARD_PATH, bullBoardPageRewrite, bullBoardRouter } from './bull-board.js';
 import { checkClientsFactory } from './check-clients.js';
 import { type ConnectionService, createConnectionService } from './connection-service.js';
 import {
   type Credentials,
   credentialsMatch,
-  loginRateLimit,
   requireApiAuth,
   requireCsrf,
   requireLoginPage,
@@ -33,9 +33,11 @@ import {
   SESSION_COOKIE,
   safeNext,
   sessionMiddleware,
+  setRetryAfter,
 } from './console-auth.js';
 import { type ConsoleEnv, consoleEnvShape } from './console-env.js';
 import { isLocale } from './i18n.js';
+import { createLoginThrottle, formatWait } from './login-throttle.js';
 import { CONSOLE_CSS } from './pages/console-css.js';
 import { loginPage, messagePage } from './pages/login-page.js';
 import { type ConsoleQueues, openQueues } from './queues.js';
@@ -66,18 +68,56 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-/** The console's pages (no inline scripts or styles at all) may only load from here. */
-const PAGE_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** What the console's pages and Bull Board share: nothing from another host, no inline script. */
+const CSP_COMMON = [
+  "default-src 'none'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+];
+/** The console's pages have no scripts and no inline styles at all. */
+export const PAGE_CSP = [...CSP_COMMON, "style-src 'self'", "base-uri 'none'"].join('; ');
+/**
+ * Bull Board is a script app of this origin: its own scripts, its API calls, its `<base href>`, and the one
+ * inline `<style>` of its Redis logo (the SVG's colours; @bull-board/ui 9.10.1), allowed by its hash only.
+ */
+export const BULL_BOARD_CSP = [
+  ...CSP_COMMON,
+  "style-src 'self' 'sha256-r2N1TB/gHbBtBZFKg7ejmq1acVSREzucTAEw6ga4hoU='",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'self'",
+].join('; ');
 
-function pageHeaders(csp: boolean): RequestHandler {
+function pageHeaders(csp: string, noStore: boolean): RequestHandler {
   return (_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    if (csp) {
-      res.setHeader('Content-Security-Policy', PAGE_CSP);
-      res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Security-Policy', csp);
+    if (noStore) res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}
+
+/** A year; subdomains are not included (they may be other services of the shop). */
+const HSTS = 'max-age=31536000';
+
+/**
+ * HSTS on every answer given over https (`req.secure`: TLS to the console itself, or X-Forwarded-Proto from a
+ * trusted proxy). A request that a proxy says came over https while TRUST_PROXY does not trust that proxy is
+ * logged once: outside development its session cookie is Secure and would not be set, so sign-ins fail.
+ */
+function transportSecurity(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, res, next) => {
+    if (req.secure) {
+      res.setHeader('Strict-Transport-Security', HSTS);
+    } else if (!warned && req.get('x-forwarded-proto') === 'https') {
+      warned = true;
+      logger.warn('a request forwarded over https by a proxy that is not trusted: set TRUST_PROXY', {
+        ip: req.ip,
+      });
     }
     next();
   };
@@ -95,6 +135,14 @@ interface RouteDeps {
 function registerConsole(app: Express, deps: RouteDeps): void {
   const { env, logger } = deps;
   const credentials: Credentials = { user: env.CONSOLE_USER, password: env.CONSOLE_PASSWORD };
+  const throttle = createLoginThrottle({
+    redis: deps.redis,
+    prefix: env.QUEUE_PREFIX,
+    maxFailures: env.LOGIN_MAX_FAILURES,
+    windowMinutes: env.LOGIN_WINDOW_MINUTES,
+  });
+
+  app.use(transportSecurity(logger));
 
   app.get('/assets/console.css', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
@@ -126,67 +174,63 @@ function registerConsole(app: Express, deps: RouteDeps): void {
       403,
     );
   };
-  const limiter = loginRateLimit({
-    maxFailures: env.LOGIN_MAX_FAILURES,
-    windowMinutes: env.LOGIN_WINDOW_MINUTES,
-    onLimited: (req, res) => {
-      if (req.path.startsWith('/api')) {
-        res
-          .status(429)
-          .json({ error: { code: 'too_many_requests', message: 'Too many failed sign-ins; try later' } });
-        return;
-      }
-      const ctx = pageContext(req);
-      sendPage(
-        res,
-        messagePage(
-          ctx,
-          ctx.locale === 'ru' ? 'Слишком много попыток' : 'Too many attempts',
-          ctx.locale === 'ru'
-            ? 'Слишком много неудачных попыток входа. Подождите несколько минут.'
-            : 'Too many failed sign-in attempts. Wait a few minutes.',
-        ),
-        429,
-      );
-    },
-  });
+  const apiThrottled = (_req: Request, res: Response, waitMs: number) => {
+    setRetryAfter(res, waitMs);
+    res.status(429).json({
+      error: {
+        code: 'too_many_requests',
+        message: `Too many failed sign-ins; try again in ${formatWait(waitMs, 'en')}`,
+        retryAfterSeconds: Math.ceil(waitMs / 1000),
+      },
+    });
+  };
 
   // The JSON API: its own auth (Basic or session + CSRF header), 401 instead of a redirect.
-  registerApiRoutes(app, deps, [limiter, requireApiAuth(credentials)]);
+  registerApiRoutes(app, deps, [requireApiAuth(credentials, throttle, apiThrottled)]);
 
   app.get('/lang/:locale', (req, res) => {
     if (isLocale(req.params.locale)) req.session.locale = req.params.locale;
     res.redirect(303, safeNext(req.query.next));
   });
 
-  // Bull Board: behind the same login; its assets need the cookie, never a bearer header. Mounted before the
-  // page headers: its page runs scripts of its own that the pages' CSP would block.
+  // Bull Board: behind the same login; its assets need the cookie, never a bearer header. Its own CSP adds
+  // its scripts to the pages' one; its page is rewritten to load nothing from other hosts.
   app.use(
     BULL_BOARD_PATH,
-    pageHeaders(false),
+    pageHeaders(BULL_BOARD_CSP, false),
     requireLoginPage(),
     requireSameOrigin(),
+    bullBoardPageRewrite(),
     bullBoardRouter(deps.queues),
   );
 
-  app.use(pageHeaders(true));
+  app.use(pageHeaders(PAGE_CSP, true));
 
   app.get('/login', (req, res) => {
     sendPage(res, loginPage(pageContext(req), { next: safeNext(req.query.next) }));
   });
 
-  app.post('/login', limiter, requireCsrf(refusedForm), (req, res, next) => {
+  app.post('/login', requireCsrf(refusedForm), async (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const given = {
       user: typeof body.user === 'string' ? body.user : '',
       password: typeof body.password === 'string' ? body.password : '',
     };
     const next_ = safeNext(body.next);
+    const who = { user: given.user, ip: req.ip };
+    const waitMs = await throttle.attempt(who);
+    if (waitMs > 0) {
+      logger.warn('console sign-in refused: too many failed attempts', { ip: req.ip, waitMs });
+      setRetryAfter(res, waitMs);
+      sendPage(res, loginPage(pageContext(req), { next: next_, user: given.user, throttledMs: waitMs }), 429);
+      return;
+    }
     if (!credentialsMatch(credentials, given)) {
       logger.warn('console sign-in failed', { ip: req.ip });
       sendPage(res, loginPage(pageContext(req), { next: next_, user: given.user, failed: true }), 401);
       return;
     }
+    await throttle.succeeded(who);
     const locale = req.session.locale;
     // A new session id on sign-in: an id planted before it (session fixation) is worth nothing.
     req.session.regenerate((error) => {
@@ -234,7 +278,12 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     ? parseEnv(CONSOLE_SERVICE, consoleEnvShape, options.env)
     : loadEnvOrExit(CONSOLE_SERVICE, consoleEnvShape);
   const logger = options.logger ?? createLogger({ service: CONSOLE_SERVICE, level: env.LOG_LEVEL });
-  const db = createDatabase({ url: env.DATABASE_URL, secretsKey: env.SECRETS_KEY, logger });
+  const db = createDatabase({
+    url: env.DATABASE_URL,
+    secretsKey: env.SECRETS_KEY,
+    logger,
+    timeouts: databaseTimeouts(env),
+  });
   const redis = createProducerRedis(env.REDIS_URL, { name: 'console', logger });
   // The fail-fast connection refuses commands until it is up; give it a moment so the first sign-in works.
   await redisReadyWithin(redis, 3_000);
@@ -244,7 +293,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   const runtime = createTenantRuntime({
     db,
     limiter,
-    tokenStore: createRedisTokenStore(redis, env.QUEUE_PREFIX),
+    tokenStore: createRedisTokenStore(redis, env.QUEUE_PREFIX, createTokenCipher(env.SECRETS_KEY)),
     lifeposApiUrl: env.LIFEPOS_API_URL,
     retailcrmAllowedHosts: env.RETAILCRM_ALLOWED_HOSTS,
     logger,
@@ -282,6 +331,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     http = await startHttpServer(app, {
       port: env.PORT,
       logger,
+      limits: httpServerLimits(env),
       ...(options.host !== undefined && { host: options.host }),
     });
   } catch (error) {

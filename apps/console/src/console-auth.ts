@@ -1,17 +1,18 @@
 import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError } from '@connector/http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import type { Redis } from 'ioredis';
 import type { Locale } from './i18n.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { RedisSessionStore } from './redis-session-store.js';
 
 /**
  * Who may use the console: the one operator account of the environment (`CONSOLE_USER` /
  * `CONSOLE_PASSWORD`). Pages and Bull Board use a server-side session (cookie HttpOnly, SameSite=Lax,
  * Secure outside development) with a synchronizer CSRF token on every form post; the JSON API also takes
- * HTTP Basic credentials for automation. Failed sign-ins are rate-limited per client address.
+ * HTTP Basic credentials for automation. Sign-in attempts (form and Basic alike) are throttled in Redis per user
+ * name and per client address (`login-throttle.ts`).
  */
 
 declare module 'express-session' {
@@ -170,11 +171,22 @@ export type ApiAuth = 'basic' | 'session';
  * the CSRF header; a Basic one needs none (browsers never add it to a cross-site request we did not ask for,
  * and API writes must be `application/json`, which a cross-site form cannot send).
  */
-export function requireApiAuth(credentials: Credentials): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function requireApiAuth(
+  credentials: Credentials,
+  throttle: LoginThrottle,
+  onThrottled: (req: Request, res: Response, waitMs: number) => void,
+): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const basic = basicCredentials(req.get('authorization'));
     if (basic) {
+      const who = { user: basic.user ?? '', ip: req.ip };
+      const waitMs = await throttle.attempt(who);
+      if (waitMs > 0) {
+        onThrottled(req, res, waitMs);
+        return;
+      }
       if (credentialsMatch(credentials, basic)) {
+        await throttle.succeeded(who);
         res.locals.apiAuth = 'basic' satisfies ApiAuth;
         next();
         return;
@@ -193,22 +205,7 @@ export function requireApiAuth(credentials: Credentials): RequestHandler {
   };
 }
 
-/**
- * Failed sign-ins per client address (login form and API Basic alike), in this process's memory: enough
- * to make guessing the password impractical; successful ones do not count.
- */
-export function loginRateLimit(options: {
-  maxFailures: number;
-  windowMinutes: number;
-  onLimited: (req: Request, res: Response) => void;
-}): RequestHandler {
-  return rateLimit({
-    windowMs: options.windowMinutes * 60_000,
-    limit: options.maxFailures,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    skipSuccessfulRequests: true,
-    handler: (req, res) => options.onLimited(req, res),
-  });
+/** `Retry-After` (whole seconds, rounded up) for a throttled sign-in. */
+export function setRetryAfter(res: Response, waitMs: number): void {
+  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
 }

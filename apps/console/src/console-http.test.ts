@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createTokenCipher } from '@connector/db';
 import { testRedisUrl } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
@@ -274,6 +275,14 @@ describe('the JSON API', () => {
     });
     expect(row.lifeposPasswordEnc).not.toContain(tenant.password);
     expect(row.retailcrmApiKeyEnc).not.toContain(tenant.apiKey);
+    expect(JSON.stringify(row)).not.toContain(stored!.notificationToken);
+    // The LIFE POS sign-in of the subscription left its owner token in Redis: sealed, never in the clear.
+    const tokenKey = `${fx.prefix}:token:lifepos:${body.connection.id}`;
+    const sealed = await redis.get(tokenKey);
+    expect(sealed).toMatch(/^v1:/);
+    const token = createTokenCipher(fx.console.env.SECRETS_KEY).decrypt(tokenKey, sealed!);
+    expect(token.length).toBeGreaterThan(10);
+    expect(sealed).not.toContain(token);
 
     expect((await api('', { body: connectionBody(tenant) })).status).toBe(409);
   });

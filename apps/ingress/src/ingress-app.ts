@@ -1,10 +1,11 @@
 import { loadEnvOrExit, parseEnv } from '@connector/config';
-import { createDatabase, type Database } from '@connector/db';
+import { createDatabase, type Database, databaseTimeouts } from '@connector/db';
 import {
   createHttpApp,
   httpServerLimits,
   type ReadinessCheck,
   type RunningHttpServer,
+  redisReadiness,
   sqlReadiness,
   startHttpServer,
 } from '@connector/http';
@@ -53,9 +54,10 @@ export interface RunningIngress {
 }
 
 /**
- * Ready when a trigger can be stored durably: the database answers (tenant lookup, outbox) and either
- * Redis answers or — during a Redis outage — the outbox takes over. Failing readiness on Redis alone
- * would take every ingress out of the load balancer exactly when the outbox exists to keep accepting.
+ * Ready when a trigger can be stored durably: Redis answers or — during a Redis outage — the outbox in the
+ * database takes over. Failing readiness on Redis or PostgreSQL alone would take every ingress out of the
+ * load balancer exactly when the other one keeps it accepting (known connections are answered from the
+ * cache while PostgreSQL is down); `/readyz` still names what is down (`postgres`, `redis`).
  */
 function queueReadiness(redis: Redis, db: Database): ReadinessCheck {
   return {
@@ -78,7 +80,12 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
     ? parseEnv(INGRESS_SERVICE, ingressEnvShape, options.env)
     : loadEnvOrExit(INGRESS_SERVICE, ingressEnvShape);
   const logger = options.logger ?? createLogger({ service: INGRESS_SERVICE, level: env.LOG_LEVEL });
-  const db = createDatabase({ url: env.DATABASE_URL, secretsKey: env.SECRETS_KEY, logger });
+  const db = createDatabase({
+    url: env.DATABASE_URL,
+    secretsKey: env.SECRETS_KEY,
+    logger,
+    timeouts: databaseTimeouts(env),
+  });
   const redis = createProducerRedis(env.REDIS_URL, { name: 'ingress-producer', logger });
   const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX });
 
@@ -136,7 +143,11 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
     service: INGRESS_SERVICE,
     logger,
     bodyLimit: BODY_LIMIT,
-    readiness: [sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`), queueReadiness(redis, db)],
+    readiness: [
+      sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`, 'postgres', { required: false }),
+      redisReadiness(redis, 'redis', { required: false }),
+      queueReadiness(redis, db),
+    ],
     routes: (express) =>
       registerTriggerRoute(express, {
         db,

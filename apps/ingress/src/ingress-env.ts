@@ -1,5 +1,6 @@
 import {
   DATABASE_URL,
+  databaseEnvShape,
   httpServerEnvShape,
   LOG_LEVEL,
   portWithDefault,
@@ -34,7 +35,10 @@ export const ingressEnvShape = {
    * here yet; above it such triggers get 429 without a query. A known connection is never limited by it.
    */
   INGRESS_UNKNOWN_CLIENT_PER_SECOND: positiveInt(20),
-  /** How long a connection looked up by `client_id` is reused; also how long a disabling takes to apply. */
+  /**
+   * How long a connection looked up by `client_id` is reused; also how long a disabling takes to apply.
+   * While PostgreSQL is unreachable a known connection is reused past it (refreshed once it answers).
+   */
   INGRESS_CONNECTION_CACHE_MS: positiveInt(5_000),
   /** How often the outbox is checked for triggers accepted while Redis was down. */
   OUTBOX_DRAIN_INTERVAL_MS: positiveInt(1_000),
@@ -46,6 +50,7 @@ export const ingressEnvShape = {
    * Too short is harmless (a second add under the same job id does nothing), too long delays delivery.
    */
   OUTBOX_LEASE_MS: positiveInt(10_000),
+  ...databaseEnvShape,
   ...httpServerEnvShape,
 };
 

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { ConnectionRecord, Database, Prisma } from '@connector/db';
 import { RetryableError } from '@connector/domain';
 import { HttpError, requestLogger } from '@connector/http';
@@ -41,12 +40,6 @@ function unavailable(res: Response, message: string): HttpError {
   return new HttpError(503, 'unavailable', message);
 }
 
-function sameToken(stored: string, given: string): boolean {
-  const a = Buffer.from(stored);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * `POST /lifepos/notifications/:token` (docs/LIFEPOS-API.md, «Notification delivery»): the token names the
  * connection; the raw notification is stored and its `lifepos-events` job enqueued before the 200, and a 503
@@ -81,9 +74,8 @@ function handleNotification({ db, producer }: NotificationRouteDeps): RequestHan
         'The connector cannot look up the connection now; send the notification again later',
       );
     }
-    // The lookup found it by the token already; comparing again in constant time is defence in depth
-    // against a lookup that matched loosely (collation, trailing spaces) or leaked timing.
-    if (!connection || !sameToken(connection.notificationToken, token)) throw notFound();
+    // Only the token's SHA-256 is stored; the repository looks it up by it and compares in constant time.
+    if (!connection) throw notFound();
 
     const answer = (
       outcome: NotificationOutcome & NotificationAnswer['status'],

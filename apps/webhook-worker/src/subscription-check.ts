@@ -32,6 +32,10 @@ export async function checkSubscription(
 
   if (connection.status === 'active') {
     const change = await subscribeConnection(tenant, publicUrl);
+    // A connection from before tokens were derived moves to its derived token now that LIFE POS has its URL.
+    if (await db.connections.adoptNotificationToken(connectionId)) {
+      logger.info('notification token of the connection replaced by its derived one', { connectionId });
+    }
     if (!change.changed) return { outcome: 'subscribed' };
     // The previous URL is not logged: it may be another installation's secret.
     logger.warn('LIFE POS notifications were not going to the connector: subscription repaired', {

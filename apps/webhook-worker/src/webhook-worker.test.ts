@@ -561,4 +561,35 @@ describe('missed notifications and subscriptions', () => {
       what: 'the subscription turned off',
     });
   });
+
+  it('moves a connection subscribed with a stored random token (before derived tokens) to its derived token', async () => {
+    const t = await fx.seed({ subscribe: false });
+    const org = t.seeded.orgId;
+    const legacy = randomBytes(32).toString('base64url');
+    // What the migration left: the hash of the random token LIFE POS was subscribed with.
+    await db().prisma
+      .$executeRaw`UPDATE "Connection" SET "notificationTokenHash" = encode(sha256(convert_to(${legacy}, 'UTF8')), 'hex') WHERE id = ${t.connection.id}::uuid`;
+    fx.sandbox.lifepos.subscribe(org, { primaryUrl: notificationUrl(legacy) });
+    const body = JSON.stringify({ type_of: 'SomethingNew', guid: 'g-legacy' });
+    expect((await post(notificationUrl(legacy), body)).status).toBe(200);
+    expect((await post(notificationUrl(t.connection.notificationToken), body)).status).toBe(404);
+
+    await fx.worker.deps.producer.add('lifepos-events', {
+      connectionId: t.connection.id,
+      check: 'subscription',
+    });
+    await waitFor(
+      () =>
+        fx.sandbox.lifepos.subscription(org)?.primary_url_for_notifications ===
+        notificationUrl(t.connection.notificationToken),
+      { what: 'the subscription moved to the derived token' },
+    );
+    await waitFor(
+      async () => (await post(notificationUrl(t.connection.notificationToken), body)).status === 200,
+      {
+        what: 'the derived token accepted',
+      },
+    );
+    expect((await post(notificationUrl(legacy), body)).status).toBe(404);
+  });
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Shared pieces of the apps' environment schemas (ARCHITECTURE.md §5). Each app composes the
- * variables it reads into its own small schema: `parseEnv('ingress', { DATABASE_URL, REDIS_URL, PORT })`.
+ * Shared pieces of the apps' environment schemas (docs/ARCHITECTURE.md, «Runtime contracts»). Each app
+ * composes the variables it reads into its own small schema:
+ * `parseEnv('ingress', { DATABASE_URL, REDIS_URL, PORT })`.
  */
 
 const url = (protocols: string[]) =>
@@ -38,7 +39,10 @@ export const SECRETS_KEY = z.string().transform((value, ctx) => {
   return key;
 });
 
-/** RetailCRM SaaS domains (reference §1.1); an account's host must be `<account>.<domain>` or listed exactly. */
+/**
+ * RetailCRM SaaS domains (docs/RETAILCRM-API.md, «Base URL and hosts»); an account's host must be
+ * `<account>.<domain>` or listed exactly.
+ */
 export const DEFAULT_RETAILCRM_ALLOWED_HOSTS = [
   '.retailcrm.ru',
   '.retailcrm.pro',
@@ -83,3 +87,31 @@ export const CONSOLE_USER = z.string().min(1);
 export const CONSOLE_PASSWORD = z.string().min(12, 'must be at least 12 characters');
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Limits of every app's HTTP server against slow and abusive clients (packages/http `startHttpServer`).
+ * Unset: packages/http's production defaults (`DEFAULT_HTTP_SERVER_LIMITS`). Spread into an app's shape.
+ */
+export const httpServerEnvShape = {
+  /** Time a client has to send a whole request, headers and body (slow-body clients are cut after it). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().max(3_600_000).optional(),
+  /** Time a client has to send the request headers (slow-header clients are cut after it). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().max(3_600_000).optional(),
+  /** How long an idle keep-alive connection is kept; keep it above the reverse proxy's upstream idle timeout. */
+  HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().positive().max(3_600_000).optional(),
+  /** Requests one keep-alive connection may carry before the server closes it. */
+  HTTP_MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().positive().optional(),
+  /** Open connections one process accepts; connections over it are closed at once. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+};
+
+/**
+ * Bounds on every PostgreSQL call (packages/db `createDatabase`), so that a database that is down or frozen
+ * fails calls in seconds instead of hanging them. Spread into an app's shape.
+ */
+export const databaseEnvShape = {
+  /** Time to open a connection (TCP and PostgreSQL's start-up answer); a frozen server fails after it. */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  /** Time one statement may run (`statement_timeout`); the client gives up a second later if nothing answers. */
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
+};

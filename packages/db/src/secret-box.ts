@@ -37,10 +37,14 @@ function associatedData({ connectionId, field }: SecretLocation): Buffer {
 }
 
 export function encryptSecret(key: Buffer, plaintext: string, location: SecretLocation): string {
+  return seal(key, plaintext, associatedData(location));
+}
+
+function seal(key: Buffer, plaintext: string, aad: Buffer): string {
   assertSecretsKey(key);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(associatedData(location));
+  cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [FORMAT, iv, cipher.getAuthTag(), ciphertext]
     .map((part) => (typeof part === 'string' ? part : part.toString('base64')))
@@ -48,22 +52,55 @@ export function encryptSecret(key: Buffer, plaintext: string, location: SecretLo
 }
 
 export function decryptSecret(key: Buffer, stored: string, location: SecretLocation): string {
+  return open(key, stored, associatedData(location), (reason) => new SecretDecryptionError(location, reason));
+}
+
+function open(key: Buffer, stored: string, aad: Buffer, fail: (reason: string) => Error): string {
   assertSecretsKey(key);
   const parts = stored.split(':');
   if (parts.length !== 4 || parts[0] !== FORMAT)
-    throw new SecretDecryptionError(location, `the stored value is not in the ${FORMAT} format`);
+    throw fail(`the stored value is not in the ${FORMAT} format`);
   const [iv, tag, ciphertext] = parts.slice(1).map((part) => Buffer.from(part, 'base64'));
   if (iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES || !ciphertext)
-    throw new SecretDecryptionError(location, 'the stored value is malformed');
+    throw fail('the stored value is malformed');
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(associatedData(location));
+  decipher.setAAD(aad);
   decipher.setAuthTag(tag);
   try {
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretDecryptionError(
-      location,
+    throw fail(
       'authentication failed (wrong SECRETS_KEY, or the value was altered or belongs to another row or field)',
     );
   }
 }
+
+/**
+ * Secrets kept outside the database under SECRETS_KEY, each bound to the name of the place it is kept
+ * (e.g. the Redis key of a LIFE POS access token): a value copied to another name does not decrypt.
+ * Structurally the `TokenCipher` of @connector/queue's token store.
+ */
+export interface NamedSecretCipher {
+  encrypt(name: string, plaintext: string): string;
+  /** Throws when the value was sealed under another key or name, altered, or never sealed. */
+  decrypt(name: string, stored: string): string;
+}
+
+export function createNamedSecretCipher(key: Buffer, purpose: string): NamedSecretCipher {
+  assertSecretsKey(key);
+  const aad = (name: string) => Buffer.from(JSON.stringify([purpose, name]), 'utf8');
+  return {
+    encrypt: (name, plaintext) => seal(key, plaintext, aad(name)),
+    decrypt: (name, stored) =>
+      open(
+        key,
+        stored,
+        aad(name),
+        (reason) => new Error(`Cannot decrypt the ${purpose} at ${name}: ${reason}`),
+      ),
+  };
+}
+
+/** The cipher of LIFE POS access tokens in Redis. */
+export const createTokenCipher = (key: Buffer): NamedSecretCipher =>
+  createNamedSecretCipher(key, 'RedisToken');

@@ -9,4 +9,9 @@ export {
   sqlReadiness,
 } from './readiness.js';
 export { requestId, requestLogger } from './request-context.js';
+export {
+  DEFAULT_HTTP_SERVER_LIMITS,
+  type HttpServerLimits,
+  httpServerLimits,
+} from './server-limits.js';
 export { type RunningHttpServer, type StartHttpServerOptions, startHttpServer } from './start-http-server.js';

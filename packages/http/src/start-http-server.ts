@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@connector/logger';
 import type { Express } from 'express';
+import { applyLimits, checkingIntervalMs, type HttpServerLimits, resolveLimits } from './server-limits.js';
 
 export interface StartHttpServerOptions {
   port: number;
@@ -10,6 +11,8 @@ export interface StartHttpServerOptions {
   logger: Logger;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** Timeouts and connection cap against slow and abusive clients; unset ones take the production defaults. */
+  limits?: Partial<HttpServerLimits>;
 }
 
 export interface RunningHttpServer {
@@ -34,7 +37,13 @@ export async function startHttpServer(
   options: StartHttpServerOptions,
 ): Promise<RunningHttpServer> {
   const { port, host, logger, shutdownTimeoutMs = 10_000 } = options;
-  const server = createServer();
+  const limits = resolveLimits(options.limits);
+  const server = createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(limits),
+  });
+  applyLimits(server, limits, logger);
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
 
@@ -58,7 +67,7 @@ export async function startHttpServer(
     });
   });
   const url = urlOf(server.address() as AddressInfo);
-  logger.info('http server listening', { url });
+  logger.info('http server listening', { url, ...limits });
 
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {

@@ -1,10 +1,32 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createRedisTokenStore } from './token-store.js';
+import { createRedisTokenStore as createStore, type TokenCipher } from './token-store.js';
 
 const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
 afterAll(() => redis.quit());
+
+/** AES-256-GCM bound to the name, as @connector/db's token cipher (which this package cannot import). */
+function testCipher(key = randomBytes(32)): TokenCipher {
+  return {
+    encrypt(name, token) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(name));
+      const sealed = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
+      return [iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64')).join(':');
+    },
+    decrypt(name, stored) {
+      const [iv, tag, sealed] = stored.split(':').map((part) => Buffer.from(part, 'base64'));
+      if (!iv || !tag || !sealed) throw new Error('malformed');
+      const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(name)).setAuthTag(tag);
+      return Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+const sharedCipher = testCipher();
+const createRedisTokenStore = (client: Redis, prefix: string) => createStore(client, prefix, sharedCipher);
 
 describe('redis token store', () => {
   it('shares a token between stores (processes) until it is deleted', async () => {
@@ -33,6 +55,25 @@ describe('redis token store', () => {
     const b = createRedisTokenStore(redis, `{${uniquePrefix('tokens')}}`);
     await a.set('k', 'from-a', 60_000);
     expect(await b.get('k')).toBeUndefined();
+  });
+
+  it('keeps only the sealed token in Redis, and takes a value it cannot open for no token', async () => {
+    const prefix = `{${uniquePrefix('tokens')}}`;
+    const store = createRedisTokenStore(redis, prefix);
+    const token = 'eyJhbGciOiJIUzI1NiJ9.owner-bearer-token.signature';
+    await store.set('lifepos:org-4', token, 60_000);
+    const raw = await redis.get(`${prefix}:token:lifepos:org-4`);
+    expect(raw).not.toContain(token);
+    expect(raw).not.toContain('owner-bearer-token');
+    expect(await store.get('lifepos:org-4')).toBe(token);
+
+    // Sealed under another SECRETS_KEY, or kept in plaintext before tokens were sealed: sign in again.
+    expect(await createStore(redis, prefix, testCipher()).get('lifepos:org-4')).toBeUndefined();
+    await redis.set(`${prefix}:token:lifepos:org-5`, token, 'PX', 60_000);
+    expect(await store.get('lifepos:org-5')).toBeUndefined();
+    // Moved to another key: it does not open there either.
+    await redis.set(`${prefix}:token:lifepos:org-6`, raw ?? '', 'PX', 60_000);
+    expect(await store.get('lifepos:org-6')).toBeUndefined();
   });
 
   it('refuses a lifetime that would never expire', async () => {

@@ -12,7 +12,13 @@ import {
   RETAILCRM_ALLOWED_HOSTS,
   SECRETS_KEY,
 } from '@connector/config';
-import { createDatabase, type Database, databaseTimeouts, isDatabaseUnavailable } from '@connector/db';
+import {
+  createDatabase,
+  createTokenCipher,
+  type Database,
+  databaseTimeouts,
+  isDatabaseUnavailable,
+} from '@connector/db';
 import {
   createHttpApp,
   type HttpAppOptions,
@@ -41,6 +47,7 @@ import { z } from 'zod';
 import { createCrmTasksHandler } from './incident-tasks.js';
 import { startIncidentWatch } from './incident-watch.js';
 import { createFinalFailureHook, createSuccessHook } from './incidents.js';
+import { type Retention, type RetentionTuning, startRetention } from './retention.js';
 import { createTenantRuntime, type TenantRuntime } from './tenant-runtime.js';
 
 /** The environment every worker app reads (docs/ARCHITECTURE.md, «Runtime contracts»). */
@@ -62,6 +69,12 @@ export const workerEnvShape = {
    * reasons (network, 5xx, timeouts, rate limits) before an error task is created. Default 30.
    */
   PERIODIC_FAILURE_GRACE_MINUTES: z.coerce.number().nonnegative().max(10_080).default(30),
+  /** Days an order's timeline entries are kept (deleted by the retention job of the sync worker). */
+  RETENTION_TIMELINE_DAYS: z.coerce.number().int().positive().default(90),
+  /** Days a stored LIFE POS notification is kept once processed (unprocessed ones are kept). */
+  RETENTION_NOTIFICATIONS_DAYS: z.coerce.number().int().positive().default(14),
+  /** Days a resolved incident is kept (open ones are kept). */
+  RETENTION_INCIDENTS_DAYS: z.coerce.number().int().positive().default(180),
   ...databaseEnvShape,
   ...httpServerEnvShape,
 };
@@ -88,6 +101,11 @@ export interface WorkerAppOptions {
   ownsCrmTasks?: boolean;
   /** The periodic incident check of an app that owns `crm-tasks` (see incident-watch.ts); tests shorten it. */
   incidentWatch?: { everyMs?: number; taskRetryMs?: number };
+  /**
+   * Run the retention job (deletes old timeline entries, notifications, incidents; see retention.ts) in
+   * this app, with these tunings. One app does (the sync worker); its replicas take turns by a Redis lock.
+   */
+  retention?: RetentionTuning;
   /** The environment; default process.env (and exit with the variable's name when it is wrong). */
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -114,6 +132,8 @@ export interface WorkerApp {
   http: RunningHttpServer;
   /** The periodic incident check, in the app that owns `crm-tasks`. */
   incidentWatch?: ScheduleKeeper<{ scheduled: string[]; removed: string[] }>;
+  /** The retention job, in the app that runs it (`retention`). */
+  retention?: Retention;
   close(): Promise<void>;
 }
 
@@ -142,7 +162,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const runtime = createTenantRuntime({
     db,
     limiter: createRateLimiter(redis, { prefix: env.QUEUE_PREFIX }),
-    tokenStore: createRedisTokenStore(redis, env.QUEUE_PREFIX),
+    tokenStore: createRedisTokenStore(redis, env.QUEUE_PREFIX, createTokenCipher(env.SECRETS_KEY)),
     lifeposApiUrl: env.LIFEPOS_API_URL,
     retailcrmAllowedHosts: env.RETAILCRM_ALLOWED_HOSTS,
     logger,
@@ -179,6 +199,20 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const incidentWatch = options.ownsCrmTasks
     ? startIncidentWatch({ db, producer, logger, ...options.incidentWatch })
     : undefined;
+  const retention = options.retention
+    ? startRetention({
+        ...options.retention,
+        db,
+        redis,
+        prefix: env.QUEUE_PREFIX,
+        logger,
+        ages: {
+          timelineDays: env.RETENTION_TIMELINE_DAYS,
+          notificationsDays: env.RETENTION_NOTIFICATIONS_DAYS,
+          incidentsDays: env.RETENTION_INCIDENTS_DAYS,
+        },
+      })
+    : undefined;
   const { routes } = options;
   const app = createHttpApp({
     service: options.service,
@@ -214,9 +248,11 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     runner,
     http,
     ...(incidentWatch && { incidentWatch }),
+    ...(retention && { retention }),
     close: () => {
       closing ??= (async () => {
         await incidentWatch?.stop();
+        await retention?.stop();
         await http.close();
         await runner.close();
         await producer.close();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { REDACTED, redactString } from '@connector/logger';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
@@ -128,6 +128,39 @@ describe('connections', () => {
     expect(a.notificationToken).not.toBe(b.notificationToken);
   });
 
+  it('stores only the hash of the notification token, and derives the token again from the key', async () => {
+    const created = await db.connections.create(form());
+    const row = await rawRow(created.id);
+    expect(JSON.stringify(row)).not.toContain(created.notificationToken);
+    expect(row).not.toHaveProperty('notificationToken');
+    expect(row.notificationTokenHash).toBe(
+      createHash('sha256').update(created.notificationToken).digest('hex'),
+    );
+    // Every process with the same SECRETS_KEY builds the same notification URL.
+    expect((await db.connections.get(created.id))?.notificationToken).toBe(created.notificationToken);
+
+    const wrong = `${created.notificationToken.slice(0, -1)}${created.notificationToken.endsWith('A') ? 'B' : 'A'}`;
+    expect(await db.connections.findByNotificationToken(wrong)).toBeNull();
+    expect(await db.connections.findByNotificationToken(row.notificationTokenHash as string)).toBeNull();
+  });
+
+  it('keeps accepting the token of a connection from before derived tokens until it adopts the derived one', async () => {
+    const created = await db.connections.create(form());
+    const legacy = randomBytes(32).toString('base64url');
+    // What the migration leaves for such a connection: the hash of its random token.
+    await raw.query(
+      `UPDATE "Connection" SET "notificationTokenHash" = encode(sha256(convert_to($1, 'UTF8')), 'hex') WHERE id = $2`,
+      [legacy, created.id],
+    );
+    expect((await db.connections.findByNotificationToken(legacy))?.id).toBe(created.id);
+    expect(await db.connections.findByNotificationToken(created.notificationToken)).toBeNull();
+
+    expect(await db.connections.adoptNotificationToken(created.id)).toBe(true);
+    expect(await db.connections.adoptNotificationToken(created.id)).toBe(false);
+    expect(await db.connections.findByNotificationToken(legacy)).toBeNull();
+    expect((await db.connections.findByNotificationToken(created.notificationToken))?.id).toBe(created.id);
+  });
+
   it('rejects a second connection of the same LIFE POS org with UniqueViolationError', async () => {
     const input = form();
     await db.connections.create(input);
@@ -225,6 +258,16 @@ describe('connections', () => {
       lastError: null,
       lastSyncAt: at,
     });
+    await db.connections.recordCheck(created.id, {
+      ok: true,
+      lifeposOrgName: 'Цветочная лавка',
+      report: { ok: true, lines: [{ id: 'lifepos.sign_in', message: `key ${created.retailcrmApiKey}` }] },
+    });
+    const checked = await db.connections.get(created.id);
+    expect(checked?.lifeposOrgName).toBe('Цветочная лавка');
+    expect(JSON.stringify(checked?.lastCheckReport)).not.toContain(created.retailcrmApiKey);
+    await db.connections.recordCheck(created.id, { ok: true });
+    expect((await db.connections.get(created.id))?.lifeposOrgName).toBe('Цветочная лавка');
 
     const active = await db.connections.list({ status: 'active' });
     expect(active.map((connection) => connection.id)).toContain(created.id);

@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { redactString, registerSecret } from '@connector/logger';
+import { randomUUID } from 'node:crypto';
+import { redactString, redactValue, registerSecret } from '@connector/logger';
 import { z } from 'zod';
 import {
   type ConnectionSettings,
@@ -12,6 +12,11 @@ import {
   Prisma,
   type PrismaClient,
 } from '../generated/prisma/client.js';
+import {
+  hashNotificationToken,
+  notificationTokenFor,
+  notificationTokenMatches,
+} from '../notification-token.js';
 import { decryptSecret, encryptSecret } from '../secret-box.js';
 import { translateUniqueViolation } from '../unique-violation.js';
 
@@ -27,6 +32,8 @@ export interface NewConnection {
   cashlessPaymentTypeCode: string;
   status?: ConnectionStatus;
   disabledReason?: string | null;
+  /** The LIFE POS organization's name as its API gave it (what operators call the connection). */
+  lifeposOrgName?: string | null;
   /** Replaces the stored settings; left-out keys get their defaults. */
   settings?: ConnectionSettingsInput;
 }
@@ -35,9 +42,14 @@ export type ConnectionUpdate = Partial<NewConnection>;
 
 /** A connection as the apps use it: secrets decrypted (and registered with the logger), settings complete. */
 export interface ConnectionRecord
-  extends Omit<ConnectionRow, 'lifeposPasswordEnc' | 'retailcrmApiKeyEnc' | 'settings'> {
+  extends Omit<
+    ConnectionRow,
+    'lifeposPasswordEnc' | 'retailcrmApiKeyEnc' | 'settings' | 'notificationTokenHash'
+  > {
   lifeposPassword: string;
   retailcrmApiKey: string;
+  /** The secret segment of the notification URL (derived, never stored; see `notification-token.ts`). */
+  notificationToken: string;
   settings: ConnectionSettings;
 }
 
@@ -45,6 +57,10 @@ export interface CheckResult {
   ok: boolean;
   /** What went wrong; ignored when ok. Stored with secrets masked. */
   error?: string;
+  /** The whole report, shown when the connection's page opens (stored with secrets masked). */
+  report?: Prisma.InputJsonValue;
+  /** The organization's name the check read; left as stored when undefined. */
+  lifeposOrgName?: string | null;
 }
 
 // Ids reach the console through URLs; a malformed one is simply not found (PostgreSQL would reject it).
@@ -67,7 +83,7 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
     encryptSecret(secretsKey, plaintext, { connectionId, field });
 
   const toRecord = (row: ConnectionRow): ConnectionRecord => {
-    const { lifeposPasswordEnc, retailcrmApiKeyEnc, settings, ...rest } = row;
+    const { lifeposPasswordEnc, retailcrmApiKeyEnc, settings, notificationTokenHash, ...rest } = row;
     const lifeposPassword = decryptSecret(secretsKey, lifeposPasswordEnc, {
       connectionId: row.id,
       field: SECRET_FIELDS.lifeposPassword,
@@ -79,8 +95,15 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
     registerSecret(lifeposPassword);
     registerSecret(retailcrmApiKey);
     // The token is the only thing guarding the notification URL, so it is masked in logs as well.
-    registerSecret(row.notificationToken);
-    return { ...rest, lifeposPassword, retailcrmApiKey, settings: parseSettings(row.id, settings) };
+    const notificationToken = notificationTokenFor(secretsKey, row.id);
+    registerSecret(notificationToken);
+    return {
+      ...rest,
+      lifeposPassword,
+      retailcrmApiKey,
+      notificationToken,
+      settings: parseSettings(row.id, settings),
+    };
   };
 
   /** Column values for the given form fields: secrets sealed to this row, settings validated. */
@@ -116,7 +139,7 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
             lifeposPasswordEnc: seal(id, SECRET_FIELDS.lifeposPassword, lifeposPassword),
             retailcrmApiKeyEnc: seal(id, SECRET_FIELDS.retailcrmApiKey, retailcrmApiKey),
             settings: connectionSettingsSchema.parse(settings ?? {}),
-            notificationToken: randomBytes(32).toString('base64url'),
+            notificationTokenHash: hashNotificationToken(notificationTokenFor(secretsKey, id)),
             ...(plain.status === 'active' && { activatedAt: new Date() }),
           },
         }),
@@ -154,8 +177,29 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
     /** The tenant of a RetailCRM trigger (`client_id`). */
     findByOrgId: (lifeposOrgId: string) => findOne({ lifeposOrgId }),
 
-    /** The tenant of a LIFE POS notification URL. */
-    findByNotificationToken: (notificationToken: string) => findOne({ notificationToken }),
+    /** The tenant of a LIFE POS notification URL: looked up by the token's hash, compared in constant time. */
+    async findByNotificationToken(notificationToken: string): Promise<ConnectionRecord | null> {
+      const notificationTokenHash = hashNotificationToken(notificationToken);
+      const row = await prisma.connection.findUnique({ where: { notificationTokenHash } });
+      return row && notificationTokenMatches(row.notificationTokenHash, notificationToken)
+        ? toRecord(row)
+        : null;
+    },
+
+    /**
+     * Makes the derived token (`record.notificationToken`) the one notifications are accepted with. A no-op for
+     * connections created since tokens are derived; a connection from before keeps the random token it was
+     * subscribed with until then. Call right after subscribing LIFE POS to the derived URL. True when it moved.
+     */
+    async adoptNotificationToken(id: string): Promise<boolean> {
+      if (!UUID.test(id)) return false;
+      const notificationTokenHash = hashNotificationToken(notificationTokenFor(secretsKey, id.toLowerCase()));
+      const { count } = await prisma.connection.updateMany({
+        where: { id: id.toLowerCase(), notificationTokenHash: { not: notificationTokenHash } },
+        data: { notificationTokenHash },
+      });
+      return count > 0;
+    },
 
     async list(filter: { status?: ConnectionStatus } = {}): Promise<ConnectionRecord[]> {
       const rows = await prisma.connection.findMany({
@@ -174,6 +218,10 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
           lastCheckOk: result.ok,
           // Shown to operators; error texts sometimes quote a request with its credentials.
           lastError: result.ok ? null : redactString(result.error ?? 'check failed'),
+          ...(result.report !== undefined && {
+            lastCheckReport: redactValue(result.report) as Prisma.InputJsonValue,
+          }),
+          ...(result.lifeposOrgName !== undefined && { lifeposOrgName: result.lifeposOrgName }),
         },
       });
     },

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ConnectionRecord, createDatabase, type Database, migrate } from '@connector/db';
+import {
+  type ConnectionRecord,
+  createDatabase,
+  createTokenCipher,
+  type Database,
+  migrate,
+} from '@connector/db';
 import { createLogger, type Logger } from '@connector/logger';
 import {
   createOrderLock,
@@ -57,7 +63,7 @@ export async function startSyncFixture(): Promise<SyncFixture> {
   const runtime = createTenantRuntime({
     db,
     limiter: createRateLimiter(redis, { prefix }),
-    tokenStore: createRedisTokenStore(redis, prefix),
+    tokenStore: createRedisTokenStore(redis, prefix, createTokenCipher(randomBytes(32))),
     lifeposApiUrl: sandbox.lifeposUrl,
     retailcrmAllowedHosts: ['127.0.0.1:*'],
     logger,

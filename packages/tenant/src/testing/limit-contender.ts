@@ -3,6 +3,7 @@
 // Makes `calls` RetailCRM and `calls` LIFE POS requests through the Redis rate limiter, waiting out
 // deferrals as a delayed job would, then prints one JSON line with what it did.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createTokenCipher } from '@connector/db';
 import { DeferredError } from '@connector/domain';
 import { createLifePosClient } from '@connector/lifepos';
 import { createRateLimiter, createRedisTokenStore, lifeposRateKey, retailcrmRateKey } from '@connector/queue';
@@ -33,7 +34,8 @@ const lifepos = createLifePosClient({
   orgId: input.orgId,
   phone: input.phone,
   password: input.password,
-  tokenStore: createRedisTokenStore(redis, input.prefix),
+  // Both contenders share one key, as every process of a deployment shares SECRETS_KEY.
+  tokenStore: createRedisTokenStore(redis, input.prefix, createTokenCipher(Buffer.alloc(32, 7))),
   limiter: limiter.bucket(lifeposRateKey(input.orgId), { perSecond: 5 }),
 });
 
