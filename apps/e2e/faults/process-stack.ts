@@ -37,6 +37,10 @@ import { type AppProcess, spawnApp } from './app-process.js';
 
 export interface ProcessStackOptions {
   redisUrl: string;
+  /** The PostgreSQL server the stack's database is made on; default the shared one of the Jest run. */
+  databaseAdminUrl?: string;
+  /** Extra environment of every app of the stack (e.g. shorter database timeouts). */
+  env?: Record<string, string>;
   /** Extra ingress environment (e.g. a higher INGRESS_FLOOD_PER_SECOND for a backlog replay). */
   ingressEnv?: Record<string, string>;
   /** Run the export worker's built dist/main.js instead of its sources through tsx (see `spawnApp`). */
@@ -100,12 +104,17 @@ export interface ProcessStack {
 
 export async function startProcessStack({
   redisUrl,
+  databaseAdminUrl,
+  env: extraEnv = {},
   ingressEnv = {},
   compiledExportWorker = false,
   exportWorkerEnv = {},
 }: ProcessStackOptions): Promise<ProcessStack> {
   const sandbox = await startTestSandbox();
-  const database: TestDatabase = await createTestDatabase({ migrate: (url) => migrate(url) });
+  const database: TestDatabase = await createTestDatabase({
+    migrate: (url) => migrate(url),
+    ...(databaseAdminUrl !== undefined && { adminUrl: databaseAdminUrl }),
+  });
   const secretsKey = randomBytes(32);
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
@@ -116,6 +125,7 @@ export async function startProcessStack({
     QUEUE_PREFIX: `{${uniquePrefix('faults')}}`,
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    ...extraEnv,
   };
   const ingress = await startIngress({
     env: { ...env, OUTBOX_LEASE_MS: '1000', OUTBOX_DRAIN_INTERVAL_MS: '200', ...ingressEnv },

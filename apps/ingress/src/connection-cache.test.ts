@@ -83,11 +83,87 @@ describe('createConnectionCache', () => {
     const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 60_000, maxEntries: 10, now: time.now });
     await cache.get('org');
     for (let i = 0; i < 50; i += 1) await cache.get(`made-up-${i}`);
-    // The oldest entries made room; a recent one is still cached.
+    // The oldest made-up ids made room; a recent one is still cached, and so is the tenant.
     await cache.get('made-up-49');
     await cache.get('org');
     expect(db.calls.filter((id) => id === 'made-up-49')).toHaveLength(1);
-    expect(db.calls.filter((id) => id === 'org')).toHaveLength(2);
+    expect(db.calls.filter((id) => id === 'org')).toHaveLength(1);
+  });
+});
+
+describe('while the database is unreachable', () => {
+  /** A lookup whose database can be taken down (calls fail) or frozen (calls never answer). */
+  function database(initial: Record<string, TenantState | null>) {
+    const rows = new Map(Object.entries(initial));
+    const calls: string[] = [];
+    let state: 'up' | 'down' | 'frozen' = 'up';
+    return {
+      rows,
+      calls,
+      set: (next: typeof state) => {
+        state = next;
+      },
+      lookup: async (orgId: string) => {
+        calls.push(orgId);
+        await Promise.resolve();
+        if (state === 'down') throw new Error('connect ECONNREFUSED');
+        if (state === 'frozen') return new Promise<never>(() => {});
+        return rows.get(orgId) ?? null;
+      },
+    };
+  }
+
+  it('answers a known tenant as last known past its TTL, refreshing at most once per TTL', async () => {
+    const time = clock();
+    const db = database({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 1_000, now: time.now });
+    expect(await cache.get('org')).toEqual(active);
+    db.set('down');
+    for (let i = 0; i < 10; i += 1) {
+      time.advance(300);
+      expect(await cache.get('org')).toEqual(active);
+    }
+    // Expired at 1 s: refreshed at 1.2 s, then once a TTL after that failure (2.4 s).
+    expect(db.calls).toEqual(['org', 'org', 'org']);
+    // An org id without a known tenant still needs the database.
+    await expect(cache.get('new-org')).rejects.toThrow('ECONNREFUSED');
+  });
+
+  it('applies a connection disabled during the outage as soon as the database answers', async () => {
+    const time = clock();
+    const db = database({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 1_000, now: time.now });
+    await cache.get('org');
+    db.set('down');
+    time.advance(1_000);
+    expect(await cache.get('org')).toEqual(active);
+    const disabled: TenantState = { ...active, status: 'disabled', disabledReason: 'bad key' };
+    db.rows.set('org', disabled);
+    db.set('up');
+    time.advance(1_000);
+    expect(await cache.get('org')).toEqual(disabled);
+  });
+
+  it('waits for a frozen database at most `refreshWaitMs` per refresh', async () => {
+    const time = clock();
+    const db = database({ org: active });
+    const cache = createConnectionCache({
+      lookup: db.lookup,
+      ttlMs: 1_000,
+      refreshWaitMs: 50,
+      now: time.now,
+    });
+    await cache.get('org');
+    db.set('frozen');
+    time.advance(1_000);
+    const started = performance.now();
+    expect(await cache.get('org')).toEqual(active);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    time.advance(100);
+    const again = performance.now();
+    expect(await cache.get('org')).toEqual(active);
+    expect(performance.now() - again).toBeLessThan(20);
+    expect(db.calls).toEqual(['org', 'org']);
   });
 });
 

@@ -49,7 +49,14 @@ describe('POST /retailCRM/update', () => {
     expect(jobs[0]?.data).toEqual({ connectionId: tenant.id, orderId: order, source: 'trigger' });
     expect(jobs[0]?.opts.attempts).toBe(8);
 
-    const timeline = await fixture.db.orderEvents.list(tenant.id, order);
+    // Written after the answer, best-effort.
+    const timeline = await waitFor(
+      async () => {
+        const events = await fixture.db.orderEvents.list(tenant.id, order);
+        return events.length > 0 ? events : undefined;
+      },
+      { what: 'the timeline entry' },
+    );
     expect(timeline).toEqual([
       expect.objectContaining({
         type: 'trigger.received',
@@ -116,7 +123,9 @@ describe('POST /retailCRM/update', () => {
     expect(jobs).toHaveLength(1);
     expect(new Set(answers.map((answer) => answer.body.jobId))).toEqual(new Set([jobs[0]?.id]));
     expect(answers.filter((answer) => answer.body.deduplicated === false)).toHaveLength(1);
-    expect(await fixture.db.orderEvents.list(tenant.id, body.order_id)).toHaveLength(5);
+    await waitFor(async () => (await fixture.db.orderEvents.list(tenant.id, body.order_id)).length === 5, {
+      what: 'five timeline entries',
+    });
   });
 
   it('paces a shop’s export backlog by its rate limits, so another shop’s order is not behind it', async () => {
@@ -343,10 +352,11 @@ describe('rejected triggers: the documented status, nothing enqueued', () => {
     // Only accepted triggers made jobs (3 orders, deduplicated), none of the refused ones.
     const jobs = await fixture.jobs(flooding.id);
     expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(accepted.map((answer) => answer.body.jobId)));
-    const timelines = await Promise.all(
-      [1, 2, 3].map((order) => fixture.db.orderEvents.list(flooding.id, order)),
-    );
-    expect(timelines.flat()).toHaveLength(accepted.length);
+    const timelineLength = async () =>
+      (await Promise.all([1, 2, 3].map((order) => fixture.db.orderEvents.list(flooding.id, order)))).flat()
+        .length;
+    await waitFor(async () => (await timelineLength()) >= accepted.length, { what: 'the timeline entries' });
+    expect(await timelineLength()).toBe(accepted.length);
 
     const otherAnswer = await postTrigger(guarded, {
       client_id: other.lifeposOrgId,
@@ -434,10 +444,9 @@ describe('operations', () => {
   it('is ready when the database and the queue are, and counts triggers by status and outcome', async () => {
     const ready = await fetch(`${ingress.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(Object.keys(((await ready.json()) as { checks: object }).checks).sort()).toEqual([
-      'database',
-      'queue',
-    ]);
+    const report = (await ready.json()) as { checks: object; down: string[] };
+    expect(Object.keys(report.checks).sort()).toEqual(['postgres', 'queue', 'redis']);
+    expect(report.down).toEqual([]);
 
     const metrics = await (await fetch(`${ingress.url}/metrics`)).text();
     expect(metrics).toMatch(/connector_ingress_triggers_total\{status="new",outcome="accepted"\} [1-9]/);

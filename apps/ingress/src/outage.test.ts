@@ -100,13 +100,63 @@ describe('Redis outage', () => {
       // also went to the outbox under the same job id, and the drain added nothing: one job either way.
       if (!outboxJobIds.has(job.id)) expect(job.data.source).toBe('trigger');
     }
-    // Every trigger is in its order's timeline, outbox ones too.
-    const timelines = await Promise.all(
-      Array.from({ length: total }, (_, i) => fixture.db.orderEvents.list(tenant.id, i + 1)),
-    );
-    expect(timelines.map((events) => events.map((event) => event.type))).toEqual(
+    // Every trigger is in its order's timeline, outbox ones too (written after the answer).
+    const timelines = () =>
+      Promise.all(Array.from({ length: total }, (_, i) => fixture.db.orderEvents.list(tenant.id, i + 1)));
+    await waitFor(async () => (await timelines()).every((events) => events.length > 0), {
+      what: 'every timeline entry',
+    });
+    expect((await timelines()).map((events) => events.map((event) => event.type))).toEqual(
       Array(total).fill(['trigger.received']),
     );
+  });
+});
+
+describe('PostgreSQL down, Redis up', () => {
+  let fixture: IngressFixture;
+
+  beforeAll(async () => {
+    fixture = await openIngressFixture();
+  });
+
+  afterAll(() => fixture?.close());
+
+  it('keeps answering 202 for known connections past the cache TTL, at once, and says postgres is down', async () => {
+    const ingress = await fixture.start({ INGRESS_CONNECTION_CACHE_MS: '200' });
+    await waitFor(() => ingress.redis.status === 'ready', { what: 'the producer connection' });
+    const known = await fixture.tenant();
+    const other = await fixture.tenant();
+    const first = await postTrigger(ingress, { client_id: known.lifeposOrgId, order_id: 1, status: 'new' });
+    expect(first.status).toBe(202);
+    await fixture.db.orderLinks.upsert(known.id, 2, { state: 'exported', lifeposSaleId: randomUUID() });
+
+    // The database is gone (as far as the ingress can tell): its queries fail.
+    await fixture.database.drop();
+    const answers: TriggerAnswer[] = [];
+    const started = Date.now();
+    for (const [order, status] of [
+      [3, 'new'],
+      [2, 'refund'],
+      [4, 'closed'],
+    ] as const) {
+      // Each past the cache's TTL, so each needs the refresh that fails.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answers.push(await postTrigger(ingress, { client_id: known.lifeposOrgId, order_id: order, status }));
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(Date.now() - started).toBeLessThan(3 * 250 + 3 * 1_000);
+    const jobs = await fixture.jobs(known.id);
+    expect(jobs.map((job) => String(job.id)).sort()).toEqual(
+      [first, ...answers].map((answer) => String(answer.body.jobId)).sort(),
+    );
+
+    // A connection never looked up cannot be told from a made-up one without the database.
+    const unknown = await postTrigger(ingress, { client_id: other.lifeposOrgId, order_id: 5, status: 'new' });
+    expect(unknown.status).toBe(503);
+
+    const ready = await fetch(`${ingress.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { down: string[] }).down).toEqual(['postgres']);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { OrderEventEntry } from '@connector/db';
 import { describe, expect, it } from '@jest/globals';
-import { createTimelineWriter } from './timeline-writer.js';
+import { createTimelineWriter, TimelineBacklogFullError } from './timeline-writer.js';
 
 /** An `appendMany` whose statements finish when the test says so. */
 function heldStatements() {
@@ -68,5 +68,18 @@ describe('timeline writer', () => {
     }
     await Promise.all(all);
     expect(db.statements.map((s) => orders(s.entries))).toEqual([[1], [2, 3], [4, 5]]);
+  });
+
+  it('refuses entries beyond maxWaiting at once, while the statements hang (a frozen database)', async () => {
+    const db = heldStatements();
+    const writer = createTimelineWriter(db, { maxInFlight: 1, maxWaiting: 2 });
+    const sent = writer.append('c1', 1, event('in flight'));
+    const waiting = [2, 3].map((orderId) => writer.append('c1', orderId, event('waits')));
+    await expect(writer.append('c1', 4, event('too many'))).rejects.toBeInstanceOf(TimelineBacklogFullError);
+    db.statements[0]!.finish();
+    await sent;
+    db.statements[1]!.finish();
+    await Promise.all(waiting);
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1], [2, 3]]);
   });
 });

@@ -10,6 +10,12 @@ export interface TimelineWriterOptions {
   maxInFlight?: number;
   /** Entries per statement. Default 500. */
   maxBatch?: number;
+  /**
+   * Entries waiting at most; beyond it `append` rejects at once. While the database is down every
+   * statement waits for its connect timeout, so without a bound the waiting entries would grow without end.
+   * Default 10 000.
+   */
+  maxWaiting?: number;
 }
 
 interface Waiting {
@@ -18,16 +24,24 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** `append` refused an entry: `maxWaiting` entries wait already (the database is down or far behind). */
+export class TimelineBacklogFullError extends Error {
+  constructor(maxWaiting: number) {
+    super(`${maxWaiting} timeline entries wait already; entry dropped`);
+    this.name = 'TimelineBacklogFullError';
+  }
+}
+
 /**
- * Group commit of the triggers' timeline entries. Every accepted trigger writes one, and the answer waits
- * for it; one INSERT per trigger makes the database round trip and the ORM's per-query work the biggest
- * cost of a trigger. Here at most `maxInFlight` INSERTs run at once, and each carries every entry that
+ * Group commit of the triggers' timeline entries. Every accepted trigger writes one (after its answer,
+ * best-effort); one INSERT per trigger makes the database round trip and the ORM's per-query work the
+ * biggest cost of a trigger. Here at most `maxInFlight` INSERTs run at once, and each carries every entry that
  * arrived meanwhile (up to `maxBatch`): at a trickle each trigger is written at once, under a burst a few
  * statements carry all of them. A failed statement fails exactly the entries it carried.
  */
 export function createTimelineWriter(
   events: Pick<OrderEventsRepository, 'appendMany'>,
-  { maxInFlight = 2, maxBatch = 500 }: TimelineWriterOptions = {},
+  { maxInFlight = 2, maxBatch = 500, maxWaiting = 10_000 }: TimelineWriterOptions = {},
 ): TimelineWriter {
   let waiting: Waiting[] = [];
   let inFlight = 0;
@@ -55,6 +69,7 @@ export function createTimelineWriter(
 
   return {
     append(connectionId, retailcrmOrderId, event) {
+      if (waiting.length >= maxWaiting) return Promise.reject(new TimelineBacklogFullError(maxWaiting));
       return new Promise<void>((resolve, reject) => {
         waiting.push({ entry: { connectionId, retailcrmOrderId, event }, resolve, reject });
         next();

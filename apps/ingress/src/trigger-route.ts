@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@connector/db';
 import { RetryableError } from '@connector/domain';
 import { HttpError, requestLogger } from '@connector/http';
+import type { Logger } from '@connector/logger';
 import { jobIdFor, orderJobId, type Producer } from '@connector/queue';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { type ConnectionCache, type TenantState, UnknownClientThrottledError } from './connection-cache.js';
@@ -104,14 +105,57 @@ function assertAccepting(trigger: Trigger, tenant: TenantState | null): asserts 
   }
 }
 
+function receivedMessage(status: TriggerStatus, queue: OrderQueue, answer: TriggerAccepted): string {
+  if (answer.queued === 'outbox') {
+    return `Триггер «${status}» принят; Redis недоступен — задача ${queue} сохранена в outbox`;
+  }
+  return answer.deduplicated
+    ? `Триггер «${status}» принят и объединён с незавершённой задачей ${queue}`
+    : `Триггер «${status}» принят: задача ${queue} поставлена в очередь`;
+}
+
+/** How long the refund check waits for the database before the trigger is accepted unchecked. */
+const LINK_CHECK_WAIT_MS = 1_000;
+
+/** `promise`, or a rejection once `ms` passed without its answer (a frozen database). */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How often lost timeline entries are logged: during a database outage every trigger loses its entry. */
+const TIMELINE_LOSS_LOG_MS = 10_000;
+
+/** Logs lost «trigger received» entries once per `TIMELINE_LOSS_LOG_MS`, with how many were lost since. */
+function timelineLossLog(): (logger: Logger, error: unknown) => void {
+  let lost = 0;
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  return (logger, error) => {
+    lost += 1;
+    if (Date.now() - loggedAt < TIMELINE_LOSS_LOG_MS) return;
+    logger.warn('could not record triggers in the timeline', { error, lost });
+    loggedAt = Date.now();
+    lost = 0;
+  };
+}
+
 /**
  * `POST /retailCRM/update`: validate → resolve the tenant → enqueue, answering 202 only once the job is
  * durably stored (in Redis, or in the database outbox while Redis is down) and 4xx/503 otherwise, with
- * nothing enqueued (docs/ARCHITECTURE.md, «Principles»). The jobs re-read both APIs, so the trigger is only a
+ * nothing enqueued (docs/ARCHITECTURE.md, «Principles»). The 202 depends on nothing else: while PostgreSQL
+ * is down a known connection is answered from the cache, and the timeline entry is written afterwards. The jobs re-read both APIs, so the trigger is only a
  * signal.
  */
 function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: TriggerRouteDeps): RequestHandler {
   const timeline = createTimelineWriter(db.orderEvents);
+  const timelineLost = timelineLossLog();
   return async (req, res) => {
     const logger = requestLogger(res);
     const trigger = parseRequest(req);
@@ -148,15 +192,16 @@ function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: Trigger
     }
 
     if (status === 'refund') {
-      let link: Awaited<ReturnType<typeof db.orderLinks.get>>;
+      let link: Awaited<ReturnType<typeof db.orderLinks.get>> | undefined;
       try {
-        link = await db.orderLinks.get(connectionId, orderId);
+        link = await withinMs(db.orderLinks.get(connectionId, orderId), LINK_CHECK_WAIT_MS);
       } catch (error) {
-        logger.error('order link lookup failed', { error, connectionId, orderId });
-        throw unavailable(res, 'Не удалось проверить заказ (база данных недоступна), повторите позже');
+        // The check only spares a job that would find nothing: the refund worker reads the order's sales
+        // in LIFE POS itself, so without the database the trigger is accepted and the job decides.
+        logger.warn('order link lookup failed; refund accepted unchecked', { error, connectionId, orderId });
       }
       // A deleted sale ("erroneous cancel") took no payment either. The refund worker re-checks LIFE POS.
-      if (!link?.lifeposSaleId || link.state === 'deleted') {
+      if (link !== undefined && (!link?.lifeposSaleId || link.state === 'deleted')) {
         const message = `По заказу ${orderId} в LIFE POS не было продажи и платежа — возврат невозможен`;
         await db.orderEvents
           .append(connectionId, orderId, {
@@ -209,15 +254,14 @@ function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: Trigger
       outcome = 'outbox';
     }
 
-    await timeline
+    countTrigger(status, outcome);
+    res.status(202).json(answer);
+    // After the answer, best-effort: the job is stored, and nothing acknowledged depends on this line.
+    // While PostgreSQL is down the entry is lost (the job's own timeline entries follow once it runs).
+    timeline
       .append(connectionId, orderId, {
         type: 'trigger.received',
-        message:
-          answer.queued === 'outbox'
-            ? `Триггер «${status}» принят; Redis недоступен — задача ${queue} сохранена в outbox`
-            : answer.deduplicated
-              ? `Триггер «${status}» принят и объединён с незавершённой задачей ${queue}`
-              : `Триггер «${status}» принят: задача ${queue} поставлена в очередь`,
+        message: receivedMessage(status, queue, answer),
         data: {
           status,
           queue,
@@ -226,11 +270,7 @@ function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: Trigger
           deduplicated: answer.deduplicated,
         },
       })
-      // The job is stored already; a missing timeline line must not turn that into an error.
-      .catch((error: unknown) => logger.warn('could not record the trigger in the timeline', { error }));
-
-    countTrigger(status, outcome);
-    res.status(202).json(answer);
+      .catch((error: unknown) => timelineLost(logger, error));
   };
 }
 

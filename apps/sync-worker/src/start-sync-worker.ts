@@ -22,13 +22,16 @@ export interface SyncWorker extends WorkerApp {
 
 /**
  * The sync worker: consumes `sync` (stores → outlets, couriers → employees + workplaces) and `crm-tasks`
- * (the RetailCRM error tasks of every incident), and keeps one sync scheduler per active connection.
+ * (the RetailCRM error tasks of every incident), keeps one sync scheduler per active connection, and runs
+ * the retention job (old timeline entries, notifications and incidents).
  */
 export async function startSyncWorker(options: SyncWorkerOptions = {}): Promise<SyncWorker> {
   const { scheduleCheckEveryMs = 60_000, lockWait, ...appOptions } = options;
   let built: { sync: Sync; scheduleQueue: Queue; scheduleRedis: Redis } | undefined;
   const app = await startWorkerApp({
     ...appOptions,
+    // The retention job runs here, in one app only (its replicas take turns by a Redis lock).
+    retention: appOptions.retention ?? {},
     service: 'sync-worker',
     owns: ['sync'],
     ownsCrmTasks: true,

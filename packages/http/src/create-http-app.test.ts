@@ -242,8 +242,29 @@ describe('/readyz', () => {
       status: 'ready',
       checks: {
         redis: { status: 'ok', durationMs: expect.any(Number) },
-        database: { status: 'ok', durationMs: expect.any(Number) },
+        postgres: { status: 'ok', durationMs: expect.any(Number) },
       },
+      down: [],
+    });
+  });
+
+  it('stays ready when only checks it works without fail, and still says what is down', async () => {
+    const { logger } = captureLogger();
+    const app = createHttpApp({
+      service: 'degraded-test',
+      logger,
+      readiness: [
+        sqlReadiness(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')), 'postgres', {
+          required: false,
+        }),
+        { name: 'queue', check: async () => {} },
+      ],
+    });
+    const res = await request(app).get('/readyz').expect(200);
+    expect(res.body).toMatchObject({ status: 'ready', down: ['postgres'] });
+    expect(res.body.checks.postgres).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/ECONNREFUSED/),
     });
   });
 
@@ -283,6 +304,7 @@ describe('/readyz', () => {
     const res = await request(app).get('/readyz').expect(503);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(res.body.status).toBe('not_ready');
+    expect(res.body.down).toEqual(['redis-producer', 'redis-worker', 'database']);
     expect(res.body.checks.redis).toEqual({ status: 'ok', durationMs: expect.any(Number) });
     expect(res.body.checks['redis-producer']).toEqual({
       status: 'failed',
@@ -314,7 +336,7 @@ describe('/readyz', () => {
     const { logger } = captureLogger();
     const check: ReadinessCheck = sqlReadiness(async () => 1);
     expect(() => createHttpApp({ service: 'dup-test', logger, readiness: [check, check] })).toThrow(
-      'readiness check "database" is registered twice',
+      'readiness check "postgres" is registered twice',
     );
   });
 });

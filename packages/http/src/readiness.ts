@@ -8,6 +8,12 @@ export interface ReadinessCheck {
   check: () => Promise<void>;
   /** Overrides the app's readiness timeout for this check. */
   timeoutMs?: number;
+  /**
+   * false: a failure is reported (in `checks` and `down`) but leaves the app ready — a dependency the app
+   * keeps working without for a while (the ingress answers known connections while PostgreSQL is down).
+   * Default true.
+   */
+  required?: boolean;
 }
 
 export type CheckResult =
@@ -17,6 +23,8 @@ export type CheckResult =
 export interface ReadinessReport {
   status: 'ready' | 'not_ready';
   checks: Record<string, CheckResult>;
+  /** What is down: the names of the failed checks, also of those the app is ready without. */
+  down: string[];
 }
 
 async function withTimeout(run: () => Promise<void>, timeoutMs: number): Promise<void> {
@@ -48,17 +56,19 @@ async function runCheck(check: ReadinessCheck, defaultTimeoutMs: number): Promis
   }
 }
 
-/** Runs every check at once; the app is ready only when all of them pass. */
+/** Runs every check at once; the app is ready only when all of its required ones pass. */
 export async function runReadiness(
   checks: readonly ReadinessCheck[],
   defaultTimeoutMs: number,
 ): Promise<ReadinessReport> {
   const results = await Promise.all(checks.map((check) => runCheck(check, defaultTimeoutMs)));
-  const report: ReadinessReport = { status: 'ready', checks: {} };
+  const report: ReadinessReport = { status: 'ready', checks: {}, down: [] };
   checks.forEach((check, index) => {
     const result = results[index]!;
     report.checks[check.name] = result;
-    if (result.status === 'failed') report.status = 'not_ready';
+    if (result.status !== 'failed') return;
+    report.down.push(check.name);
+    if (check.required !== false) report.status = 'not_ready';
   });
   return report;
 }
@@ -95,9 +105,14 @@ export interface PingableRedis {
  * Redis answers PING. With a worker connection (offline queue on) a PING waits for the reconnect;
  * the readiness timeout turns that into "not ready" instead of a hanging probe.
  */
-export function redisReadiness(redis: PingableRedis, name = 'redis'): ReadinessCheck {
+export function redisReadiness(
+  redis: PingableRedis,
+  name = 'redis',
+  options: Pick<ReadinessCheck, 'required'> = {},
+): ReadinessCheck {
   return {
     name,
+    ...options,
     check: async () => {
       const answer = await redis.ping();
       if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${String(answer)}`);
@@ -106,9 +121,14 @@ export function redisReadiness(redis: PingableRedis, name = 'redis'): ReadinessC
 }
 
 /** The database answers a trivial query, e.g. `sqlReadiness(() => prisma.$queryRaw\`SELECT 1\`)`. */
-export function sqlReadiness(query: () => Promise<unknown>, name = 'database'): ReadinessCheck {
+export function sqlReadiness(
+  query: () => Promise<unknown>,
+  name = 'postgres',
+  options: Pick<ReadinessCheck, 'required'> = {},
+): ReadinessCheck {
   return {
     name,
+    ...options,
     check: async () => {
       await query();
     },

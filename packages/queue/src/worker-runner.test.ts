@@ -242,6 +242,34 @@ describe('startWorkers', () => {
     expect(await metric('lifepos-events', 'deferred')).toBe(before + 2);
   });
 
+  it('defers a job that met an outage without spending an attempt or calling the final-failure hook', async () => {
+    const attemptsMade: number[] = [];
+    const failures: FinalFailure[] = [];
+    const outage = Object.assign(new Error('Connection terminated due to connection timeout'), {
+      outage: true,
+    });
+    const { producer, queue } = setup(
+      {
+        owns: ['order-export'],
+        onFinalFailure: (failure) => void failures.push(failure),
+        isOutage: (error) => (error as { outage?: unknown }).outage === true,
+        outageDelayMs: 30,
+        handlers: [
+          defineHandler('order-export', async ({ job }) => {
+            attemptsMade.push(job.attemptsMade);
+            if (attemptsMade.length <= 3) throw outage;
+          }),
+        ],
+      },
+      // A single attempt: an outage that spent it would fail the job.
+      { 'order-export': fast(1) },
+    );
+    const { id } = await producer.add('order-export', order(8));
+    expect(await settled(queue('order-export'), id)).toBe('completed');
+    expect(attemptsMade).toEqual([0, 0, 0, 0]);
+    expect(failures).toHaveLength(0);
+  });
+
   it('runs jobs of one order one at a time across queues: a busy lock defers without spending attempts', async () => {
     const release = gate();
     const events: string[] = [];

@@ -26,6 +26,6 @@ export {
   type TestSandboxOptions,
 } from './sandbox-tenant.js';
 export { providePostgres, provideRedis, type TestService } from './services.js';
-export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { createTestDatabase, startDedicatedPostgres, type TestDatabase } from './test-database.js';
 export { startDedicatedRedis, testRedisUrl, uniquePrefix } from './test-redis.js';
 export { waitFor } from './wait-for.js';

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -112,7 +112,36 @@ export async function startLocalRedis(port: number): Promise<LocalRedis> {
 export interface LocalPostgres {
   url: string;
   port: number;
+  /** Stops the server (`pg_ctl stop -m fast`: connections are cut, the data stays). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data directory. */
+  start(): Promise<void>;
+  /**
+   * SIGSTOPs the server and every backend: connections stay open and new ones are accepted by the
+   * kernel, but nothing answers — a hung database host, not a stopped one.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONTs what `freeze` stopped. */
+  thaw(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** The postmaster's pid and every process it forked (backends, checkpointer, …), from /proc. */
+async function clusterPids(data: string): Promise<number[]> {
+  const postmaster = Number((await readFile(path.join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) comes after the command name, which may contain spaces: read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return [postmaster, ...children];
 }
 
 export async function startLocalPostgres(port: number): Promise<LocalPostgres> {
@@ -138,25 +167,51 @@ export async function startLocalPostgres(port: number): Promise<LocalPostgres> {
     'UTF8',
     '--locale=C',
   ]);
-  await runAsPostgres(path.join(binDir, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    path.join(data, 'server.log'),
-    '-w',
-    '-t',
-    '30',
-    'start',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-  ]);
+  const pgCtl = path.join(binDir, 'pg_ctl');
+  const start = () =>
+    runAsPostgres(pgCtl, [
+      '-D',
+      data,
+      '-l',
+      path.join(data, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      'start',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    ]);
+  let frozen: number[] = [];
+  const thaw = async () => {
+    for (const pid of frozen) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Gone already.
+      }
+    }
+    frozen = [];
+  };
+  await start();
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
+    start,
+    stop: () => runAsPostgres(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']),
+    async freeze() {
+      // The postmaster first, so that it forks no backend after its children are listed.
+      const [postmaster] = await clusterPids(data);
+      process.kill(postmaster!, 'SIGSTOP');
+      frozen.push(postmaster!);
+      for (const pid of (await clusterPids(data)).slice(1)) {
+        process.kill(pid, 'SIGSTOP');
+        frozen.push(pid);
+      }
+    },
+    thaw,
     dispose: async () => {
-      await runAsPostgres(path.join(binDir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(
-        () => {},
-      );
+      await thaw();
+      await runAsPostgres(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freePort } from './free-port.js';
+import { type LocalPostgres, startLocalPostgres } from './local-binaries.js';
 
 export interface TestDatabase {
   /** Connection string of the fresh database. */
@@ -8,7 +10,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function adminUrl(): string {
+function sharedAdminUrl(): string {
   const url = process.env.TEST_DATABASE_ADMIN_URL;
   if (!url)
     throw new Error(
@@ -22,8 +24,13 @@ function adminUrl(): string {
  * Each test file makes its own, so files never share rows.
  */
 export async function createTestDatabase(
-  options: { migrate?: (databaseUrl: string) => Promise<unknown> } = {},
+  options: {
+    migrate?: (databaseUrl: string) => Promise<unknown>;
+    /** The server's maintenance database; default the shared test server of this Jest run. */
+    adminUrl?: string;
+  } = {},
 ): Promise<TestDatabase> {
+  const adminUrl = () => options.adminUrl ?? sharedAdminUrl();
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
@@ -49,4 +56,13 @@ export async function createTestDatabase(
   };
   if (options.migrate) await options.migrate(database.url);
   return database;
+}
+
+/**
+ * A PostgreSQL server of the test's own, from the local binaries, for tests that stop or freeze it (the
+ * shared server of the Jest run serves every other test file). Make databases on it with
+ * `createTestDatabase({ adminUrl: server.url })`.
+ */
+export async function startDedicatedPostgres(): Promise<LocalPostgres> {
+  return startLocalPostgres(await freePort());
 }
