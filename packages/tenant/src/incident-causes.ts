@@ -1,5 +1,5 @@
 import { ConnectorError, errorKind } from '@connector/domain';
-import type { JobData, QueueName } from '@connector/queue';
+import { type AddOptions, type JobData, jobIdFor, type QueueName, sweepRequestId } from '@connector/queue';
 
 /**
  * Which failures are one upstream's outage rather than a problem of the order (or job) itself, and what
@@ -126,4 +126,38 @@ export function subjectOfJob(data: unknown): JobSubject {
     ...(orderId !== undefined ? { orderId } : {}),
     subject,
   };
+}
+
+/** A periodic job to run now: its queue, the payload its schedule gives it, and the dedupe id of a one-off run. */
+export type PeriodicRun =
+  | { queue: 'reconcile'; data: JobData<'reconcile'>; options: AddOptions }
+  | { queue: 'lifepos-events'; data: JobData<'lifepos-events'>; options: AddOptions }
+  | { queue: 'sync'; data: JobData<'sync'>; options: AddOptions };
+
+/**
+ * The inverse of `subjectOfJob` for periodic jobs: the job a subject names, with the payload its schedule
+ * runs it with (reconcile-schedule, lifepos-schedules, sync-schedule) and the dedupe id the apps use for a
+ * run on demand, so that requests while one waits collapse into it. Undefined for any other subject.
+ */
+export function periodicRunOf(queue: string, subject: string, connectionId: string): PeriodicRun | undefined {
+  if (queue === 'reconcile' && (subject === 'retailcrm-history' || subject === 'sweep')) {
+    const dedupeId =
+      subject === 'sweep' ? sweepRequestId(connectionId) : jobIdFor('reconcile', connectionId, subject);
+    return { queue, data: { connectionId, kind: subject }, options: { dedupeId } };
+  }
+  if (queue === 'lifepos-events' && (subject === 'sales' || subject === 'subscription')) {
+    return {
+      queue,
+      data: { connectionId, check: subject },
+      options: { dedupeId: jobIdFor('lifepos-events', connectionId, subject) },
+    };
+  }
+  if (queue === 'sync' && subject === 'all') {
+    return {
+      queue,
+      data: { connectionId, scope: 'all' },
+      options: { dedupeId: jobIdFor('sync', connectionId, 'all') },
+    };
+  }
+  return undefined;
 }

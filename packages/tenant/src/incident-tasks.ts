@@ -1,7 +1,8 @@
 import type { Database, Incident, IncidentSubject } from '@connector/db';
 import { ConnectorError, PermanentError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { defineHandler, type JobHandler, orderExportPace, orderJobId, type Producer } from '@connector/queue';
+import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
+import { redriveSubjects } from './incident-actions.js';
 import { isOrderQueue, OUTAGE_TEXT, type OutageCause, upstreamOf } from './incident-causes.js';
 import { ACTION, announceResolved, timelineUrl } from './incidents.js';
 import type { Tenant, TenantRuntime } from './tenant-runtime.js';
@@ -148,9 +149,11 @@ async function refreshTasks(deps: CrmTasksDeps, tenant: Tenant, incident: Incide
 
 /** Completes the tasks of a resolved incident in RetailCRM, with a line saying why. */
 async function completeTasks(deps: CrmTasksDeps, tenant: Tenant, incident: Incident): Promise<number> {
-  const note = incident.outage
-    ? `Решено: сбой прошёл (${OUTAGE_TEXT[incident.outage as OutageCause].title.toLowerCase()} — больше нет), коннектор выполнил задания. Задача закрыта автоматически.`
-    : 'Решено: задание коннектора выполнено успешно, ошибки больше нет. Задача закрыта автоматически.';
+  const note = incident.resolvedByHand
+    ? 'Закрыто вручную в консоли коннектора. Задача закрыта автоматически.'
+    : incident.outage
+      ? `Решено: сбой прошёл (${OUTAGE_TEXT[incident.outage as OutageCause].title.toLowerCase()} — больше нет), коннектор выполнил задания. Задача закрыта автоматически.`
+      : 'Решено: задание коннектора выполнено успешно, ошибки больше нет. Задача закрыта автоматически.';
   let completed = 0;
   for (const taskId of incident.taskIds) {
     const task = await tenant.retailcrm.getTask(taskId).catch((error: unknown) => {
@@ -208,29 +211,14 @@ async function healOutage(deps: CrmTasksDeps, tenant: Tenant, incident: Incident
       isOrderQueue(s.queue) &&
       (s.redrivenAt === null || Date.now() - s.redrivenAt.getTime() >= REDRIVE_AGAIN_MS),
   );
-  const { connectionId } = incident;
-  for (const s of due) {
-    const queue = s.queue as 'order-export';
-    const orderId = s.retailcrmOrderId as number;
-    await producer.add(
-      queue,
-      { connectionId, orderId, source: 'reconcile' },
-      {
-        dedupeId: orderJobId(queue, connectionId, orderId),
-        ...(queue === 'order-export' && { pace: orderExportPace(connectionId, tenant.settings.rateLimits) }),
-      },
-    );
-    await tenant.record(orderId, {
-      type: 'job.redriven',
-      message: `Сбой прошёл (${OUTAGE_TEXT[cause].title.toLowerCase()} — больше нет): задание поставлено в очередь заново`,
-      data: { queue, incidentId: incident.id },
-    });
+  const redriven = await redriveSubjects(deps, tenant, incident, due, {
+    source: 'reconcile',
+    message: `Сбой прошёл (${OUTAGE_TEXT[cause].title.toLowerCase()} — больше нет): задание поставлено в очередь заново`,
+  });
+  if (redriven.length > 0) {
+    logger.info('outage over: orders enqueued again', { incidentId: incident.id, orders: redriven.length });
   }
-  if (due.length > 0) {
-    await db.incidents.markRedriven(incident.id, due);
-    logger.info('outage over: orders enqueued again', { incidentId: incident.id, orders: due.length });
-  }
-  return `redriven:${due.length}`;
+  return `redriven:${redriven.length}`;
 }
 
 /**

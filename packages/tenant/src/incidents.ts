@@ -35,6 +35,20 @@ const NEXT_STEP_OF: Partial<Record<QueueName, string>> = {
 /** Default of PERIODIC_FAILURE_GRACE_MINUTES: how long a periodic job may fail transiently unreported. */
 export const DEFAULT_PERIODIC_GRACE_MS = 30 * 60_000;
 
+/** What people read about an incident besides its cause: what went wrong, and what to do about it. */
+export function incidentAdvice(incident: Pick<Incident, 'outage' | 'dedupeKey' | 'action'>): {
+  title: string;
+  todo: string;
+} {
+  const outage = incident.outage ? OUTAGE_TEXT[incident.outage as OutageCause] : undefined;
+  if (outage) return { title: `Сбой: ${outage.title}. ${outage.problem}`, todo: outage.todo };
+  const queue = incident.dedupeKey.split(':')[0] as QueueName;
+  return {
+    title: `Коннектору не удалось ${incident.action}.`,
+    todo: NEXT_STEP_OF[queue] ?? NEXT_STEP,
+  };
+}
+
 export interface IncidentReporterOptions {
   db: Database;
   producer: Producer;

@@ -1,4 +1,4 @@
-import type { Incident, IncidentSubject, PrismaClient } from '../generated/prisma/client.js';
+import type { Incident, IncidentSubject, Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export interface NewIncident {
   retailcrmOrderId?: number | null;
@@ -29,6 +29,51 @@ export interface IncidentsNeedingAttention {
 
 const UNRESOLVED = { not: 'resolved' } as const;
 const pick = { id: true, connectionId: true } as const;
+
+/** The console's incident list: which incidents, newest first. */
+export interface IncidentListFilter {
+  status: 'open' | 'resolved' | 'all';
+  connectionId?: string | undefined;
+  /** An outage cause (`lifepos.unavailable`, …), or `other` for the incidents of one order or job. */
+  cause?: string | undefined;
+  /** Opened at or after this instant. */
+  since?: Date | undefined;
+}
+
+/** Where the previous page ended: its last incident's `createdAt` and `id`. */
+export interface IncidentListCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** Subjects shown per incident on the list; the rest are counted. */
+export const LISTED_SUBJECTS = 100;
+
+export type ListedIncident = Incident & { subjects: IncidentSubject[]; _count: { subjects: number } };
+
+/** An order that an unresolved incident holds up. */
+export interface OrderInIncident {
+  connectionId: string;
+  retailcrmOrderId: number;
+  incidentId: string;
+  since: Date;
+}
+
+function listWhere(
+  filter: IncidentListFilter,
+  after: IncidentListCursor | undefined,
+): Prisma.IncidentWhereInput {
+  return {
+    ...(filter.status === 'open' && { status: UNRESOLVED }),
+    ...(filter.status === 'resolved' && { status: 'resolved' }),
+    ...(filter.connectionId && { connectionId: filter.connectionId }),
+    ...(filter.cause && { outage: filter.cause === 'other' ? null : filter.cause }),
+    ...(filter.since && { createdAt: { gte: filter.since } }),
+    ...(after && {
+      OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+    }),
+  };
+}
 
 export function createIncidentsRepository(prisma: PrismaClient) {
   return {
@@ -110,6 +155,113 @@ export function createIncidentsRepository(prisma: PrismaClient) {
         where: { connectionId, OR: [{ retailcrmOrderId }, { subjects: { some: { retailcrmOrderId } } }] },
         orderBy: { createdAt: 'asc' },
       }),
+
+    /**
+     * One page of incidents, newest first (keyset on `createdAt`, `id`), each with its first subjects and
+     * their count; `next` is the cursor of the following page.
+     */
+    async listPage(
+      filter: IncidentListFilter,
+      page: { limit: number; after?: IncidentListCursor | undefined },
+    ): Promise<{ incidents: ListedIncident[]; next: IncidentListCursor | undefined }> {
+      const rows = await prisma.incident.findMany({
+        where: listWhere(filter, page.after),
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: page.limit + 1,
+        include: {
+          subjects: { orderBy: [{ addedAt: 'asc' }, { subject: 'asc' }], take: LISTED_SUBJECTS },
+          _count: { select: { subjects: true } },
+        },
+      });
+      const incidents = rows.slice(0, page.limit);
+      const last = incidents.at(-1);
+      return {
+        incidents,
+        next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+      };
+    },
+
+    /** Unresolved incidents per connection. */
+    async openCounts(): Promise<Map<string, number>> {
+      const groups = await prisma.incident.groupBy({
+        by: ['connectionId'],
+        where: { status: UNRESOLVED },
+        _count: { _all: true },
+      });
+      return new Map(groups.map((group) => [group.connectionId, group._count._all]));
+    },
+
+    /**
+     * The orders unresolved incidents hold up (an order's own incident, or pending in an outage's list),
+     * at most `limit`, the longest held first.
+     */
+    async ordersHeldUp(options: {
+      connectionId?: string | undefined;
+      limit: number;
+    }): Promise<OrderInIncident[]> {
+      const connection = options.connectionId ? { connectionId: options.connectionId } : {};
+      const [own, listed] = await Promise.all([
+        prisma.incident.findMany({
+          where: { ...connection, status: UNRESOLVED, retailcrmOrderId: { not: null } },
+          select: { id: true, connectionId: true, retailcrmOrderId: true, createdAt: true },
+          orderBy: { createdAt: 'asc' },
+          take: options.limit,
+        }),
+        prisma.incidentSubject.findMany({
+          where: {
+            ...connection,
+            resolvedAt: null,
+            retailcrmOrderId: { not: null },
+            incident: { status: UNRESOLVED },
+          },
+          select: { incidentId: true, connectionId: true, retailcrmOrderId: true, addedAt: true },
+          orderBy: { addedAt: 'asc' },
+          take: options.limit,
+        }),
+      ]);
+      const held = new Map<string, OrderInIncident>();
+      const add = (entry: OrderInIncident) => {
+        const key = `${entry.connectionId}:${entry.retailcrmOrderId}`;
+        const known = held.get(key);
+        if (!known || entry.since < known.since) held.set(key, entry);
+      };
+      for (const row of own) {
+        add({
+          connectionId: row.connectionId,
+          retailcrmOrderId: row.retailcrmOrderId as number,
+          incidentId: row.id,
+          since: row.createdAt,
+        });
+      }
+      for (const row of listed) {
+        add({
+          connectionId: row.connectionId,
+          retailcrmOrderId: row.retailcrmOrderId as number,
+          incidentId: row.incidentId,
+          since: row.addedAt,
+        });
+      }
+      return [...held.values()].sort((a, b) => a.since.getTime() - b.since.getTime()).slice(0, options.limit);
+    },
+
+    /**
+     * Closed by an operator: the incident and its pending subjects are resolved, and marked as closed by
+     * hand. The incident when this call resolved it; null when it was resolved already (or is missing).
+     */
+    async resolveByHand(id: string, at = new Date()): Promise<Incident | null> {
+      return prisma.$transaction(async (tx) => {
+        const moved = await tx.incident.updateMany({
+          where: { id, status: UNRESOLVED },
+          data: { status: 'resolved', resolvedAt: at, resolvedByHand: true },
+        });
+        if (moved.count === 0) return null;
+        await tx.incidentSubject.updateMany({
+          where: { incidentId: id, resolvedAt: null },
+          data: { resolvedAt: at },
+        });
+        return tx.incident.findUniqueOrThrow({ where: { id } });
+      });
+    },
 
     /**
      * The unresolved incident of the `outage` cause whose last failure is at most `windowMs` old, or a new
