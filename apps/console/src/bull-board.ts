@@ -2,6 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler, Router } from 'express';
+import { CONSOLE_TIME_ZONE } from './i18n.js';
 import type { ConsoleQueues } from './queues.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -20,6 +21,29 @@ export function bullBoardRouter(queues: ConsoleQueues): Router {
         hideDocsLink: true,
         locale: { lng: 'ru-RU' },
         miscLinks: [{ text: 'Консоль', url: '/connections' }],
+        boardLogo: { path: '/favicon.ico', width: 28, height: 28 },
+        favIcon: { default: '/favicon.ico', alternative: '/favicon.ico' },
+        // The console's time zone: Bull Board formats its dates with these Intl options.
+        dateFormats: {
+          short: { hour: 'numeric', minute: 'numeric', second: 'numeric', timeZone: CONSOLE_TIME_ZONE },
+          common: {
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: '2-digit',
+            second: '2-digit',
+            timeZone: CONSOLE_TIME_ZONE,
+          },
+          full: {
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: '2-digit',
+            second: '2-digit',
+            timeZone: CONSOLE_TIME_ZONE,
+          },
+        },
       },
     },
   });

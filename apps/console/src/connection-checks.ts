@@ -1,4 +1,4 @@
-import { LIFEPOS_SALE_STATES } from '@connector/db';
+import { type ConnectionSettings, LIFEPOS_SALE_STATES } from '@connector/db';
 import {
   isSellingStore,
   needsLegalEntityBook,
@@ -34,6 +34,7 @@ import {
 import type { CheckClients } from './check-clients.js';
 import type { ConnectionDraft } from './connection-input.schema.js';
 import { joinTexts, type Text, t } from './i18n.js';
+import { proposeSettings } from './proposed-settings.js';
 
 /**
  * The live checks of the settings form: one line per thing the integration guide asks for, each with the
@@ -65,13 +66,30 @@ export interface CheckLine {
 /** The account's reference books the advanced settings offer choices from. */
 export interface ReferenceBooks {
   statuses: { code: string; name: string; group?: string | undefined; active?: boolean | undefined }[];
-  paymentStatuses: { code: string; name: string; active?: boolean | undefined }[];
+  paymentStatuses: {
+    code: string;
+    name: string;
+    active?: boolean | undefined;
+    paymentComplete?: boolean | undefined;
+  }[];
   paymentTypes: { code: string; name: string; active?: boolean | undefined }[];
-  deliveryTypes: { code: string; name: string; active?: boolean | undefined }[];
+  deliveryTypes: {
+    code: string;
+    name: string;
+    active?: boolean | undefined;
+    integrationCode?: string | undefined;
+  }[];
   userGroups: { code: string; name: string }[];
   /** Stores and sites, for the store → site binding; present when RetailCRM listed them. */
   stores?: { code: string; name: string; type?: string | undefined; active?: boolean | undefined }[];
   sites?: { code: string; name: string }[];
+}
+
+/** Who the LIFE POS side is, as the check read it: names for the pages (never a secret). */
+export interface LifePosIdentity {
+  orgName: string | null;
+  employeeId?: string | undefined;
+  employeeName?: string | null | undefined;
 }
 
 export interface CheckReport {
@@ -80,7 +98,19 @@ export interface CheckReport {
   lines: CheckLine[];
   /** Present when RetailCRM answered with them. */
   books?: ReferenceBooks;
+  /** Present when LIFE POS said which organization and employee these are. */
+  lifepos?: LifePosIdentity;
+  /** The settings checked, when they were proposed from the account's books (a new connection). */
+  settings?: ConnectionSettings;
   checkedAt: string;
+}
+
+export interface RunChecksOptions {
+  /**
+   * Propose the advanced settings from the account's books (`proposed-settings.ts`), except the keys
+   * given here: a new connection starts with codes its account has.
+   */
+  propose?: { given: ReadonlySet<string> };
 }
 
 /**
@@ -188,13 +218,32 @@ function said(error: unknown): string {
   return redactString(text);
 }
 
+/**
+ * The upstream's own words, after the Russian explanation that precedes them: ` Ответ LIFE POS: «…».`
+ * (the API answers in English; an operator reads what it means first, the quote is for support).
+ */
+function answer(system: 'LIFE POS' | 'RetailCRM', error: unknown): Text {
+  const text = said(error).replace(/[.\s]+$/, '');
+  return t(` Ответ ${system}: «${text}».`, ` ${system} said: “${text}”.`);
+}
+
+/** A Russian explanation followed by the upstream's answer. */
+const explained = (explanation: Text, system: 'LIFE POS' | 'RetailCRM', error: unknown): Text =>
+  joinTexts([explanation, answer(system, error)], '');
+
 const quoted = (items: readonly string[]) => items.map((item) => `«${item}»`).join(', ');
 
 // ---------------------------------------------------------------- LIFE POS
 
 interface LifePosFacts {
   signIn: Outcome<void>;
-  me?: Outcome<{ name: string | null; roleGuid: string | undefined; roleName: string | undefined }>;
+  me?: Outcome<{
+    guid: string;
+    name: string | null;
+    roleGuid: string | undefined;
+    roleName: string | undefined;
+  }>;
+  org?: Outcome<{ name: string | null }>;
   roles?: Outcome<Role[]>;
   legalEntities?: Outcome<LegalEntity[]>;
 }
@@ -202,17 +251,30 @@ interface LifePosFacts {
 async function lifeposFacts(lifepos: LifePosClient): Promise<LifePosFacts> {
   const signIn = await attempt(() => lifepos.signIn());
   if (!signIn.ok) return { signIn };
-  const [me, roles, legalEntities] = await Promise.all([
+  const [me, org, roles, legalEntities] = await Promise.all([
     attempt(async () => {
       const employee = await lifepos.orgs.me();
-      return { name: employee.name, roleGuid: employee.role?.guid, roleName: employee.role?.name };
+      return {
+        guid: employee.guid,
+        name: employee.name,
+        roleGuid: employee.role?.guid,
+        roleName: employee.role?.name,
+      };
     }),
+    attempt(async () => ({ name: (await lifepos.orgs.get()).name })),
     attempt(() => allPages((pageToken) => lifepos.roles.list({ pageToken }))),
     attempt(() =>
       allPages((pageToken) => lifepos.legalEntities.list({ pageToken, selection: 'alive_only' })),
     ),
   ]);
-  return { signIn, me, roles, legalEntities };
+  return { signIn, me, org, roles, legalEntities };
+}
+
+function identityOf(facts: LifePosFacts): LifePosIdentity | undefined {
+  const org = facts.org?.ok ? facts.org.value.name : null;
+  const me = facts.me?.ok ? facts.me.value : undefined;
+  if (org === null && !me) return undefined;
+  return { orgName: org, ...(me && { employeeId: me.guid, employeeName: me.name }) };
 }
 
 function signInLine(facts: LifePosFacts): CheckLine {
@@ -224,9 +286,13 @@ function signInLine(facts: LifePosFacts): CheckLine {
     return line(
       id,
       'error',
-      t(
-        `LIFE POS не принял телефон и пароль сотрудника (LIFE POS: ${said(error)}).`,
-        `LIFE POS did not accept the employee phone and password (LIFE POS: ${said(error)}).`,
+      explained(
+        t(
+          'LIFE POS не принял телефон и пароль сотрудника.',
+          'LIFE POS did not accept the employee phone and password.',
+        ),
+        'LIFE POS',
+        error,
       ),
       t(
         'Проверьте телефон и пароль сотрудника LIFE POS с уровнем доступа «Владелец» или «Администратор» и сохраните снова.',
@@ -237,7 +303,14 @@ function signInLine(facts: LifePosFacts): CheckLine {
   return line(
     id,
     'error',
-    t(`LIFE POS недоступен: ${said(error)}.`, `LIFE POS is unavailable: ${said(error)}.`),
+    explained(
+      t(
+        'LIFE POS сейчас недоступен или ответил ошибкой.',
+        'LIFE POS is unavailable or answered with an error.',
+      ),
+      'LIFE POS',
+      error,
+    ),
     t('Повторите проверку через несколько минут.', 'Run the check again in a few minutes.'),
   );
 }
@@ -247,13 +320,19 @@ function roleLine(facts: LifePosFacts, draft: ConnectionDraft): CheckLine {
   if (!facts.signIn.ok || !facts.me)
     return skipped(id, t('вход в LIFE POS не удался.', 'the LIFE POS sign-in failed.'));
   const org = draft.lifeposOrgId;
-  const notOwner = (detail: string) =>
+  const notOwner = (detail: Text) =>
     line(
       id,
       'error',
-      t(
-        `Сотрудник с телефоном ${draft.lifeposPhone} не владелец и не администратор организации ${org}${detail}.`,
-        `The employee with phone ${draft.lifeposPhone} is neither Owner nor Administrator of organization ${org}${detail}.`,
+      joinTexts(
+        [
+          t(
+            `Сотрудник с телефоном ${draft.lifeposPhone} не владелец и не администратор организации ${org}.`,
+            `The employee with phone ${draft.lifeposPhone} is neither Owner nor Administrator of organization ${org}.`,
+          ),
+          detail,
+        ],
+        '',
       ),
       t(
         'Укажите телефон и пароль сотрудника с уровнем доступа «Владелец» или «Администратор» этой организации.',
@@ -274,13 +353,14 @@ function roleLine(facts: LifePosFacts, draft: ConnectionDraft): CheckLine {
         ),
       );
     }
-    if (status === 403) return notOwner(` (LIFE POS: ${said(error)})`);
+    if (status === 403) return notOwner(answer('LIFE POS', error));
     return line(
       id,
       'error',
-      t(
-        `LIFE POS не ответил, кто этот сотрудник: ${said(error)}.`,
-        `LIFE POS did not say who the employee is: ${said(error)}.`,
+      explained(
+        t('LIFE POS не ответил, кто этот сотрудник.', 'LIFE POS did not say who the employee is.'),
+        'LIFE POS',
+        error,
       ),
       t('Повторите проверку через несколько минут.', 'Run the check again in a few minutes.'),
     );
@@ -293,7 +373,7 @@ function roleLine(facts: LifePosFacts, draft: ConnectionDraft): CheckLine {
   const allowed = role?.roleType
     ? API_ROLE_TYPES.includes(role.roleType)
     : API_ROLE_NAMES.test((me.roleName ?? '').trim());
-  if (!allowed) return notOwner(` (${t('роль', 'role').ru}: ${roleName})`);
+  if (!allowed) return notOwner(t(` Его роль: «${roleName}».`, ` Their role: “${roleName}”.`));
   return line(
     id,
     'ok',
@@ -450,8 +530,8 @@ function accountLine(facts: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
       id,
       'error',
       t(
-        `Адрес RetailCRM не разрешён: ${said(error)}.`,
-        `The RetailCRM address is not allowed: ${said(error)}.`,
+        `Адрес RetailCRM не разрешён: коннектор обращается только к аккаунтам RetailCRM по https, без логина, пути и параметров в адресе. Причина: «${said(error)}».`,
+        `The RetailCRM address is not allowed: the connector calls RetailCRM accounts over https only, with no login, path or parameters in the address. Reason: “${said(error)}”.`,
       ),
       fixAddress,
     );
@@ -460,9 +540,13 @@ function accountLine(facts: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
     return line(
       id,
       'error',
-      t(
-        `RetailCRM не отвечает по адресу ${draft.retailcrmUrl}: ${said(error)}.`,
-        `RetailCRM does not answer at ${draft.retailcrmUrl}: ${said(error)}.`,
+      explained(
+        t(
+          `RetailCRM не отвечает по адресу ${draft.retailcrmUrl}.`,
+          `RetailCRM does not answer at ${draft.retailcrmUrl}.`,
+        ),
+        'RetailCRM',
+        error,
       ),
       joinTexts([
         fixAddress,
@@ -473,9 +557,13 @@ function accountLine(facts: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
   return line(
     id,
     'error',
-    t(
-      `По адресу ${draft.retailcrmUrl} нет аккаунта RetailCRM (RetailCRM: ${said(error)}).`,
-      `There is no RetailCRM account at ${draft.retailcrmUrl} (RetailCRM: ${said(error)}).`,
+    explained(
+      t(
+        `По адресу ${draft.retailcrmUrl} нет аккаунта RetailCRM.`,
+        `There is no RetailCRM account at ${draft.retailcrmUrl}.`,
+      ),
+      'RetailCRM',
+      error,
     ),
     fixAddress,
   );
@@ -492,9 +580,10 @@ function apiKeyLine(facts: RetailCrmFacts): CheckLine {
     return line(
       id,
       'error',
-      t(
-        `RetailCRM не принял API-ключ (RetailCRM: ${said(error)}).`,
-        `RetailCRM did not accept the API key (RetailCRM: ${said(error)}).`,
+      explained(
+        t('RetailCRM не принял API-ключ.', 'RetailCRM did not accept the API key.'),
+        'RetailCRM',
+        error,
       ),
       joinTexts([
         keySettings,
@@ -577,9 +666,10 @@ function errorGroupLine(facts: RetailCrmFacts, draft: ConnectionDraft): CheckLin
     return line(
       id,
       'error',
-      t(
-        `Не удалось прочитать группы пользователей: ${said(facts.userGroups.error)}.`,
-        `Could not read the user groups: ${said(facts.userGroups.error)}.`,
+      explained(
+        t('Не удалось прочитать группы пользователей.', 'Could not read the user groups.'),
+        'RetailCRM',
+        facts.userGroups.error,
       ),
       t('Проверьте разрешение ключа «Пользователи, получение».', 'Check the key permission “Users: read”.'),
     );
@@ -646,9 +736,10 @@ function paymentTypesLine(facts: RetailCrmFacts, draft: ConnectionDraft): CheckL
     return line(
       id,
       'error',
-      t(
-        `Не удалось прочитать типы оплат: ${said(facts.paymentTypes.error)}.`,
-        `Could not read the payment types: ${said(facts.paymentTypes.error)}.`,
+      explained(
+        t('Не удалось прочитать типы оплат.', 'Could not read the payment types.'),
+        'RetailCRM',
+        facts.paymentTypes.error,
       ),
       t(
         'Проверьте разрешение ключа «Справочники, получение».',
@@ -721,9 +812,10 @@ function innLine(lp: LifePosFacts, rc: RetailCrmFacts): CheckLine {
     return line(
       id,
       'error',
-      t(
-        `LIFE POS не отдал список юрлиц: ${said(lp.legalEntities.error)}.`,
-        `LIFE POS did not list the legal entities: ${said(lp.legalEntities.error)}.`,
+      explained(
+        t('LIFE POS не отдал список юрлиц.', 'LIFE POS did not list the legal entities.'),
+        'LIFE POS',
+        lp.legalEntities.error,
       ),
       t('Повторите проверку через несколько минут.', 'Run the check again in a few minutes.'),
     );
@@ -732,9 +824,10 @@ function innLine(lp: LifePosFacts, rc: RetailCrmFacts): CheckLine {
     return line(
       id,
       'error',
-      t(
-        `RetailCRM не отдал список юрлиц: ${said(rc.legalEntities.error)}.`,
-        `RetailCRM did not list the legal entities: ${said(rc.legalEntities.error)}.`,
+      explained(
+        t('RetailCRM не отдал список юрлиц.', 'RetailCRM did not list the legal entities.'),
+        'RetailCRM',
+        rc.legalEntities.error,
       ),
       t(
         'Проверьте разрешение ключа «Справочники, получение».',
@@ -828,9 +921,10 @@ function storesLine(lp: LifePosFacts, rc: RetailCrmFacts, draft: ConnectionDraft
     return line(
       id,
       'error',
-      t(
-        `RetailCRM не отдал список складов: ${said(rc.stores.error)}.`,
-        `RetailCRM did not list the stores: ${said(rc.stores.error)}.`,
+      explained(
+        t('RetailCRM не отдал список складов.', 'RetailCRM did not list the stores.'),
+        'RetailCRM',
+        rc.stores.error,
       ),
       t(
         'Проверьте разрешения ключа «Склад, получение» и «Справочники, получение».',
@@ -1032,9 +1126,19 @@ function booksOf(
     items.map(({ code, name, active }) => ({ code, name, active }));
   return {
     statuses: statuses.value.map(({ code, name, group, active }) => ({ code, name, group, active })),
-    paymentStatuses: pick(paymentStatuses.value),
+    paymentStatuses: paymentStatuses.value.map(({ code, name, active, paymentComplete }) => ({
+      code,
+      name,
+      active,
+      paymentComplete,
+    })),
     paymentTypes: pick(paymentTypes.value),
-    deliveryTypes: pick(deliveryTypes.value),
+    deliveryTypes: deliveryTypes.value.map(({ code, name, active, integrationCode }) => ({
+      code,
+      name,
+      active,
+      integrationCode,
+    })),
     userGroups: userGroups?.ok ? userGroups.value.map(({ code, name }) => ({ code, name })) : [],
     ...(stores?.ok && sites?.ok
       ? {
@@ -1046,11 +1150,20 @@ function booksOf(
 }
 
 /** Runs every check against both accounts (in parallel where they do not depend on each other). */
-export async function runChecks(draft: ConnectionDraft, clients: CheckClients): Promise<CheckReport> {
+export async function runChecks(
+  given: ConnectionDraft,
+  clients: CheckClients,
+  options: RunChecksOptions = {},
+): Promise<CheckReport> {
   const [lp, rc] = await Promise.all([
     lifeposFacts(clients.lifepos),
-    retailcrmFacts(clients.retailcrm, draft),
+    retailcrmFacts(clients.retailcrm, given),
   ]);
+  const books = booksOf(rc);
+  const proposed =
+    options.propose && books ? proposeSettings(given.settings, books, options.propose.given) : undefined;
+  const draft = proposed ? { ...given, settings: proposed } : given;
+  const identity = identityOf(lp);
   const lines = [
     signInLine(lp),
     roleLine(lp, draft),
@@ -1062,11 +1175,12 @@ export async function runChecks(draft: ConnectionDraft, clients: CheckClients): 
     storesLine(lp, rc, draft),
     settingsLine(rc, draft),
   ];
-  const books = booksOf(rc);
   return {
     ok: lines.every((entry) => entry.status !== 'error'),
     lines,
     ...(books ? { books } : {}),
+    ...(identity ? { lifepos: identity } : {}),
+    ...(proposed ? { settings: proposed } : {}),
     checkedAt: new Date().toISOString(),
   };
 }

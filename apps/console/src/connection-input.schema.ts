@@ -4,6 +4,7 @@ import {
   connectionSettingsSchema,
   LIFEPOS_SALE_STATES,
 } from '@connector/db';
+import { normalizePhone } from '@connector/domain';
 import { z } from 'zod';
 import {
   advancedSettingsErrors,
@@ -25,12 +26,23 @@ const code = trimmed(64);
 export const connectionFieldsSchema = z.object({
   /** LIFE POS organization guid: it becomes a path segment of every LIFE POS call and the triggers' client_id. */
   lifeposOrgId: trimmed(64).regex(/^[A-Za-z0-9-]+$/),
+  /**
+   * Typed as people write it (`8 916 555-00-11`, `+7 (916) 555-00-11`), stored as LIFE POS signs in with it
+   * (`+79165550011`): its sign-in refuses spaces (docs/LIFEPOS-API.md, «Sign-in and tokens»).
+   */
   lifeposPhone: z
     .string()
     .trim()
-    .min(10)
-    .max(18)
-    .regex(/^\+?[0-9()\-\s]+$/),
+    .max(24)
+    .regex(/^\+?[0-9()\-\s]+$/)
+    .transform((value, context) => {
+      const phone = normalizePhone(value);
+      if (phone === undefined) {
+        context.addIssue({ code: 'custom', message: 'not a Russian phone number' });
+        return z.NEVER;
+      }
+      return phone;
+    }),
   /** LIFE POS accepts 6–32 characters (sign-in-by-phone). */
   lifeposPassword: z.string().min(6).max(32),
   retailcrmUrl: z
@@ -65,8 +77,8 @@ const FIELD_ERRORS: Record<FieldName, Text> = {
     'Enter the LIFE POS organization id: it is in the LIFE POS back-office address after …/orgs/.',
   ),
   lifeposPhone: t(
-    'Укажите телефон сотрудника LIFE POS (10–18 символов: цифры, +, скобки, дефисы).',
-    'Enter the LIFE POS employee phone (10–18 characters: digits, +, brackets, dashes).',
+    'Укажите российский номер телефона сотрудника LIFE POS, например 8 916 555-00-11 или +7 (916) 555-00-11.',
+    'Enter the LIFE POS employee’s Russian phone number, e.g. 8 916 555-00-11 or +7 (916) 555-00-11.',
   ),
   lifeposPassword: t(
     'Укажите пароль сотрудника LIFE POS (от 6 до 32 символов).',

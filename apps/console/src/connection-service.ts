@@ -1,7 +1,7 @@
 import type { ConnectionRecord, ConnectionSettings, Database, Prisma } from '@connector/db';
-import { UniqueViolationError } from '@connector/db';
+import { connectionSettingsSchema, UniqueViolationError } from '@connector/db';
 import type { Logger } from '@connector/logger';
-import type { Producer } from '@connector/queue';
+import { type Producer, requestSweep } from '@connector/queue';
 import { requestConnectionSync, unscheduleConnectionSync } from '@connector/sync';
 import { subscribeConnection, type TenantRuntime, unsubscribeConnection } from '@connector/tenant';
 import type { Queue } from 'bullmq';
@@ -83,10 +83,19 @@ function errorSummary(report: CheckReport, activation: readonly ActivationLine[]
     : undefined;
 }
 
-/** The settings keys a new connection's input gave (the rest are proposed from the account's books). */
-function givenKeys(raw: unknown): Set<string> {
-  const settings = (raw as { settings?: unknown } | null | undefined)?.settings;
-  return new Set(typeof settings === 'object' && settings !== null ? Object.keys(settings) : []);
+const DEFAULT_SETTINGS = connectionSettingsSchema.parse({});
+
+/**
+ * The settings a new connection's input chose: given and unlike the defaults (the form sends every field
+ * with its default filled in). The rest are proposed from the account's books.
+ */
+function givenKeys(raw: unknown, settings: ConnectionSettings): Set<string> {
+  const given = (raw as { settings?: unknown } | null | undefined)?.settings;
+  if (typeof given !== 'object' || given === null) return new Set();
+  const changed = (key: string) =>
+    JSON.stringify(settings[key as keyof ConnectionSettings]) !==
+    JSON.stringify(DEFAULT_SETTINGS[key as keyof ConnectionSettings]);
+  return new Set(Object.keys(given).filter(changed));
 }
 
 /** A check as stored on the connection: its lines (activation included), when, who; not the books. */
@@ -234,7 +243,8 @@ export function createConnectionService(options: ConnectionServiceOptions) {
     ): Promise<{ kind: 'invalid'; fieldErrors: FieldErrors } | { kind: 'checked'; report: CheckReport }> {
       const parsed = parseCreateInput(raw);
       if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
-      return { kind: 'checked', report: await check(parsed.draft, { propose: { given: givenKeys(raw) } }) };
+      const given = givenKeys(raw, parsed.draft.settings);
+      return { kind: 'checked', report: await check(parsed.draft, { propose: { given } }) };
     },
 
     /** Checks a change of a stored connection without storing it. */
@@ -272,7 +282,7 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       const { draft } = parsed;
       const existing = await db.connections.findByOrgId(draft.lifeposOrgId);
       if (existing) return { kind: 'conflict', existingId: existing.id };
-      const report = await check(draft, { propose: { given: givenKeys(raw) } });
+      const report = await check(draft, { propose: { given: givenKeys(raw, draft.settings) } });
       let connection: ConnectionRecord;
       try {
         connection = await db.connections.create({
@@ -362,6 +372,16 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       }
       logger.info('connection disabled', { connectionId: stored.id });
       return disabled ?? undefined;
+    },
+
+    /** Asks the reconcile worker for a convergence sweep of an active connection now («Сверить сейчас»). */
+    async sweepNow(id: string): Promise<'queued' | 'inactive' | 'not-found'> {
+      const stored = await db.connections.get(id);
+      if (!stored) return 'not-found';
+      if (stored.status !== 'active') return 'inactive';
+      await requestSweep(producer, stored.id);
+      logger.info('convergence sweep requested', { connectionId: stored.id });
+      return 'queued';
     },
 
     /** The trigger settings of a stored connection. */

@@ -17,7 +17,7 @@ import {
   createRedisTokenStore,
   type Producer,
 } from '@connector/queue';
-import { createTenantRuntime } from '@connector/tenant';
+import { createTenantRuntime, type TenantRuntime } from '@connector/tenant';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { BULL_BOARD_PATH, bullBoardPageRewrite, bullBoardRouter } from './bull-board.js';
@@ -39,9 +39,12 @@ import { type ConsoleEnv, consoleEnvShape } from './console-env.js';
 import { isLocale } from './i18n.js';
 import { createLoginThrottle, formatWait } from './login-throttle.js';
 import { CONSOLE_CSS } from './pages/console-css.js';
+import { CONSOLE_JS, FAVICON_SVG } from './pages/console-js.js';
 import { loginPage, messagePage } from './pages/login-page.js';
 import { type ConsoleQueues, openQueues } from './queues.js';
 import { registerApiRoutes } from './routes/api-routes.js';
+import { incidentsRouter } from './routes/incidents-routes.js';
+import { ordersRouter } from './routes/orders-routes.js';
 import { pageContext, registerPageRoutes, sendPage } from './routes/page-routes.js';
 
 export const CONSOLE_SERVICE = 'console';
@@ -75,8 +78,10 @@ const CSP_COMMON = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ];
-/** The console's pages have no scripts and no inline styles at all. */
-export const PAGE_CSP = [...CSP_COMMON, "style-src 'self'", "base-uri 'none'"].join('; ');
+/** The console's pages: no inline code at all; their one script is a file of this origin (pages/console-js.ts). */
+export const PAGE_CSP = [...CSP_COMMON, "style-src 'self'", "script-src 'self'", "base-uri 'none'"].join(
+  '; ',
+);
 /**
  * Bull Board is a script app of this origin: its own scripts, its API calls, its `<base href>`, and the one
  * inline `<style>` of its Redis logo (the SVG's colours; @bull-board/ui 9.10.1), allowed by its hash only.
@@ -129,6 +134,8 @@ interface RouteDeps {
   redis: Redis;
   queues: ConsoleQueues;
   service: ConnectionService;
+  producer: Producer;
+  runtime: TenantRuntime;
   logger: Logger;
 }
 
@@ -147,6 +154,14 @@ function registerConsole(app: Express, deps: RouteDeps): void {
   app.get('/assets/console.css', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.type('css').send(CONSOLE_CSS);
+  });
+  app.get('/assets/console.js', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.type('js').send(CONSOLE_JS);
+  });
+  app.get('/favicon.ico', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('image/svg+xml').send(FAVICON_SVG);
   });
 
   app.use(
@@ -259,6 +274,7 @@ function registerConsole(app: Express, deps: RouteDeps): void {
   // Every page below needs the session, and every form post its CSRF token.
   app.use(requireLoginPage(), requireCsrf(refusedForm));
   registerPageRoutes(app, deps);
+  app.use(incidentsRouter(deps), ordersRouter(deps));
 }
 
 async function redisReadyWithin(redis: Redis, ms: number): Promise<void> {
@@ -323,7 +339,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     trustProxy: env.TRUST_PROXY,
     bodyLimit: '256kb',
     readiness: [redisReadiness(redis), sqlReadiness(() => db.prisma.$queryRaw`SELECT 1`)],
-    routes: (express) => registerConsole(express, { env, db, redis, queues, service, logger }),
+    routes: (express) =>
+      registerConsole(express, { env, db, redis, queues, service, producer, runtime, logger }),
   });
 
   let http: RunningHttpServer;

@@ -27,12 +27,22 @@ export function joinTexts(texts: readonly Text[], separator = ' '): Text {
   };
 }
 
-/** Dates as people in the locale read them, in Moscow time (where the shops and RetailCRM accounts are). */
-export function formatDateTime(value: Date | null | undefined, locale: Locale): string {
+/**
+ * The one time zone of the console's pages and its Bull Board: the connections' (their RetailCRM clients
+ * write and read dates in it, docs/RETAILCRM-API.md, «Dates and time zone»), where the shops are.
+ */
+export const CONSOLE_TIME_ZONE = 'Europe/Moscow';
+
+/** Dates as people in the locale read them, in the connections' time zone. */
+export function formatDateTime(
+  value: Date | null | undefined,
+  locale: Locale,
+  timeZone: string = CONSOLE_TIME_ZONE,
+): string {
   if (!value) return '—';
   return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
     dateStyle: 'short',
     timeStyle: 'medium',
-    timeZone: 'Europe/Moscow',
+    timeZone,
   }).format(value);
 }

@@ -45,10 +45,10 @@ export async function startOrderJob<Outcome extends string = string>(
   await tenant.record(data.orderId, {
     type: 'job.started',
     message: `${what} started (${data.source}, attempt ${attempt})`,
-    data: { queue, jobId: job.id ?? null, attempt },
+    data: { queue, jobId: job.id ?? null, attempt, source: data.source },
   });
   const finished = async <O extends string>(outcome: O, message: string, extra: Extra = {}) => {
-    await tenant.record(data.orderId, { type: 'job.finished', message, data: { outcome, ...extra } });
+    await tenant.record(data.orderId, { type: 'job.finished', message, data: { outcome, queue, ...extra } });
     return { outcome, ...extra };
   };
   return {

@@ -1,6 +1,6 @@
-import type { CheckReport } from '../connection-checks.js';
-import type { ActivationLine } from '../connection-service.js';
+import type { ReportLine } from '../connection-service.js';
 import { type Html, html } from '../html.js';
+import { formatDateTime } from '../i18n.js';
 import type { TriggerInstructions } from '../trigger-instructions.js';
 import { type PageContext, say, tr } from './layout.js';
 
@@ -11,15 +11,23 @@ const STATUS_WORDS = {
   skipped: ['Не проверено', 'Not checked'],
 } as const;
 
+/** A check to show: a fresh report or the one stored on the connection. */
+export interface ShownCheck {
+  lines: readonly ReportLine[];
+  checkedAt: string;
+}
+
 /** The checks as a checklist: one line each, ok / warning / error, with the reason and what to do. */
 export function checkList(
   ctx: PageContext,
-  report: CheckReport,
-  activation: readonly ActivationLine[] = [],
+  report: ShownCheck,
+  activation: readonly ReportLine[] = [],
+  timeZone?: string,
 ): Html {
   const lines = [...report.lines, ...activation];
-  return html`<section aria-labelledby="checks-title">
+  return html`<section aria-labelledby="checks-title" id="checks">
   <h2 id="checks-title">${say(ctx, 'Проверка настроек', 'Settings check')}</h2>
+  <p class="muted" id="checked-at">${say(ctx, 'Проверено', 'Checked')} <time datetime="${report.checkedAt}">${formatDateTime(new Date(report.checkedAt), ctx.locale, timeZone)}</time></p>
   <ul class="checklist">
   ${lines.map((entry) => {
     const [ru, en] = STATUS_WORDS[entry.status];

@@ -12,13 +12,14 @@ import {
   RETAILCRM_STORE_TYPES,
   STORE_TYPE_NAMES,
 } from '../advanced-settings.schema.js';
-import type { CheckReport, ReferenceBooks } from '../connection-checks.js';
+import type { ReferenceBooks } from '../connection-checks.js';
 import type { FieldErrors } from '../connection-input.schema.js';
-import type { ActivationLine, PublicConnection } from '../connection-service.js';
+import { type ActivationLine, connectionName, type PublicConnection } from '../connection-service.js';
 import { type Html, html } from '../html.js';
 import { formatDateTime, type Text, t } from '../i18n.js';
 import type { TriggerInstructions } from '../trigger-instructions.js';
-import { checkList, triggerSection } from './check-report.js';
+import { checkList, type ShownCheck, triggerSection } from './check-report.js';
+import { openIncidentsLine } from './incidents-page.js';
 import { csrfField, layout, type PageContext, say, tr } from './layout.js';
 
 /** What the form shows in its fields: never a secret. */
@@ -71,8 +72,8 @@ function settingsValues(settings: ConnectionSettings): FormValues['settings'] {
   };
 }
 
-/** An empty form: the advanced section with its defaults filled in. */
-export function emptyFormValues(): FormValues {
+/** An empty form: the advanced section with its defaults (or the settings proposed for the account) filled in. */
+export function emptyFormValues(settings?: ConnectionSettings): FormValues {
   return {
     lifeposOrgId: '',
     lifeposPhone: '',
@@ -80,7 +81,7 @@ export function emptyFormValues(): FormValues {
     errorUserGroupCode: '',
     cashPaymentTypeCode: '',
     cashlessPaymentTypeCode: '',
-    settings: settingsValues(connectionSettingsSchema.parse({})),
+    settings: settingsValues(settings ?? connectionSettingsSchema.parse({})),
   };
 }
 
@@ -157,12 +158,15 @@ export interface ConnectionFormView {
   connection?: PublicConnection;
   values: FormValues;
   fieldErrors?: FieldErrors;
-  report?: CheckReport;
+  /** A fresh check, or the one stored on the connection (shown when its page opens). */
+  report?: ShownCheck;
   activation?: readonly ActivationLine[];
   /** Shown when the connection is active (after activation, or on its page). */
   triggers?: TriggerInstructions;
   books?: ReferenceBooks;
   notice?: { kind: 'ok' | 'error'; text: Text };
+  /** Unresolved incidents of the stored connection. */
+  openIncidents?: number;
 }
 
 interface FieldSpec {
@@ -394,13 +398,13 @@ function deliveryKinds(ctx: PageContext, view: ConnectionFormView): Html {
     ...Object.keys(mapping).filter((code) => !book.some((item) => item.code === code)),
   ];
   return html`<fieldset class="field"><legend>${tr(ctx, label)}</legend>
-    <span class="hint">${say(ctx, 'Заказы с типом доставки без вида не выгружаются.', 'Orders whose delivery type has no kind are not exported.')}</span>
+    <span class="hint">${say(ctx, 'Заказ с типом доставки без вида выгружается как доставка.', 'An order whose delivery type has no kind is exported as a delivery.')}</span>
     ${codes.map((code) => {
       const name = book.find((item) => item.code === code)?.name ?? code;
       const id = `deliveryKind-${code}`;
       return html`<div class="field"><label for="${id}">${name} <code>${code}</code></label>
         <select id="${id}" name="deliveryKind.${code}">
-          <option value="">${say(ctx, '— не выгружать', '— do not export')}</option>
+          <option value="">${say(ctx, '— как доставка (по умолчанию)', '— as a delivery (default)')}</option>
           ${ORDER_KINDS.map((kind) => html`<option value="${kind}" ${mapping[code] === kind && html`selected`}>${tr(ctx, KIND_NAMES[kind] ?? t(kind, kind))}</option>`)}
         </select></div>`;
     })}
@@ -616,6 +620,15 @@ function advancedSection(ctx: PageContext, view: ConnectionFormView): Html {
   </details>`;
 }
 
+/** A new connection's advanced settings come from its account: the form shows them once the keys are checked. */
+function proposedNote(ctx: PageContext): Html {
+  return html`<p class="muted" id="proposed-settings-note">${say(
+    ctx,
+    'Статусы заказов и оплат и типы доставки, оставленные в разделе «Дополнительно» как есть, коннектор подберёт сам — по справочникам вашего RetailCRM (стандартные коды там, где они есть). Их можно посмотреть после «Проверить без сохранения» и изменить на странице подключения.',
+    'The order and payment statuses and delivery types left as they are under “Advanced” are chosen from your RetailCRM reference books (the standard codes where the account has them). See them after “Check without saving”, change them on the connection’s page.',
+  )}</p>`;
+}
+
 function statusLine(ctx: PageContext, connection: PublicConnection): Html {
   const names: Record<string, Text> = {
     active: t('активно', 'active'),
@@ -631,29 +644,42 @@ export function connectionFormPage(ctx: PageContext, view: ConnectionFormView): 
   const { connection } = view;
   const action = connection ? `/connections/${connection.id}` : '/connections';
   const title = connection
-    ? say(ctx, `Подключение ${connection.lifeposOrgId}`, `Connection ${connection.lifeposOrgId}`)
+    ? say(ctx, `Подключение ${connectionName(connection)}`, `Connection ${connectionName(connection)}`)
     : say(ctx, 'Новое подключение', 'New connection');
   const hasFieldErrors = Object.keys(view.fieldErrors ?? {}).length > 0;
   return layout(
     ctx,
     title,
-    html`${connection && statusLine(ctx, connection)}
+    html`${connection && statusLine(ctx, connection)}${connection && view.openIncidents !== undefined && openIncidentsLine(ctx, connection.id, view.openIncidents)}
 ${view.notice && html`<p class="notice ${view.notice.kind}" role="${view.notice.kind === 'error' ? 'alert' : 'status'}" id="save-notice">${tr(ctx, view.notice.text)}</p>`}
 ${hasFieldErrors && html`<p class="notice error" role="alert">${say(ctx, 'Исправьте отмеченные поля.', 'Fix the marked fields.')}</p>`}
 ${view.report && checkList(ctx, view.report, view.activation)}
+${!view.report && connection && html`<p class="muted" id="no-check">${say(ctx, 'Подключение ещё не проверялось: нажмите «Проверить без сохранения».', 'The connection has not been checked yet: press “Check without saving”.')}</p>`}
 ${view.triggers && triggerSection(ctx, view.triggers)}
-<form method="post" action="${action}" novalidate>
+<form method="post" action="${action}" novalidate data-check-form>
   ${csrfField(ctx)}
   <fieldset>
     <legend>${say(ctx, 'Форма настройки коннектора', 'Connector settings')}</legend>
     ${FIELDS.map((spec) => mainField(ctx, view, spec))}
   </fieldset>
+  ${!connection && proposedNote(ctx)}
   ${advancedSection(ctx, view)}
   <div class="actions">
     <button type="submit" name="intent" value="save">${say(ctx, 'Сохранить', 'Save')}</button>
     <button type="submit" name="intent" value="check" class="secondary">${say(ctx, 'Проверить без сохранения', 'Check without saving')}</button>
   </div>
+  <p class="notice progress" id="check-progress" role="status" aria-live="polite" hidden
+    data-text-save="${say(ctx, 'Проверяем LIFE POS и RetailCRM и сохраняем… Обычно это занимает до 10 секунд.', 'Checking LIFE POS and RetailCRM, then saving… This usually takes up to 10 seconds.')}"
+    data-text-check="${say(ctx, 'Проверяем LIFE POS и RetailCRM… Обычно это занимает до 10 секунд.', 'Checking LIFE POS and RetailCRM… This usually takes up to 10 seconds.')}"></p>
 </form>
+${
+  connection?.status === 'active' &&
+  html`<form method="post" action="/connections/${connection.id}/sweep" class="actions">
+  ${csrfField(ctx)}
+  <button type="submit" class="secondary">${say(ctx, 'Сверить сейчас', 'Reconcile now')}</button>
+  <span class="muted">${say(ctx, 'Сравнить недавние заказы RetailCRM с LIFE POS и исправить расхождения (само выполняется по расписанию).', 'Compare recent RetailCRM orders with LIFE POS and repair what differs (also runs on a schedule).')}</span>
+</form>`
+}
 ${
   connection &&
   connection.status !== 'disabled' &&

@@ -3,6 +3,7 @@ import type { PublicConnection } from '../connection-service.js';
 import { type Html, html } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import type { QueueCounts } from '../queues.js';
+import { openIncidentsLink } from './incidents-page.js';
 import { layout, type PageContext, say } from './layout.js';
 
 export interface ConnectionRow {
@@ -13,6 +14,8 @@ export interface ConnectionRow {
 
 export interface ConnectionsView {
   rows: ConnectionRow[];
+  /** The search typed (organization name or id, RetailCRM address); rows are already filtered by it. */
+  q?: string;
   /** Undefined when Redis did not answer. */
   queues: QueueCounts[] | undefined;
   /** Queues whose per-connection backlog is a lower bound. */
@@ -58,10 +61,15 @@ export function connectionsPage(ctx: PageContext, view: ConnectionsView): Html {
   return layout(
     ctx,
     say(ctx, 'Подключения', 'Connections'),
-    html`<p class="actions"><a class="button" href="/connections/new">${say(ctx, 'Новое подключение', 'New connection')}</a></p>
+    html`<div class="actions"><a class="button" href="/connections/new">${say(ctx, 'Новое подключение', 'New connection')}</a>
+<form method="get" action="/connections" role="search" class="actions inline-search">
+  <label for="connections-q" class="muted">${say(ctx, 'Организация или аккаунт RetailCRM', 'Organization or RetailCRM account')}</label>
+  <input type="search" id="connections-q" name="q" value="${view.q ?? ''}">
+  <button type="submit" class="secondary">${say(ctx, 'Найти', 'Search')}</button>
+</form></div>
 ${
   view.rows.length === 0
-    ? html`<p>${say(ctx, 'Подключений пока нет.', 'No connections yet.')}</p>`
+    ? html`<p id="no-connections">${view.q ? say(ctx, 'Ничего не найдено.', 'Nothing found.') : say(ctx, 'Подключений пока нет.', 'No connections yet.')}</p>`
     : html`<div class="table-wrap"><table id="connections">
   <thead><tr>
     <th>${say(ctx, 'Организация LIFE POS / RetailCRM', 'LIFE POS organization / RetailCRM')}</th>
@@ -74,11 +82,11 @@ ${
   <tbody>
   ${view.rows.map(
     (row) => html`<tr data-connection="${row.connection.id}">
-      <td><a href="/connections/${row.connection.id}">${row.connection.lifeposOrgId}</a><br><span class="muted">${row.connection.retailcrmUrl}</span></td>
+      <td><a href="/connections/${row.connection.id}" data-connection-name>${row.connection.lifeposOrgName ?? row.connection.lifeposOrgId}</a><br><span class="muted">${row.connection.retailcrmUrl.replace(/^https?:\/\//, '')}</span>${row.connection.lifeposOrgName && html`<br><span class="muted small">ID ${row.connection.lifeposOrgId}</span>`}</td>
       <td><span class="status ${row.connection.status}">${stateName(ctx, row.connection.status)}</span></td>
       <td>${date(ctx, row.connection.health.lastSyncAt)}</td>
       <td>${health(ctx, row)}</td>
-      <td data-open-incidents="${row.openIncidents}">${row.openIncidents}</td>
+      <td data-open-incidents="${row.openIncidents}">${openIncidentsLink(ctx, row.connection.id, row.openIncidents)}</td>
       <td>${backlog(ctx, row, view.truncated)}</td>
     </tr>`,
   )}

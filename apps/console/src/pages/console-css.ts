@@ -51,6 +51,25 @@ code, pre { font:14px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
 pre { white-space:pre-wrap; word-break:break-word; margin:.25rem 0 0; background:var(--bg); padding:.5rem; border-radius:6px; }
 .muted { color:var(--muted); }
 .login { max-width:26rem; }
+main, section, td, th, li, p, code, .hint { overflow-wrap:anywhere; }
+.timeline { list-style:none; padding:0; margin:0; }
+.timeline > li { background:#fff; border:1px solid var(--line); border-radius:8px; padding:.6rem .8rem; margin:0 0 .5rem; }
+.timeline .when { display:block; color:var(--muted); font-size:.85rem; }
+.timeline .event-text { margin:.2rem 0 0; }
+.timeline details.raw { border:0; padding:0; margin:.35rem 0 0; background:none; }
+.timeline details.raw summary { font-weight:400; color:var(--muted); font-size:.9rem; }
+.notice.progress { border-color:var(--acc); color:var(--acc); }
+form[aria-busy=true] button { opacity:.6; cursor:progress; }
+.small { font-size:.85rem; }
+.inline-search { margin:0; align-items:center; }
+.inline-search input { width:auto; flex:1 1 12rem; }
+.filters { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:flex-end; margin:0 0 1rem; }
+.filters label { display:flex; flex-direction:column; font-size:.9rem; color:var(--muted); flex:1 1 10rem; min-width:0; }
+.filters input, .filters select { max-width:100%; }
+.filters input[type=date] { padding:.55rem .6rem; font:inherit; border:1px solid #b9c0cc; border-radius:6px; background:#fff; }
+.incident h2 { margin-top:0; font-size:1.1rem; }
+.incident h3 { font-size:1rem; margin:.75rem 0 .25rem; }
+.subjects { margin:.25rem 0; padding-left:1.25rem; }
 @media (max-width: 40rem) {
   main { padding:.75rem; }
   th, td { padding:.4rem; }

@@ -26,6 +26,7 @@ function nav(ctx: PageContext): Html {
   return html`<nav aria-label="${say(ctx, 'Разделы', 'Sections')}">
     <a href="/connections">${say(ctx, 'Подключения', 'Connections')}</a>
     <a href="/orders">${say(ctx, 'Заказы', 'Orders')}</a>
+    <a href="/incidents">${say(ctx, 'Инциденты', 'Incidents')}</a>
     <a href="/admin/queues">${say(ctx, 'Очереди', 'Queues')}</a>
     ${langLink}
     <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link">${say(ctx, 'Выйти', 'Sign out')}</button></form>
@@ -41,6 +42,8 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
 <meta name="referrer" content="no-referrer">
 <title>${title} — RetailCRM ⇄ LIFE POS</title>
 <link rel="stylesheet" href="/assets/console.css">
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
+<script src="/assets/console.js" defer></script>
 </head>
 <body>
 <header><a class="brand" href="/connections">RetailCRM ⇄ LIFE POS</a>${nav(ctx)}</header>

@@ -7,9 +7,11 @@ import { type FieldErrors, inputFromForm } from '../connection-input.schema.js';
 import {
   type ActivationLine,
   type ConnectionService,
+  connectionName,
   type PublicConnection,
   publicConnection,
   type SaveResult,
+  storedCheckOf,
 } from '../connection-service.js';
 import { csrfToken, isSignedIn } from '../console-auth.js';
 import type { Html } from '../html.js';
@@ -24,8 +26,9 @@ import {
 import { type ConnectionRow, connectionsPage } from '../pages/connections-page.js';
 import type { PageContext } from '../pages/layout.js';
 import { messagePage } from '../pages/login-page.js';
-import { type OrderHit, ordersPage, timelinePage } from '../pages/orders-page.js';
+import { timelinePage } from '../pages/timeline-page.js';
 import { backlogByConnection, type ConsoleQueues, queueCounts } from '../queues.js';
+import { timelineNames } from '../timeline/timeline-names.js';
 import type { TriggerInstructions } from '../trigger-instructions.js';
 
 export interface PageRoutesDeps {
@@ -62,6 +65,18 @@ function takeFlash(req: Request): Flash | undefined {
   if (flash === undefined) return undefined;
   delete req.session.flash;
   return JSON.parse(flash) as Flash;
+}
+
+/** A connection matches the list's search by its organization's name or id or its RetailCRM address. */
+function matches(
+  connection: { lifeposOrgName: string | null; lifeposOrgId: string; retailcrmUrl: string },
+  q: string,
+): boolean {
+  if (!q) return true;
+  const needle = q.toLocaleLowerCase('ru');
+  return [connection.lifeposOrgName ?? '', connection.lifeposOrgId, connection.retailcrmUrl].some((value) =>
+    value.toLocaleLowerCase('ru').includes(needle),
+  );
 }
 
 const ORDER_ID_MAX = 2_147_483_647;
@@ -111,13 +126,9 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
   app.get('/', (_req, res) => res.redirect(303, '/connections'));
 
   app.get('/connections', async (req, res) => {
-    const connections = await db.connections.list();
-    const incidents = await db.prisma.incident.groupBy({
-      by: ['connectionId'],
-      where: { status: { not: 'resolved' } },
-      _count: { _all: true },
-    });
-    const openIncidents = new Map(incidents.map((entry) => [entry.connectionId, entry._count._all]));
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
+    const connections = (await db.connections.list()).filter((connection) => matches(connection, q));
+    const openIncidents = await db.incidents.openCounts();
     let counts: Awaited<ReturnType<typeof queueCounts>> | undefined;
     let backlog: Awaited<ReturnType<typeof backlogByConnection>> = { byConnection: new Map(), truncated: [] };
     try {
@@ -130,7 +141,10 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
       openIncidents: openIncidents.get(connection.id) ?? 0,
       backlog: backlog.byConnection.get(connection.id) ?? ({} as Partial<Record<QueueName, number>>),
     }));
-    sendPage(res, connectionsPage(pageContext(req), { rows, queues: counts, truncated: backlog.truncated }));
+    sendPage(
+      res,
+      connectionsPage(pageContext(req), { rows, q, queues: counts, truncated: backlog.truncated }),
+    );
   });
 
   app.get('/connections/new', (req, res) => {
@@ -145,12 +159,12 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     view: Omit<ConnectionFormView, 'values'> & { input: Record<string, unknown> },
   ) {
     const { input, ...rest } = view;
-    const fallback = view.connection ? formValuesOf(view.connection) : emptyFormValues();
-    sendPage(
-      res,
-      connectionFormPage(pageContext(req), { ...rest, values: formValuesOfInput(input, fallback) }),
-      status,
-    );
+    const proposed = (view.report as Partial<CheckReport> | undefined)?.settings;
+    const fallback = view.connection ? formValuesOf(view.connection) : emptyFormValues(proposed);
+    const typed = formValuesOfInput(input, fallback);
+    // Settings proposed from the account's books replace the defaults the form had filled in.
+    const values = proposed ? { ...typed, settings: fallback.settings } : typed;
+    sendPage(res, connectionFormPage(pageContext(req), { ...rest, values }), status);
   }
 
   function handleSave(
@@ -259,10 +273,13 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     }
     const flash = takeFlash(req);
     const books = flash?.report?.books ?? (await booksWithin(service.referenceBooks(connection), 5_000));
+    const stored = storedCheckOf(connection);
+    const openIncidents = (await db.incidents.openCounts()).get(connection.id) ?? 0;
     const view: ConnectionFormView = {
       connection: publicConnection(connection),
+      openIncidents,
       values: formValuesOf(publicConnection(connection)),
-      ...(flash?.report ? { report: flash.report } : {}),
+      ...(flash?.report ? { report: flash.report } : stored ? { report: stored } : {}),
       ...(flash?.activation ? { activation: flash.activation } : {}),
       ...(flash?.notice ? { notice: flash.notice } : {}),
       ...(books ? { books } : {}),
@@ -319,58 +336,41 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     res.redirect(303, `/connections/${disabled.id}`);
   });
 
-  app.get('/orders', async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 64) : '';
-    if (!q) {
-      sendPage(res, ordersPage(pageContext(req), { q, hits: undefined }));
+  app.post('/connections/:id/sweep', async (req, res) => {
+    const id = String(req.params.id);
+    const outcome = await service.sweepNow(id).catch((error: unknown) => {
+      logger.warn('could not request a convergence sweep', { connectionId: id, error });
+      return 'failed' as const;
+    });
+    if (outcome === 'not-found') {
+      notFound(req, res);
       return;
     }
-    const id = orderIdOf(q.replace(/^[#№]\s*/, ''));
-    const links = await db.prisma.orderLink.findMany({
-      where: { OR: [{ retailcrmOrderNumber: q }, ...(id !== undefined ? [{ retailcrmOrderId: id }] : [])] },
-      include: { connection: { select: { lifeposOrgId: true } } },
-      take: 50,
-    });
-    const events =
-      id === undefined
-        ? []
-        : await db.prisma.orderEvent.groupBy({
-            by: ['connectionId', 'retailcrmOrderId'],
-            where: { retailcrmOrderId: id },
-            _max: { createdAt: true },
-          });
-    const orgs = new Map(
-      (await db.connections.list()).map((connection) => [connection.id, connection.lifeposOrgId]),
-    );
-    const hits = new Map<string, OrderHit>();
-    for (const link of links) {
-      hits.set(`${link.connectionId}:${link.retailcrmOrderId}`, {
-        connectionId: link.connectionId,
-        lifeposOrgId: link.connection.lifeposOrgId,
-        orderId: link.retailcrmOrderId,
-        orderNumber: link.retailcrmOrderNumber,
-        state: link.state,
-        lastEventAt: link.lastSyncedAt,
-      });
-    }
-    for (const event of events) {
-      const key = `${event.connectionId}:${event.retailcrmOrderId}`;
-      const hit = hits.get(key);
-      const last = event._max.createdAt;
-      if (hit) {
-        if (last && (!hit.lastEventAt || last > hit.lastEventAt)) hit.lastEventAt = last;
-        continue;
-      }
-      hits.set(key, {
-        connectionId: event.connectionId,
-        lifeposOrgId: orgs.get(event.connectionId) ?? event.connectionId,
-        orderId: event.retailcrmOrderId,
-        orderNumber: null,
-        state: null,
-        lastEventAt: last,
-      });
-    }
-    sendPage(res, ordersPage(pageContext(req), { q, hits: [...hits.values()] }));
+    const notice: Flash['notice'] = {
+      queued: {
+        kind: 'ok' as const,
+        text: t(
+          'Сверка поставлена в очередь: коннектор сравнит недавние заказы RetailCRM с LIFE POS и сам исправит расхождения. Итог — в истории заказов.',
+          'A reconciliation is queued: the connector compares recent RetailCRM orders with LIFE POS and repairs what differs. See the order timelines.',
+        ),
+      },
+      inactive: {
+        kind: 'error' as const,
+        text: t(
+          'Сверка возможна только для активного подключения.',
+          'Only an active connection can be reconciled.',
+        ),
+      },
+      failed: {
+        kind: 'error' as const,
+        text: t(
+          'Не удалось поставить сверку в очередь (очередь недоступна). Попробуйте через минуту.',
+          'Could not queue the reconciliation (the queue is unavailable). Try again in a minute.',
+        ),
+      },
+    }[outcome];
+    req.session.flash = JSON.stringify({ notice } satisfies Flash);
+    res.redirect(303, `/connections/${id}`);
   });
 
   app.get('/connections/:id/orders/:orderId', async (req, res) => {
@@ -380,20 +380,22 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
       notFound(req, res);
       return;
     }
-    const [link, events, incidents] = await Promise.all([
+    const [link, events, incidents, names] = await Promise.all([
       db.orderLinks.get(connection.id, orderId),
       db.orderEvents.list(connection.id, orderId, { limit: 500 }),
       db.incidents.listForOrder(connection.id, orderId),
+      timelineNames(db, connection),
     ]);
     sendPage(
       res,
       timelinePage(pageContext(req), {
         connectionId: connection.id,
-        lifeposOrgId: connection.lifeposOrgId,
+        connectionName: connectionName(connection),
         orderId,
         link,
         events,
         incidents,
+        names,
       }),
     );
   });

@@ -4,7 +4,7 @@ import { LifePosApiError } from '../lifepos/errors.js';
 import { CrmApiError } from '../retailcrm/api-error.js';
 import { seededTenant } from '../tenant-seed.js';
 import { collectPageData, type PageSandbox } from './page-data.js';
-import { type Flash, renderPage } from './page-view.js';
+import { FAVICON_SVG, type Flash, renderPage } from './page-view.js';
 
 /**
  * `GET /` renders the page; `POST /page/...` are its forms. Each form calls the simulator method a
@@ -124,6 +124,10 @@ export function createPageRouter(sandbox: PageSandbox): express.Router {
   const router = express.Router();
   const crm = sandbox.retailcrm;
 
+  router.get('/favicon.ico', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('image/svg+xml').send(FAVICON_SVG);
+  });
   router.get('/', (req, res) => {
     const ok = typeof req.query.ok === 'string' ? req.query.ok : undefined;
     const error = typeof req.query.error === 'string' ? req.query.error : undefined;

@@ -305,6 +305,9 @@ function deliveryRow(delivery: DeliveryRecord): Html {
 
 // ---------------------------------------------------------------- page
 
+/** The page's icon (a sandbox pail in the sandbox's colours), served at /favicon.ico. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d2330"/><path d="M9 13h14l-2 11H11z" fill="#f2c14e"/><path d="M12 13c0-4 8-4 8 0" fill="none" stroke="#cfe0ff" stroke-width="2"/></svg>`;
+
 const STYLE = trusted(`<style>
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f3f5f8}
@@ -312,8 +315,10 @@ header.top{position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;gap:.5rem
 header.top h1{font-size:1.05rem;margin:0}
 header.top a{color:#cfe0ff}
 header.top label{margin-left:auto}
-main{display:grid;grid-template-columns:1fr;gap:1rem;padding:1rem}
-@media(min-width:1100px){main{grid-template-columns:1fr 1fr}#notifications{grid-column:1/-1}}
+main{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem;padding:1rem}
+@media(min-width:1100px){main{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}#notifications{grid-column:1/-1}}
+main section,.card{min-width:0;overflow-wrap:anywhere}
+input,select,textarea{max-width:100%}
 section.side>h2{margin:.2rem 0 .6rem}
 section.account{background:#fff;border-radius:10px;padding:.8rem 1rem;margin-bottom:1rem;box-shadow:0 1px 2px #0001}
 h3{margin:.2rem 0}h4{margin:1rem 0 .4rem}
@@ -364,6 +369,7 @@ export function renderPage(data: PageData, flash?: Flash): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Песочница RetailCRM ⇄ LIFE POS</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 ${STYLE}
 </head>
 <body>

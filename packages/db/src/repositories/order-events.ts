@@ -77,7 +77,10 @@ export function createOrderEventsRepository(prisma: PrismaClient) {
         ORDER BY e.n`;
     },
 
-    /** The order's timeline, oldest first (the last `limit` entries when given). */
+    /**
+     * The order's timeline, oldest first (the last `limit` entries when given), in the order the entries
+     * were written: by the id sequence, since entries of one millisecond (or one group commit) share a time.
+     */
     async list(
       connectionId: string,
       retailcrmOrderId: number,
@@ -85,7 +88,7 @@ export function createOrderEventsRepository(prisma: PrismaClient) {
     ): Promise<OrderEventRecord[]> {
       const rows = await prisma.orderEvent.findMany({
         where: { connectionId, retailcrmOrderId },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        orderBy: { id: 'desc' },
         ...(options.limit !== undefined && { take: options.limit }),
       });
       return rows.reverse().map(toRecord);
