@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ConnectionSettingsInput, createDatabase, type Database, migrate } from '@connector/db';
+import {
+  type ConnectionSettingsInput,
+  createDatabase,
+  createTokenCipher,
+  type Database,
+  migrate,
+} from '@connector/db';
 import { errorKind, RetryableError } from '@connector/domain';
 import { createLogger } from '@connector/logger';
 import {
@@ -48,7 +54,7 @@ beforeAll(async () => {
   runtime = createTenantRuntime({
     db,
     limiter: createRateLimiter(redis, { prefix }),
-    tokenStore: createRedisTokenStore(redis, prefix),
+    tokenStore: createRedisTokenStore(redis, prefix, createTokenCipher(randomBytes(32))),
     lifeposApiUrl: sandbox.lifeposUrl,
     retailcrmAllowedHosts: ['127.0.0.1:*'],
     logger,

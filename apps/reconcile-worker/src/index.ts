@@ -1,3 +1,5 @@
+/** Asks for a sweep now (what the console's «Сверить сейчас» does). */
+export { requestSweep } from '@connector/queue';
 export {
   type HistoryScanDeps,
   type HistoryScanOptions,
@@ -8,10 +10,12 @@ export {
 export { createReconcileHandler, historyScanLockKey, type ReconcileHandlerDeps } from './reconcile-job.js';
 export type { RepairOutcome } from './reconcile-metrics.js';
 export {
-  applyHistorySchedules,
+  applyReconcileSchedules,
   createReconcileScheduleQueue,
   historySchedulerId,
   type ReconciledConnection,
+  sweepSchedulerId,
+  unscheduleConnection,
   unscheduleHistory,
 } from './reconcile-schedule.js';
 export {
@@ -19,3 +23,13 @@ export {
   type ReconcileWorkerOptions,
   startReconcileWorker,
 } from './start-reconcile-worker.js';
+export {
+  runSweep,
+  type SweepDeps,
+  type SweepOptions,
+  type SweepResult,
+  type SweepTenant,
+  sweepWindowStart,
+} from './sweep.js';
+export { sweepLockKey } from './sweep-job.js';
+export { createSweepState, type SweepProgress, type SweepState } from './sweep-state.js';

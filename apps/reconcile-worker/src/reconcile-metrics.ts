@@ -1,4 +1,4 @@
-import type { RepairQueue } from '@connector/domain';
+import type { RepairQueue, SweepReason } from '@connector/domain';
 import { Counter, register } from 'prom-client';
 
 /**
@@ -23,4 +23,19 @@ function repairsTotal(): Counter<'queue' | 'outcome'> {
 
 export function countRepair(queue: RepairQueue, outcome: RepairOutcome): void {
   repairsTotal().inc({ queue, outcome });
+}
+
+function sweepRepairsTotal(): Counter<'queue' | 'reason'> {
+  return (
+    (register.getSingleMetric('connector_sweep_repairs_total') as Counter<'queue' | 'reason'> | undefined) ??
+    new Counter({
+      name: 'connector_sweep_repairs_total',
+      help: 'Order jobs queued by the convergence sweep, by queue and the disagreement they repair',
+      labelNames: ['queue', 'reason'],
+    })
+  );
+}
+
+export function countSweepRepair(queue: RepairQueue, reason: SweepReason): void {
+  sweepRepairsTotal().inc({ queue, reason });
 }

@@ -4,7 +4,7 @@ import { testRedisUrl, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { historyScanLockKey, historySchedulerId } from './index.js';
+import { historyScanLockKey, historySchedulerId, requestSweep, sweepSchedulerId } from './index.js';
 import { type ReconcileFixture, startReconcileFixture } from './test-support/reconcile-fixture.js';
 
 let fx: ReconcileFixture;
@@ -116,6 +116,36 @@ describe('reconcile worker', () => {
     expect(await queue.getJobScheduler(historySchedulerId(c.connectionId))).toBeDefined();
   });
 
+  it('keeps a sweep scheduler per active connection, sweeps on request, and drops it with the connection', async () => {
+    const { db, producer } = fx.reconcile.deps;
+    const c = await fx.seed({ sweepEverySeconds: 120 });
+    const id = sweepSchedulerId(c.connectionId);
+    expect((await queue.getJobScheduler(id))?.every).toBe(120_000);
+    // Its first run is at once; the requested one comes after it (two never run at the same time).
+    await waitFor(
+      async () =>
+        (await queue.getJobs(['completed'])).some(
+          (job) => job.data.connectionId === c.connectionId && job.data.kind === 'sweep',
+        ),
+      { what: 'the first scheduled sweep' },
+    );
+
+    const { id: jobId } = await requestSweep(producer, c.connectionId);
+    const done = await waitFor(
+      async () =>
+        (await queue.getJobState(jobId)) === 'completed' && (await queue.getJob(jobId))?.returnvalue,
+      { what: 'the requested sweep' },
+    );
+    expect(done).toMatchObject({ outcome: 'swept', complete: true, repaired: 0 });
+
+    await db.connections.update(c.connectionId, { status: 'disabled', disabledReason: 'test' });
+    await requestSweep(producer, c.connectionId);
+    await waitFor(async () => (await queue.getJobScheduler(id)) === undefined, {
+      what: 'the sweep scheduler removed',
+    });
+    expect(await queue.getJobScheduler(historySchedulerId(c.connectionId))).toBeUndefined();
+  });
+
   it('takes the period and the start date from the connection settings', () => {
     expect(connectionSettingsSchema.parse({})).toMatchObject({ reconcileEverySeconds: 60 });
     expect(connectionSettingsSchema.parse({}).reconcileFrom).toBeUndefined();
@@ -126,5 +156,11 @@ describe('reconcile worker', () => {
       expect(() => connectionSettingsSchema.parse({ reconcileFrom })).toThrow();
     }
     expect(() => connectionSettingsSchema.parse({ reconcileEverySeconds: 0 })).toThrow();
+    expect(connectionSettingsSchema.parse({})).toMatchObject({
+      sweepEverySeconds: 300,
+      sweepWindowHours: 48,
+    });
+    expect(() => connectionSettingsSchema.parse({ sweepEverySeconds: 0 })).toThrow();
+    expect(() => connectionSettingsSchema.parse({ sweepWindowHours: 1.5 })).toThrow();
   });
 });

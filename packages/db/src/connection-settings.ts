@@ -5,7 +5,7 @@ import { z } from 'zod';
  * `{}` is a complete configuration and keys added later apply to rows stored before them.
  *
  * Status and payment-status codes are RetailCRM codes, which are account-specific; the defaults are the codes
- * of a RetailCRM account with its standard reference books (retailcrm-api-v5.md §4.11):
+ * of a RetailCRM account with its standard reference books (docs/RETAILCRM-API.md, «Reference books»):
  * - the `cancel` status group (`no-call` … `cancel-other`, `abandoned-cart`) plus `returned`, because the
  *   LIFE POS integration guide asks for the cancel trigger on «Возвращен» and «Отменен»;
  * - no delete ("erroneous cancel") status: the guide has the tenant create one, so it is off until configured;
@@ -16,7 +16,7 @@ import { z } from 'zod';
 const code = z.string().trim().min(1);
 const codes = (fallback: string[]) => z.array(code).default(() => [...fallback]);
 
-/** LIFE POS sale states (lifepos-api-v6.md: DealStates). */
+/** LIFE POS sale states (docs/LIFEPOS-API.md, «Status fields»: `state`). */
 export const LIFEPOS_SALE_STATES = ['New', 'InProgress', 'Completed', 'Cancelled'] as const;
 export type LifeposSaleState = (typeof LIFEPOS_SALE_STATES)[number];
 
@@ -56,7 +56,10 @@ export const connectionSettingsSchema = z.object({
     .default(() => ({ courier: 'delivery' as const, 'self-delivery': 'pickup' as const })),
   /** How often stores and couriers are synced to LIFE POS (the sync worker's job scheduler per connection). */
   syncEveryMinutes: z.number().int().positive().max(1440).default(5),
-  /** RetailCRM store types that sell, i.e. become LIFE POS outlets (reference §4.11: retail points of sale). */
+  /**
+   * RetailCRM store types that sell, i.e. become LIFE POS outlets (docs/RETAILCRM-API.md, «Reference books»:
+   * retail points of sale).
+   */
   syncStoreTypes: codes(['store-type-retail']),
   /**
    * Store code → site code, for stores whose legal entity cannot be told otherwise: RetailCRM has no store →
@@ -80,6 +83,17 @@ export const connectionSettingsSchema = z.object({
    * first reading uses it; after that the stored history cursor does.
    */
   reconcileFrom: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  /**
+   * How often the reconcile worker's convergence sweep compares the RetailCRM orders changed recently with
+   * the order links (its job scheduler per connection): whatever was lost — a trigger, a job, Redis's data,
+   * jobs that ran out of retries during an outage — is repaired within about this period.
+   */
+  sweepEverySeconds: z.number().int().positive().max(86_400).default(300),
+  /**
+   * How far back the sweep looks: orders whose status changed in the last this many hours (never before the
+   * connection was activated).
+   */
+  sweepWindowHours: z.number().int().positive().max(720).default(48),
   /** Per-tenant request budgets, enforced across all processes. RetailCRM allows about 10 requests/s. */
   rateLimits: z
     .object({

@@ -78,6 +78,7 @@ export {
   type WriteBackPaymentFacts,
 } from './payment-write-back.js';
 export { type PaymentFacts, type PlannedRefund, type RefundFacts, refundsToCreate } from './refund-plan.js';
+export { type SaleCheckInput, saleWrittenBack } from './sale-check-decision.js';
 export {
   isSaleAlive,
   type SaleFacts,

@@ -121,8 +121,8 @@ export const catalog = {
   reconcile: entry({
     schema: z.strictObject({
       connectionId,
-      // One kind today; the field stays so that another reconciliation can join this queue (and its app).
-      kind: z.enum(['retailcrm-history']),
+      // `retailcrm-history`: the history scan (lost triggers); `sweep`: the convergence sweep (order state).
+      kind: z.enum(['retailcrm-history', 'sweep']),
     }),
     // Reconciliation runs periodically anyway; a few quick retries are enough.
     policy: { attempts: 3, backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 }, ...retention },

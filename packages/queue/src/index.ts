@@ -21,7 +21,14 @@ export {
   upsertJobSchedule,
 } from './job-schedules.js';
 export { createOrderLock, type OrderLock, type OrderLockOptions } from './order-lock.js';
-export { createPacer, orderExportPace, type Pace, type Pacer, type PaceSlot } from './pacing.js';
+export {
+  backgroundPace,
+  createPacer,
+  orderExportPace,
+  type Pace,
+  type Pacer,
+  type PaceSlot,
+} from './pacing.js';
 export {
   type AddedJob,
   type AddOptions,
@@ -34,21 +41,25 @@ export {
   createRateLimiter,
   DEFAULT_JITTER_GUARD_MS,
   DEFAULT_RATE_LIMITS,
+  LATE_TOLERANCE_MS,
   lifeposRateKey,
   type RateBucket,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateTicket,
   retailcrmRateKey,
 } from './rate-limiter.js';
 export { createProducerRedis, createWorkerRedis, type RedisConnectionOptions } from './redis-connections.js';
 export { type CloseOnSignalsOptions, closeOnSignals } from './shutdown-signals.js';
-export { createRedisTokenStore, type RedisTokenStore } from './token-store.js';
+export { requestSweep, sweepRequestId } from './sweep-request.js';
+export { createRedisTokenStore, type RedisTokenStore, type TokenCipher } from './token-store.js';
 export {
   type AnyJobHandler,
   defineHandler,
   type FinalFailure,
   type HandlerContext,
   type JobHandler,
+  type JobSuccess,
   type LockTarget,
   type StartWorkersOptions,
   startWorkers,

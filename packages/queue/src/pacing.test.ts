@@ -4,7 +4,7 @@ import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { jobIdFor, orderJobId } from './catalog.js';
-import { createPacer, orderExportPace } from './pacing.js';
+import { backgroundPace, createPacer, orderExportPace } from './pacing.js';
 import { createProducer } from './producer.js';
 import { DEFAULT_JITTER_GUARD_MS } from './rate-limiter.js';
 import { createWorkerRedis } from './redis-connections.js';
@@ -52,6 +52,37 @@ describe('pacer', () => {
     // Not the last any more: giving `again` back would overlap `last`, so nothing changes.
     await pacer.release(pace, again);
     expect((await pacer.reserve(pace)).slotEndMs).toBe(last.slotEndMs + 10_000);
+  });
+});
+
+describe('background pace', () => {
+  it('starts background work after the live backlog, and never holds a live job back', async () => {
+    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const live = { key: 'order-export:bg', intervalMs: 1_000 };
+    const background = backgroundPace(live);
+    expect(background).toEqual({ key: live.key, intervalMs: 2_000, background: true });
+    for (let i = 0; i < 5; i += 1) await pacer.reserve(live);
+    // Behind the five live slots (5 s), then 2 s apart: half the tenant's rate.
+    const first = await pacer.reserve(background);
+    const second = await pacer.reserve(background);
+    // (Bounds leave room for a slow Redis: each call takes some of the clock.)
+    expect(first.delayMs).toBeGreaterThan(4_000);
+    expect(second.delayMs - first.delayMs).toBe(2_000);
+    // A live job arriving now is behind the live backlog only, not behind the background slots.
+    const next = await pacer.reserve(live);
+    expect(next.delayMs).toBeLessThanOrEqual(5_000);
+    expect(next.delayMs).toBeGreaterThan(4_000);
+    // Giving back the last background slot frees it in its own lane.
+    await pacer.release(background, second);
+    expect((await pacer.reserve(background)).slotEndMs).toBe(second.slotEndMs);
+  });
+
+  it('takes an idle tenant’s background work at once', async () => {
+    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pace = backgroundPace({ key: 'idle', intervalMs: 100 }, 0.25);
+    expect(pace.intervalMs).toBe(400);
+    expect((await pacer.reserve(pace)).delayMs).toBe(0);
+    expect(() => backgroundPace(pace, 0)).toThrow();
   });
 });
 

@@ -15,6 +15,11 @@ export interface Pace {
   key: string;
   /** Start-to-start spacing of the tenant's jobs, in milliseconds. */
   intervalMs: number;
+  /**
+   * Background work (see `backgroundPace`): slots of a lane of its own that start only after the tenant's
+   * live slots (the same `key`'s), which never wait for it.
+   */
+  background?: boolean;
 }
 
 export interface PaceSlot {
@@ -57,23 +62,53 @@ const releaseScript = luaScript(
   1,
 );
 
+/*
+ * A background slot starts after the end of the tenant's last live slot (KEYS[1]) and of its last
+ * background slot (KEYS[2]); only KEYS[2] moves. Live reservations never read KEYS[2].
+ */
+const reserveBackgroundScript = luaScript(
+  `local t = redis.call('TIME')
+   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+   local live = tonumber(redis.call('GET', KEYS[1]) or '0')
+   local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+   local start = math.max(now, live, last)
+   local finish = start + tonumber(ARGV[1])
+   redis.call('SET', KEYS[2], string.format('%.0f', finish), 'PX', finish - now + 1000)
+   return {start - now, string.format('%.0f', finish)}`,
+  2,
+);
+
 export function createPacer(redis: Redis, prefix: string): Pacer {
   const keyOf = (pace: Pace) => `${prefix}:pace:${pace.key}`;
+  const laneOf = (pace: Pace) => (pace.background ? `${keyOf(pace)}:background` : keyOf(pace));
   return {
     async reserve(pace) {
       if (!(pace.intervalMs > 0) || !Number.isFinite(pace.intervalMs)) {
         throw new Error(`pace interval for ${pace.key} must be a positive number, got ${pace.intervalMs}`);
       }
-      const [delay, end] = (await reserveScript(redis, [keyOf(pace)], [Math.ceil(pace.intervalMs)])) as [
-        number,
-        string,
-      ];
+      const interval = [Math.ceil(pace.intervalMs)];
+      const [delay, end] = (
+        pace.background
+          ? await reserveBackgroundScript(redis, [keyOf(pace), laneOf(pace)], interval)
+          : await reserveScript(redis, [keyOf(pace)], interval)
+      ) as [number, string];
       return { delayMs: delay, slotEndMs: Number(end) };
     },
     async release(pace, slot) {
-      await releaseScript(redis, [keyOf(pace)], [String(slot.slotEndMs), Math.ceil(pace.intervalMs)]);
+      await releaseScript(redis, [laneOf(pace)], [String(slot.slotEndMs), Math.ceil(pace.intervalMs)]);
     },
   };
+}
+
+/**
+ * The pace of background work (reconciliation) beside `live` work of the same tenant: the background
+ * lane starts only once the live backlog has run out, never holds a live job back (live slots ignore it),
+ * and its slots are spaced `1 / share` times wider, so at most `share` of the tenant's rate goes to it and
+ * the rest stays free for live jobs (triggers) arriving meanwhile.
+ */
+export function backgroundPace(live: Pace, share = 0.5): Pace {
+  if (!(share > 0 && share <= 1)) throw new Error(`background share must be in (0, 1], got ${share}`);
+  return { key: live.key, intervalMs: live.intervalMs / share, background: true };
 }
 
 /**

@@ -96,6 +96,21 @@ describe('order links', () => {
     expect(first.map((link) => link.retailcrmOrderId)).toEqual([1, 2]);
     expect(second.map((link) => link.retailcrmOrderId)).toEqual([4, 5]);
   });
+
+  it('reads the links of a page of orders at once, only the tenant’s', async () => {
+    const connectionId = await tenant();
+    const other = await tenant();
+    await db.orderLinks.upsert(connectionId, 10, { state: 'exported' });
+    await db.orderLinks.upsert(connectionId, 11, { state: 'cancelled' });
+    await db.orderLinks.upsert(other, 12, { state: 'exported' });
+
+    const links = await db.orderLinks.listForOrders(connectionId, [10, 11, 12, 13]);
+    expect(links.map((link) => [link.retailcrmOrderId, link.state]).sort()).toEqual([
+      [10, 'exported'],
+      [11, 'cancelled'],
+    ]);
+    expect(await db.orderLinks.listForOrders(connectionId, [])).toEqual([]);
+  });
 });
 
 describe('payment links', () => {

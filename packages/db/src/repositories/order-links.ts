@@ -33,6 +33,14 @@ export function createOrderLinksRepository(prisma: PrismaClient) {
         }),
       ),
 
+    /** The links of these orders of the tenant (those that have one), in one query. */
+    listForOrders: (connectionId: string, retailcrmOrderIds: readonly number[]): Promise<OrderLink[]> =>
+      retailcrmOrderIds.length === 0
+        ? Promise.resolve([])
+        : prisma.orderLink.findMany({
+            where: { connectionId, retailcrmOrderId: { in: [...retailcrmOrderIds] } },
+          }),
+
     /** Links of the tenant in the given states, by order id, `limit` at a time after `afterOrderId`. */
     listByState: (
       connectionId: string,

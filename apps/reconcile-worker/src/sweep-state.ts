@@ -1,0 +1,136 @@
+import type { RepairQueue } from '@connector/domain';
+import { orderJobId } from '@connector/queue';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/**
+ * What the convergence sweep keeps between runs, in Redis: where a pass through the window stopped, and
+ * which repairs rest. Losing it (a Redis flush) costs one pass started over and one more round of repairs,
+ * never a lost repair: the sweep compares state, so it finds the disagreements again.
+ */
+
+/** A pass through the window: its fixed start, and the next page to read. */
+export interface SweepProgress {
+  /** ISO instant: the pass lists the orders whose status changed since then. */
+  from: string;
+  page: number;
+}
+
+/**
+ * A repair the sweep made: it rests until `until` (ms) while the disagreement it answered stays the same
+ * (`fingerprint`). A job that could not settle the disagreement (LIFE POS still down, a sale closed in
+ * LIFE POS that stays) is asked again with a backoff, not every run.
+ */
+export interface RestMarker {
+  fingerprint: string;
+  /** Repairs of this disagreement so far. */
+  count: number;
+  until: number;
+}
+
+/** Job states in which a job of the order is still to run, or running. */
+const PENDING = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+export interface SweepState {
+  progress(connectionId: string): Promise<SweepProgress | null>;
+  /** Stores where the pass goes on; null ends the pass (the next run starts a new one). */
+  saveProgress(connectionId: string, progress: SweepProgress | null): Promise<void>;
+  /** The rest markers of these repairs, in one round trip, by `restKey`. */
+  markers(connectionId: string, repairs: readonly RestTarget[]): Promise<Map<string, RestMarker>>;
+  /** Records a repair; the marker lives `ttlMs` (the window) at most. */
+  rest(connectionId: string, target: RestTarget, marker: RestMarker, ttlMs: number): Promise<void>;
+  /** The id of the order's unfinished job of that queue (waiting, delayed or active), if it has one. */
+  pendingJob(queue: RepairQueue, connectionId: string, orderId: number): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface RestTarget {
+  queue: RepairQueue;
+  orderId: number;
+}
+
+export function restKey({ queue, orderId }: RestTarget): string {
+  return `${queue}:${orderId}`;
+}
+
+/** Wait after the n-th repair of one disagreement: none, then 1, 3, 7, … periods. */
+export function restAfter(count: number, periodMs: number): number {
+  return periodMs * (2 ** (Math.min(count, 20) - 1) - 1);
+}
+
+function parseMarker(text: string | null): RestMarker | undefined {
+  if (text === null) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<RestMarker>;
+    return typeof value.fingerprint === 'string' &&
+      typeof value.count === 'number' &&
+      typeof value.until === 'number'
+      ? { fingerprint: value.fingerprint, count: value.count, until: value.until }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSweepState(redis: Redis, prefix: string): SweepState {
+  const base = (connectionId: string) => `${prefix}:sweep:${connectionId}`;
+  const progressKey = (connectionId: string) => `${base(connectionId)}:progress`;
+  const markerKey = (connectionId: string, target: RestTarget) =>
+    `${base(connectionId)}:rest:${restKey(target)}`;
+  const queues = new Map<RepairQueue, Queue>();
+  const queueOf = (name: RepairQueue) => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: redis, prefix });
+      queue.on('error', () => {});
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  return {
+    async progress(connectionId) {
+      const text = await redis.get(progressKey(connectionId));
+      if (text === null) return null;
+      try {
+        const value = JSON.parse(text) as Partial<SweepProgress>;
+        const valid =
+          typeof value.from === 'string' &&
+          !Number.isNaN(Date.parse(value.from)) &&
+          Number.isInteger(value.page) &&
+          (value.page as number) >= 1;
+        return valid ? { from: value.from as string, page: value.page as number } : null;
+      } catch {
+        return null;
+      }
+    },
+    async saveProgress(connectionId, progress) {
+      if (progress === null) await redis.del(progressKey(connectionId));
+      // A pass left unfinished for a day is stale: the next run starts a new one.
+      else await redis.set(progressKey(connectionId), JSON.stringify(progress), 'EX', 86_400);
+    },
+    async markers(connectionId, targets) {
+      const found = new Map<string, RestMarker>();
+      if (targets.length === 0) return found;
+      const values = await redis.mget(...targets.map((target) => markerKey(connectionId, target)));
+      targets.forEach((target, index) => {
+        const marker = parseMarker(values[index] ?? null);
+        if (marker) found.set(restKey(target), marker);
+      });
+      return found;
+    },
+    async rest(connectionId, target, marker, ttlMs) {
+      await redis.set(markerKey(connectionId, target), JSON.stringify(marker), 'PX', Math.max(1, ttlMs));
+    },
+    async pendingJob(queue, connectionId, orderId) {
+      const q = queueOf(queue);
+      const jobId = await q.getDeduplicationJobId(orderJobId(queue, connectionId, orderId));
+      if (!jobId) return undefined;
+      return PENDING.has(await q.getJobState(jobId)) ? jobId : undefined;
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      queues.clear();
+    },
+  };
+}
