@@ -7,13 +7,23 @@ export {
   ORDER_KINDS,
   type OrderKind,
 } from './connection-settings.js';
-export { createDatabase, createPrismaClient, type Database, type DatabaseOptions } from './database.js';
+export {
+  createDatabase,
+  createPrismaClient,
+  type Database,
+  type DatabaseOptions,
+  type DatabaseTimeouts,
+  DEFAULT_DATABASE_TIMEOUTS,
+  databaseTimeouts,
+} from './database.js';
+export { isDatabaseUnavailable } from './database-unavailable.js';
 export {
   type Connection as ConnectionRow,
   ConnectionStatus,
   type CourierLink,
   type Incident,
   IncidentStatus,
+  type IncidentSubject,
   type LifeposNotification,
   type OrderEvent as OrderEventRow,
   type OrderLink,
@@ -44,7 +54,17 @@ export type {
   NewConnection,
 } from './repositories/connections.js';
 export type { CourierLinkData, CourierLinksRepository } from './repositories/courier-links.js';
-export type { IncidentsRepository, NewIncident } from './repositories/incidents.js';
+export {
+  type IncidentListCursor,
+  type IncidentListFilter,
+  type IncidentSubjectRef,
+  type IncidentsNeedingAttention,
+  type IncidentsRepository,
+  LISTED_SUBJECTS,
+  type ListedIncident,
+  type NewIncident,
+  type OrderInIncident,
+} from './repositories/incidents.js';
 export type { NotificationsRepository } from './repositories/notifications.js';
 export type {
   NewOrderEvent,
@@ -54,6 +74,15 @@ export type {
   OrderEventType,
 } from './repositories/order-events.js';
 export type { OrderLinkData, OrderLinksRepository } from './repositories/order-links.js';
+export {
+  latestFactsQuery,
+  type OrderFact,
+  type OrderListCursor,
+  type OrderListFilter,
+  type OrderListRepository,
+  type OrderRef,
+  orderListQuery,
+} from './repositories/order-list.js';
 export type { NewOutboxEntry, OutboxEntry, OutboxRepository } from './repositories/outbox.js';
 export type { OutletLinkData, OutletLinksRepository } from './repositories/outlet-links.js';
 export type {
@@ -61,10 +90,16 @@ export type {
   PaymentLinkRecord,
   PaymentLinksRepository,
 } from './repositories/payment-links.js';
+export type { RetentionRepository } from './repositories/retention.js';
 export type {
   SyncCursorAdvance,
   SyncCursorRecord,
   SyncCursorsRepository,
 } from './repositories/sync-cursors.js';
-export { SecretDecryptionError, type SecretLocation } from './secret-box.js';
+export {
+  createTokenCipher,
+  type NamedSecretCipher,
+  SecretDecryptionError,
+  type SecretLocation,
+} from './secret-box.js';
 export { asUniqueViolation, UniqueViolationError } from './unique-violation.js';

@@ -1,19 +1,25 @@
+export { closeIncidentByHand, type IncidentActionDeps, redriveSubjects } from './incident-actions.js';
 export {
   isPeriodicJob,
+  OUTAGE_TEXT,
   OUTAGE_WINDOW_MS,
   type OutageCause,
   outageOf,
+  type PeriodicRun,
+  periodicRunOf,
   subjectOfJob,
 } from './incident-causes.js';
 export { type CrmTasksDeps, createCrmTasksHandler, outageMessage } from './incident-tasks.js';
 export { type IncidentWatchOptions, startIncidentWatch } from './incident-watch.js';
 export {
+  ACTION as JOB_ACTION,
   createFinalFailureHook,
   createSuccessHook,
   DEFAULT_PERIODIC_GRACE_MS,
   enqueueIncidentJob,
   type IncidentReport,
   type IncidentReporterOptions,
+  incidentAdvice,
   openIncident,
   openOutageIncident,
   timelineUrl,
@@ -29,6 +35,14 @@ export {
 } from './notification-subscription.js';
 export { type OrderJob, orderNotFoundMessage, startOrderJob } from './order-job.js';
 export { readOrderSales } from './order-sales.js';
+export {
+  type Retention,
+  type RetentionAges,
+  type RetentionOptions,
+  type RetentionSummary,
+  type RetentionTuning,
+  startRetention,
+} from './retention.js';
 export {
   createTenantRuntime,
   type OpenOptions,
