@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler, Router } from 'express';
-import { CONSOLE_TIME_ZONE } from './i18n.js';
+import { DEFAULT_TIME_ZONE, zoneName } from './i18n.js';
 import type { ConsoleQueues } from './queues.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -16,23 +16,24 @@ export function bullBoardRouter(queues: ConsoleQueues): Router {
     serverAdapter,
     options: {
       uiConfig: {
-        boardTitle: 'RetailCRM ⇄ LIFE POS',
+        // Its times are in the default zone, named here: a connection's own pages use its account's zone.
+        boardTitle: `RetailCRM ⇄ LIFE POS · время ${zoneName(DEFAULT_TIME_ZONE)}`,
         showMetrics: true,
         hideDocsLink: true,
         locale: { lng: 'ru-RU' },
         miscLinks: [{ text: 'Консоль', url: '/connections' }],
         boardLogo: { path: '/favicon.ico', width: 28, height: 28 },
         favIcon: { default: '/favicon.ico', alternative: '/favicon.ico' },
-        // The console's time zone: Bull Board formats its dates with these Intl options.
+        // Bull Board formats its dates with these Intl options.
         dateFormats: {
-          short: { hour: 'numeric', minute: 'numeric', second: 'numeric', timeZone: CONSOLE_TIME_ZONE },
+          short: { hour: 'numeric', minute: 'numeric', second: 'numeric', timeZone: DEFAULT_TIME_ZONE },
           common: {
             month: 'numeric',
             day: 'numeric',
             hour: 'numeric',
             minute: '2-digit',
             second: '2-digit',
-            timeZone: CONSOLE_TIME_ZONE,
+            timeZone: DEFAULT_TIME_ZONE,
           },
           full: {
             year: 'numeric',
@@ -41,7 +42,7 @@ export function bullBoardRouter(queues: ConsoleQueues): Router {
             hour: 'numeric',
             minute: '2-digit',
             second: '2-digit',
-            timeZone: CONSOLE_TIME_ZONE,
+            timeZone: DEFAULT_TIME_ZONE,
           },
         },
       },

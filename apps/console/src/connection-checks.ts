@@ -26,6 +26,7 @@ import {
   type RetailCrmSite,
   type RetailCrmStatus,
   type RetailCrmStore,
+  type RetailCrmSystemSettings,
   RetailCrmUnavailableError,
   RetailCrmUrlNotAllowedError,
   type RetailCrmUser,
@@ -102,6 +103,8 @@ export interface CheckReport {
   lifepos?: LifePosIdentity;
   /** The settings checked, when they were proposed from the account's books (a new connection). */
   settings?: ConnectionSettings;
+  /** The RetailCRM account's IANA time zone, when its settings could be read. */
+  timeZone?: string;
   checkedAt: string;
 }
 
@@ -398,6 +401,8 @@ interface RetailCrmFacts {
   legalEntities?: Outcome<RetailCrmLegalEntity[]>;
   userGroups?: Outcome<RetailCrmUserGroup[]>;
   groupUsers?: Outcome<RetailCrmUser[]>;
+  /** The account's settings (its time zone): not a check of its own, the connection's dates use it. */
+  systemSettings?: Outcome<RetailCrmSystemSettings>;
   /** Store code → sites of recent orders shipped from it (only when the account has several legal entities). */
   orderSites?: Map<string, string[]>;
 }
@@ -421,30 +426,40 @@ async function retailcrmFacts(
   if (client instanceof RetailCrmUrlNotAllowedError) return { account: { ok: false, error: client } };
   const account = await attempt(() => client.credentials());
   if (!account.ok) return { account };
-  const [sites, stores, statuses, paymentTypes, paymentStatuses, deliveryTypes, userGroups, groupUsers] =
-    await Promise.all([
-      attempt(() => client.sites()),
-      attempt(() => client.stores()),
-      attempt(() => client.statuses()),
-      attempt(() => client.paymentTypes()),
-      attempt(() => client.paymentStatuses()),
-      attempt(() => client.deliveryTypes()),
-      attempt(() =>
-        allRetailCrmPages(async (page) => {
-          const { groups, pagination } = await client.userGroups({ page, limit: 100 });
-          return { items: groups, totalPageCount: pagination.totalPageCount };
-        }),
-      ),
-      attempt(() =>
-        allRetailCrmPages(async (page) => {
-          const { users, pagination } = await client.listUsers(
-            { groups: [draft.errorUserGroupCode], active: true },
-            { page, limit: 100 },
-          );
-          return { items: users, totalPageCount: pagination.totalPageCount };
-        }),
-      ),
-    ]);
+  const [
+    sites,
+    stores,
+    statuses,
+    paymentTypes,
+    paymentStatuses,
+    deliveryTypes,
+    userGroups,
+    groupUsers,
+    systemSettings,
+  ] = await Promise.all([
+    attempt(() => client.sites()),
+    attempt(() => client.stores()),
+    attempt(() => client.statuses()),
+    attempt(() => client.paymentTypes()),
+    attempt(() => client.paymentStatuses()),
+    attempt(() => client.deliveryTypes()),
+    attempt(() =>
+      allRetailCrmPages(async (page) => {
+        const { groups, pagination } = await client.userGroups({ page, limit: 100 });
+        return { items: groups, totalPageCount: pagination.totalPageCount };
+      }),
+    ),
+    attempt(() =>
+      allRetailCrmPages(async (page) => {
+        const { users, pagination } = await client.listUsers(
+          { groups: [draft.errorUserGroupCode], active: true },
+          { page, limit: 100 },
+        );
+        return { items: users, totalPageCount: pagination.totalPageCount };
+      }),
+    ),
+    attempt(() => client.systemSettings()),
+  ]);
   const legalEntities = await attempt(() => client.legalEntities());
   const facts: RetailCrmFacts = {
     account,
@@ -457,6 +472,7 @@ async function retailcrmFacts(
     legalEntities,
     userGroups,
     groupUsers,
+    systemSettings,
   };
   facts.orderSites = await orderSitesOfStores(client, facts, draft);
   return facts;
@@ -1164,6 +1180,7 @@ export async function runChecks(
     options.propose && books ? proposeSettings(given.settings, books, options.propose.given) : undefined;
   const draft = proposed ? { ...given, settings: proposed } : given;
   const identity = identityOf(lp);
+  const timeZone = rc.systemSettings?.ok ? rc.systemSettings.value.timeZone : undefined;
   const lines = [
     signInLine(lp),
     roleLine(lp, draft),
@@ -1181,6 +1198,7 @@ export async function runChecks(
     ...(books ? { books } : {}),
     ...(identity ? { lifepos: identity } : {}),
     ...(proposed ? { settings: proposed } : {}),
+    ...(timeZone ? { timeZone } : {}),
     checkedAt: new Date().toISOString(),
   };
 }

@@ -141,6 +141,7 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       ...(error === undefined ? { ok: true } : { ok: false, error }),
       report: storedReport(report, activation) as unknown as Prisma.InputJsonValue,
       ...(report.lifepos?.orgName ? { lifeposOrgName: report.lifepos.orgName } : {}),
+      ...(report.timeZone ? { retailcrmTimeZone: report.timeZone } : {}),
     });
   }
 
@@ -216,8 +217,10 @@ export function createConnectionService(options: ConnectionServiceOptions) {
   }
 
   async function finish(connection: ConnectionRecord, report: CheckReport): Promise<SaveResult> {
-    const { lines, active } = await activate(connection);
+    const { lines, active: activated } = await activate(connection);
     await recordCheck(connection.id, report, lines);
+    // As stored now: with what the check recorded (the account's time zone among it).
+    const active = activated && ((await db.connections.get(connection.id)) ?? activated);
     if (!active) {
       return {
         kind: 'rejected',
@@ -431,6 +434,8 @@ export interface PublicConnection {
   cashlessPaymentTypeCode: string;
   status: string;
   disabledReason: string | null;
+  /** The RetailCRM account's IANA time zone (null until a check read it): the connection's times are in it. */
+  retailcrmTimeZone: string | null;
   settings: ConnectionSettings;
   health: {
     lastCheckAt: string | null;
@@ -456,6 +461,7 @@ export function publicConnection(connection: ConnectionRecord): PublicConnection
     cashlessPaymentTypeCode: connection.cashlessPaymentTypeCode,
     status: connection.status,
     disabledReason: connection.disabledReason,
+    retailcrmTimeZone: connection.retailcrmTimeZone,
     settings: connection.settings,
     health: {
       lastCheckAt: connection.lastCheckAt?.toISOString() ?? null,

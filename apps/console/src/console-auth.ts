@@ -23,6 +23,8 @@ declare module 'express-session' {
     locale?: Locale;
     /** One-shot data for the page after a redirect (the check report of a save). */
     flash?: string;
+    /** The id of the kept secrets of a connection not created yet (`kept-secrets.ts`): never a secret. */
+    pendingEditId?: string;
   }
 }
 

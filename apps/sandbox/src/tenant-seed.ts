@@ -55,6 +55,8 @@ export interface TenantOptions {
   couriers?: CourierInput[];
   /** RetailCRM account settings: rate limit, latency, scope rules, trigger timeout. */
   retailcrm?: SettingsInput;
+  /** The RetailCRM account's IANA time zone (default `Europe/Moscow`). */
+  timezone?: string;
   lifepos?: {
     /** Organization guid (what triggers send as `client_id`); default a random one. */
     orgId?: string;
@@ -588,6 +590,7 @@ export async function seedTenant(
     ],
     ...seed,
     ...(options.retailcrm ? { settings: options.retailcrm } : {}),
+    ...(options.timezone ? { timezone: options.timezone } : {}),
   });
 
   const triggerRules = options.ingressUrl

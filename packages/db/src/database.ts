@@ -11,6 +11,7 @@ import { createOrderListRepository } from './repositories/order-list.js';
 import { createOutboxRepository } from './repositories/outbox.js';
 import { createOutletLinksRepository } from './repositories/outlet-links.js';
 import { createPaymentLinksRepository } from './repositories/payment-links.js';
+import { createPendingEditsRepository } from './repositories/pending-edits.js';
 import { createRetentionRepository } from './repositories/retention.js';
 import { createSyncCursorsRepository } from './repositories/sync-cursors.js';
 import { assertSecretsKey } from './secret-box.js';
@@ -86,6 +87,7 @@ export function createDatabase({ url, secretsKey, logger, timeouts }: DatabaseOp
   return {
     prisma,
     connections: createConnectionsRepository(prisma, secretsKey),
+    pendingEdits: createPendingEditsRepository(prisma, secretsKey),
     orderLinks: createOrderLinksRepository(prisma),
     orderList: createOrderListRepository(prisma),
     outletLinks: createOutletLinksRepository(prisma),

@@ -90,6 +90,14 @@ export type {
   PaymentLinkRecord,
   PaymentLinksRepository,
 } from './repositories/payment-links.js';
+export {
+  type PendingEditOwner,
+  type PendingEditRecord,
+  type PendingEditsRepository,
+  type PendingSecretField,
+  type PendingSecrets,
+  UNBOUND_EDIT_TTL_MS,
+} from './repositories/pending-edits.js';
 export type { RetentionRepository } from './repositories/retention.js';
 export type {
   SyncCursorAdvance,

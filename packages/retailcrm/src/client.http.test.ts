@@ -119,6 +119,31 @@ beforeEach(() => {
 });
 
 describe('requests on the wire', () => {
+  it('reads the account settings (the fixture’s shape); a zone Intl does not know is left out', async () => {
+    const settings = (timezone: string) => ({
+      success: true,
+      settings: {
+        default_currency: { value: 'RUB', updated_at: '2020-12-02 14:54:16' },
+        system_language: { value: 'RU', updated_at: '2020-02-19 16:29:25' },
+        timezone: { value: timezone, updated_at: '2021-02-08 08:29:40' },
+        work_times: [{ day_type: 'Monday', start_time: '08:00', end_time: '20:30' }],
+        mg: { order_creation: { default: { site: 'site' } } },
+      },
+    });
+    let zone = 'Asia/Novosibirsk';
+    route('GET', '/api/v5/settings', (_req, res) => {
+      res.json(settings(zone));
+    });
+    const crm = client();
+    await expect(crm.systemSettings()).resolves.toEqual({
+      timeZone: 'Asia/Novosibirsk',
+      currency: 'RUB',
+      language: 'RU',
+    });
+    zone = 'Mars/Olympus';
+    await expect(crm.systemSettings()).resolves.toMatchObject({ timeZone: undefined, currency: 'RUB' });
+  });
+
   it('sends the key only in X-API-KEY, a request id, and JSON accept; `by` is always explicit', async () => {
     route('GET', '/api/v5/orders/6722', (_req, res) => {
       res.json({ success: true, order: fixtureOrder });

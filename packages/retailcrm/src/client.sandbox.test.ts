@@ -67,6 +67,22 @@ function createOrder(code: string) {
 }
 
 describe('RetailCRM client against the simulator', () => {
+  it('reads the account’s time zone from its settings', async () => {
+    const code = `client-${randomUUID().slice(0, 8)}`;
+    const info = await sandbox.retailcrm.createAccount({ code, timezone: 'Asia/Yekaterinburg' });
+    const crm = createRetailCrmClient({
+      baseUrl: info.baseUrl,
+      apiKey: info.apiKeys[0]?.key ?? '',
+      allowedHosts: [new URL(info.baseUrl).host],
+      logger: silent,
+    });
+    expect(await crm.systemSettings()).toEqual({
+      timeZone: 'Asia/Yekaterinburg',
+      currency: 'RUB',
+      language: 'RU',
+    });
+  });
+
   it('reads the key, the API versions and every reference book', async () => {
     const { crm } = await account();
     expect((await crm.credentials()).scopes).toEqual(expect.arrayContaining(['order_read', 'order_write']));

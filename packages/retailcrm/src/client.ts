@@ -6,7 +6,13 @@ import { createLogger, registerSecret } from '@connector/logger';
 import got, { type Got, RequestError, TimeoutError } from 'got';
 import { z } from 'zod';
 import { checkRetailCrmUrl, guardedDnsLookup, type HostLookup, systemLookup } from './allowed-url.js';
-import { apiVersionsSchema, credentialsSchema, type RetailCrmCredentials } from './credentials.schema.js';
+import {
+  apiVersionsSchema,
+  credentialsSchema,
+  type RetailCrmCredentials,
+  type RetailCrmSystemSettings,
+  systemSettingsSchema,
+} from './credentials.schema.js';
 import {
   type RequestContext,
   RetailCrmApiError,
@@ -36,7 +42,7 @@ import {
 } from './reference.schema.js';
 import { encodeForm, encodeQuery, type FormValue, type QueryValue } from './request-encoding.js';
 import { decodeResponse } from './response-decoding.js';
-import { assertTimeZone, formatRetailCrmDate } from './retailcrm-dates.js';
+import { assertTimeZone, formatRetailCrmDate, isTimeZone } from './retailcrm-dates.js';
 import { type RetailCrmTask, taskSchema } from './task.schema.js';
 import { type RetailCrmUser, type RetailCrmUserGroup, userGroupSchema, userSchema } from './user.schema.js';
 
@@ -398,6 +404,17 @@ export function createRetailCrmClient(options: RetailCrmClientOptions) {
 
     async credentials(): Promise<RetailCrmCredentials> {
       return call('GET', '/api/credentials', credentialsSchema);
+    },
+
+    /** The account's settings: its time zone, currency and language (a zone Intl does not know is left out). */
+    async systemSettings(): Promise<RetailCrmSystemSettings> {
+      const { settings } = await call('GET', v5('/settings'), systemSettingsSchema);
+      const zone = settings.timezone?.value;
+      return {
+        timeZone: zone !== undefined && isTimeZone(zone) ? zone : undefined,
+        currency: settings.default_currency?.value,
+        language: settings.system_language?.value,
+      };
     },
 
     /** `by` defaults to `id` (the API's own default is `externalId`; it is always sent explicitly). */

@@ -12,3 +12,25 @@ export const credentialsSchema = z.looseObject({
 export const apiVersionsSchema = z.looseObject({ versions: z.array(z.string()) });
 
 export type RetailCrmCredentials = z.output<typeof credentialsSchema>;
+
+/** A value of `GET /api/v5/settings` (docs/RETAILCRM-API.md, «Utility methods»): `{value, updated_at}`. */
+const settingValue = z.looseObject({ value: z.string() }).optional().catch(undefined);
+
+export const systemSettingsSchema = z.looseObject({
+  settings: z
+    .looseObject({
+      default_currency: settingValue,
+      system_language: settingValue,
+      /** The account's IANA time zone: every date of the API is its wall clock. */
+      timezone: settingValue,
+    })
+    .default({}),
+});
+
+/** The account's settings the connector reads. */
+export interface RetailCrmSystemSettings {
+  /** IANA name, present when the account gave one Intl knows. */
+  timeZone: string | undefined;
+  currency: string | undefined;
+  language: string | undefined;
+}

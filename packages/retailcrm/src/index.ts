@@ -26,7 +26,7 @@ export {
   type RetailCrmTimeouts,
   type RetailCrmUserFilter,
 } from './client.js';
-export type { RetailCrmCredentials } from './credentials.schema.js';
+export type { RetailCrmCredentials, RetailCrmSystemSettings } from './credentials.schema.js';
 export {
   type RequestContext,
   RetailCrmApiError,
@@ -55,6 +55,11 @@ export type {
   RetailCrmStatusGroup,
   RetailCrmStore,
 } from './reference.schema.js';
-export { formatRetailCrmDate, parseRetailCrmDate, type RetailCrmDateForm } from './retailcrm-dates.js';
+export {
+  formatRetailCrmDate,
+  isTimeZone,
+  parseRetailCrmDate,
+  type RetailCrmDateForm,
+} from './retailcrm-dates.js';
 export type { RetailCrmTask } from './task.schema.js';
 export type { RetailCrmUser, RetailCrmUserGroup } from './user.schema.js';

@@ -38,6 +38,16 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
+/** Whether Intl knows the IANA time zone. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    assertTimeZone(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `Y-m-d H:i:s` wall-clock text of `instant` in `timeZone`. */
 function wallClock(instant: Date, timeZone: string): string {
   if (Number.isNaN(instant.getTime())) throw new RangeError('invalid Date');

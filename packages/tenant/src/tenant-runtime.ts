@@ -2,7 +2,7 @@ import type { ConnectionRecord, ConnectionSettings, Database, NewOrderEvent } fr
 import { PermanentError } from '@connector/domain';
 import { createLifePosClient, type LifePosClient, type TokenStore } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
-import { lifeposRateKey, type RateLimiter, retailcrmRateKey } from '@connector/queue';
+import { lifeposRateKey, type RateBucket, type RateLimiter, retailcrmRateKey } from '@connector/queue';
 import { createRetailCrmClient, type RetailCrmClient } from '@connector/retailcrm';
 
 /**
@@ -15,6 +15,8 @@ export interface Tenant {
   settings: ConnectionSettings;
   retailcrm: RetailCrmClient;
   lifepos: LifePosClient;
+  /** The rate buckets the two clients draw from (shared by every process), e.g. to wait for headroom. */
+  limits: { retailcrm: RateBucket; lifepos: RateBucket };
   /** Appends to the timeline of one order of this tenant. */
   record(orderId: number, event: NewOrderEvent): Promise<void>;
 }
@@ -38,26 +40,38 @@ export interface OpenOptions {
 export interface TenantRuntime {
   open(connectionId: string, options?: OpenOptions): Promise<Tenant>;
   /** Builds clients for a connection that is not stored (yet), e.g. the settings form's checks. */
-  clientsFor(connection: ConnectionRecord): Pick<Tenant, 'retailcrm' | 'lifepos'>;
+  clientsFor(connection: ConnectionRecord): Pick<Tenant, 'retailcrm' | 'lifepos' | 'limits'>;
 }
 
 export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntime {
   const { db, limiter, logger } = options;
   // Clients keep keep-alive agents and single-flight sign-ins: reuse them while the connection is unchanged.
-  const cache = new Map<string, { version: number; clients: Pick<Tenant, 'retailcrm' | 'lifepos'> }>();
+  const cache = new Map<
+    string,
+    { version: number; clients: Pick<Tenant, 'retailcrm' | 'lifepos' | 'limits'> }
+  >();
 
-  function clientsFor(connection: ConnectionRecord): Pick<Tenant, 'retailcrm' | 'lifepos'> {
+  function clientsFor(connection: ConnectionRecord): Pick<Tenant, 'retailcrm' | 'lifepos' | 'limits'> {
     const { rateLimits } = connection.settings;
     const retailcrmHost = new URL(connection.retailcrmUrl).host;
+    const limits = {
+      retailcrm: limiter.bucket(retailcrmRateKey(retailcrmHost), {
+        perSecond: rateLimits.retailcrmPerSecond,
+      }),
+      lifepos: limiter.bucket(lifeposRateKey(connection.lifeposOrgId), {
+        perSecond: rateLimits.lifeposPerSecond,
+      }),
+    };
     return {
+      limits,
       retailcrm: createRetailCrmClient({
         baseUrl: connection.retailcrmUrl,
         apiKey: connection.retailcrmApiKey,
         allowedHosts: [...options.retailcrmAllowedHosts],
-        limiter: limiter.bucket(retailcrmRateKey(retailcrmHost), {
-          perSecond: rateLimits.retailcrmPerSecond,
-        }),
+        limiter: limits.retailcrm,
         logger: logger.child({ upstream: 'retailcrm', connectionId: connection.id }),
+        // The account's zone as its last check read it: RetailCRM dates are its wall clock.
+        ...(connection.retailcrmTimeZone ? { timeZone: connection.retailcrmTimeZone } : {}),
       }),
       lifepos: createLifePosClient({
         baseUrl: options.lifeposApiUrl,
@@ -66,9 +80,7 @@ export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntim
         password: connection.lifeposPassword,
         tokenStore: options.tokenStore,
         tokenKey: `lifepos:${connection.id}`,
-        limiter: limiter.bucket(lifeposRateKey(connection.lifeposOrgId), {
-          perSecond: rateLimits.lifeposPerSecond,
-        }),
+        limiter: limits.lifepos,
         logger: logger.child({ upstream: 'lifepos', connectionId: connection.id }),
         ...(options.lifeposClientId ? { clientId: options.lifeposClientId } : {}),
       }),

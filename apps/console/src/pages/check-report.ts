@@ -1,6 +1,6 @@
 import type { ReportLine } from '../connection-service.js';
 import { type Html, html } from '../html.js';
-import { formatDateTime } from '../i18n.js';
+import { formatDateTime, zoneName } from '../i18n.js';
 import type { TriggerInstructions } from '../trigger-instructions.js';
 import { type PageContext, say, tr } from './layout.js';
 
@@ -27,7 +27,7 @@ export function checkList(
   const lines = [...report.lines, ...activation];
   return html`<section aria-labelledby="checks-title" id="checks">
   <h2 id="checks-title">${say(ctx, 'Проверка настроек', 'Settings check')}</h2>
-  <p class="muted" id="checked-at">${say(ctx, 'Проверено', 'Checked')} <time datetime="${report.checkedAt}">${formatDateTime(new Date(report.checkedAt), ctx.locale, timeZone)}</time></p>
+  <p class="muted" id="checked-at">${say(ctx, 'Проверено', 'Checked')} <time datetime="${report.checkedAt}">${formatDateTime(new Date(report.checkedAt), ctx.locale, timeZone)}</time>${timeZone && `, ${zoneName(timeZone, new Date(report.checkedAt))}`}</p>
   <ul class="checklist">
   ${lines.map((entry) => {
     const [ru, en] = STATUS_WORDS[entry.status];

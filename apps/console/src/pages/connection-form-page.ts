@@ -16,7 +16,8 @@ import type { ReferenceBooks } from '../connection-checks.js';
 import type { FieldErrors } from '../connection-input.schema.js';
 import { type ActivationLine, connectionName, type PublicConnection } from '../connection-service.js';
 import { type Html, html } from '../html.js';
-import { formatDateTime, type Text, t } from '../i18n.js';
+import { formatDateTime, type Text, t, zoneName, zoneOf } from '../i18n.js';
+import type { SecretField } from '../kept-secrets.js';
 import type { TriggerInstructions } from '../trigger-instructions.js';
 import { checkList, type ShownCheck, triggerSection } from './check-report.js';
 import { openIncidentsLine } from './incidents-page.js';
@@ -167,6 +168,8 @@ export interface ConnectionFormView {
   notice?: { kind: 'ok' | 'error'; text: Text };
   /** Unresolved incidents of the stored connection. */
   openIncidents?: number;
+  /** Secrets typed earlier and kept for the next try (`kept-secrets.ts`): named, never shown. */
+  kept?: readonly SecretField[];
 }
 
 interface FieldSpec {
@@ -268,9 +271,38 @@ function describedBy(errors: FieldErrors | undefined, name: string): string {
   return errors?.[name] ? `${name}-hint ${name}-error` : `${name}-hint`;
 }
 
+/** What a secret field says about its value: kept from an earlier try, stored, or nothing yet. */
+function secretNote(ctx: PageContext, view: ConnectionFormView, spec: FieldSpec): Html | string {
+  if (view.kept?.includes(spec.name as SecretField)) {
+    return html` <span class="kept-secret" data-kept="${spec.name}">${
+      view.connection
+        ? say(
+            ctx,
+            'Введённое ранее значение сохранено (зашифровано) и будет проверено и применено при следующем сохранении; до тех пор действует прежнее. Введите новое, чтобы заменить.',
+            'The value typed earlier is kept (encrypted) and will be checked and applied by the next save; until then the previous one stays in effect. Type a new one to replace it.',
+          )
+        : say(
+            ctx,
+            'Введённое ранее значение сохранено (зашифровано) и будет использовано; введите новое, чтобы заменить.',
+            'The value typed earlier is kept (encrypted) and will be used; type a new one to replace it.',
+          )
+    }</span>`;
+  }
+  return view.connection
+    ? html` ${say(ctx, 'Сохранённое значение не показывается; оставьте поле пустым, чтобы его не менять.', 'The stored value is not shown; leave the field empty to keep it.')}`
+    : '';
+}
+
+function secretPlaceholder(ctx: PageContext, view: ConnectionFormView, spec: FieldSpec): Html {
+  if (view.kept?.includes(spec.name as SecretField))
+    return html`placeholder="${say(ctx, 'сохранён, введите новый, чтобы заменить', 'kept; type a new one to replace it')}"`;
+  return view.connection
+    ? html`placeholder="${say(ctx, 'оставить без изменений', 'leave unchanged')}"`
+    : html`required`;
+}
+
 function mainField(ctx: PageContext, view: ConnectionFormView, spec: FieldSpec): Html {
   const secret = spec.type === 'password';
-  const existing = view.connection !== undefined;
   const value = secret ? '' : view.values[spec.name as keyof Omit<FormValues, 'settings'>];
   const datalist =
     spec.name === 'errorUserGroupCode'
@@ -280,14 +312,10 @@ function mainField(ctx: PageContext, view: ConnectionFormView, spec: FieldSpec):
         : undefined;
   return html`<div class="field">
     <label for="${spec.name}">${tr(ctx, spec.label)}</label>
-    <span class="hint" id="${spec.name}-hint">${tr(ctx, spec.hint)}${
-      secret && existing
-        ? html` ${say(ctx, 'Сохранённое значение не показывается; оставьте поле пустым, чтобы его не менять.', 'The stored value is not shown; leave the field empty to keep it.')}`
-        : ''
-    }</span>
+    <span class="hint" id="${spec.name}-hint">${tr(ctx, spec.hint)}${secret && secretNote(ctx, view, spec)}</span>
     <input type="${spec.type}" id="${spec.name}" name="${spec.name}" value="${value}"
       autocomplete="${spec.autocomplete}" spellcheck="false"
-      ${secret && existing ? html`placeholder="${say(ctx, 'оставить без изменений', 'leave unchanged')}"` : html`required`}
+      ${secret ? secretPlaceholder(ctx, view, spec) : html`required`}
       ${datalist && html`list="${spec.name}-choices"`}
       aria-describedby="${describedBy(view.fieldErrors, spec.name)}"
       ${view.fieldErrors?.[spec.name] ? html`aria-invalid="true"` : ''}>
@@ -637,7 +665,20 @@ function statusLine(ctx: PageContext, connection: PublicConnection): Html {
   };
   return html`<p>${say(ctx, 'Состояние:', 'State:')} <span class="status ${connection.status}" id="connection-status" data-status="${connection.status}">${tr(ctx, names[connection.status] ?? t(connection.status, connection.status))}</span>${
     connection.disabledReason && html` — ${connection.disabledReason}`
-  }. ${say(ctx, 'Последняя проверка:', 'Last check:')} ${formatDateTime(connection.health.lastCheckAt ? new Date(connection.health.lastCheckAt) : null, ctx.locale)}.</p>`;
+  }. ${say(ctx, 'Последняя проверка:', 'Last check:')} ${formatDateTime(connection.health.lastCheckAt ? new Date(connection.health.lastCheckAt) : null, ctx.locale, zoneOf(connection))}.</p>
+  <p class="muted small" id="time-zone" data-time-zone="${zoneOf(connection)}">${
+    connection.retailcrmTimeZone
+      ? say(
+          ctx,
+          `Время подключения — в часовом поясе аккаунта RetailCRM: ${zoneName(connection.retailcrmTimeZone)}.`,
+          `The connection's times are in its RetailCRM account time zone: ${zoneName(connection.retailcrmTimeZone)}.`,
+        )
+      : say(
+          ctx,
+          `Часовой пояс аккаунта RetailCRM ещё не прочитан: время показано в ${zoneName(zoneOf(connection))}. Проверка подключения его прочитает.`,
+          `The RetailCRM account time zone is not known yet: times are shown in ${zoneName(zoneOf(connection))}. Checking the connection reads it.`,
+        )
+  }</p>`;
 }
 
 export function connectionFormPage(ctx: PageContext, view: ConnectionFormView): Html {
@@ -653,7 +694,7 @@ export function connectionFormPage(ctx: PageContext, view: ConnectionFormView): 
     html`${connection && statusLine(ctx, connection)}${connection && view.openIncidents !== undefined && openIncidentsLine(ctx, connection.id, view.openIncidents)}
 ${view.notice && html`<p class="notice ${view.notice.kind}" role="${view.notice.kind === 'error' ? 'alert' : 'status'}" id="save-notice">${tr(ctx, view.notice.text)}</p>`}
 ${hasFieldErrors && html`<p class="notice error" role="alert">${say(ctx, 'Исправьте отмеченные поля.', 'Fix the marked fields.')}</p>`}
-${view.report && checkList(ctx, view.report, view.activation)}
+${view.report && checkList(ctx, view.report, view.activation, (view.report as { timeZone?: string }).timeZone ?? zoneOf(connection))}
 ${!view.report && connection && html`<p class="muted" id="no-check">${say(ctx, 'Подключение ещё не проверялось: нажмите «Проверить без сохранения».', 'The connection has not been checked yet: press “Check without saving”.')}</p>`}
 ${view.triggers && triggerSection(ctx, view.triggers)}
 <form method="post" action="${action}" novalidate data-check-form>
@@ -672,6 +713,15 @@ ${view.triggers && triggerSection(ctx, view.triggers)}
     data-text-save="${say(ctx, 'Проверяем LIFE POS и RetailCRM и сохраняем… Обычно это занимает до 10 секунд.', 'Checking LIFE POS and RetailCRM, then saving… This usually takes up to 10 seconds.')}"
     data-text-check="${say(ctx, 'Проверяем LIFE POS и RetailCRM… Обычно это занимает до 10 секунд.', 'Checking LIFE POS and RetailCRM… This usually takes up to 10 seconds.')}"></p>
 </form>
+${
+  view.kept &&
+  view.kept.length > 0 &&
+  html`<form method="post" action="/connections/${connection?.id ?? 'new'}/discard-secrets" class="actions" id="discard-secrets">
+  ${csrfField(ctx)}
+  <button type="submit" class="secondary">${say(ctx, 'Забыть введённые пароль и ключ', 'Forget the typed password and key')}</button>
+  <span class="muted">${connection ? say(ctx, 'Останутся те, что сохранены в подключении.', 'The ones stored in the connection stay.') : say(ctx, 'Их нужно будет ввести снова.', 'They will have to be typed again.')}</span>
+</form>`
+}
 ${
   connection?.status === 'active' &&
   html`<form method="post" action="/connections/${connection.id}/sweep" class="actions">

@@ -1,10 +1,10 @@
 import type { QueueName } from '@connector/queue';
 import type { PublicConnection } from '../connection-service.js';
 import { type Html, html } from '../html.js';
-import { formatDateTime } from '../i18n.js';
+import { formatConnectionTime, zoneOf } from '../i18n.js';
 import type { QueueCounts } from '../queues.js';
 import { openIncidentsLink } from './incidents-page.js';
-import { layout, type PageContext, say } from './layout.js';
+import { layout, type PageContext, say, zoneNote } from './layout.js';
 
 export interface ConnectionRow {
   connection: PublicConnection;
@@ -33,8 +33,8 @@ function stateName(ctx: PageContext, status: string): string {
   return names ? say(ctx, ...names) : status;
 }
 
-const date = (ctx: PageContext, value: string | null) =>
-  formatDateTime(value ? new Date(value) : null, ctx.locale);
+const date = (ctx: PageContext, value: string | null, connection: PublicConnection) =>
+  formatConnectionTime(value ? new Date(value) : null, ctx.locale, zoneOf(connection));
 
 function health(ctx: PageContext, row: ConnectionRow): Html {
   const { health: h } = row.connection;
@@ -44,7 +44,7 @@ function health(ctx: PageContext, row: ConnectionRow): Html {
       : h.lastCheckOk
         ? html`<span class="status ok">${say(ctx, 'в порядке', 'fine')}</span>`
         : html`<span class="status error">${say(ctx, 'ошибка', 'error')}</span>`;
-  return html`${check} <span class="muted">(${date(ctx, h.lastCheckAt)})</span>
+  return html`${check} <span class="muted">(${date(ctx, h.lastCheckAt, row.connection)})</span>
     ${h.lastError && html`<pre class="last-error">${h.lastError}</pre>`}`;
 }
 
@@ -84,14 +84,14 @@ ${
     (row) => html`<tr data-connection="${row.connection.id}">
       <td><a href="/connections/${row.connection.id}" data-connection-name>${row.connection.lifeposOrgName ?? row.connection.lifeposOrgId}</a><br><span class="muted">${row.connection.retailcrmUrl.replace(/^https?:\/\//, '')}</span>${row.connection.lifeposOrgName && html`<br><span class="muted small">ID ${row.connection.lifeposOrgId}</span>`}</td>
       <td><span class="status ${row.connection.status}">${stateName(ctx, row.connection.status)}</span></td>
-      <td>${date(ctx, row.connection.health.lastSyncAt)}</td>
+      <td>${date(ctx, row.connection.health.lastSyncAt, row.connection)}</td>
       <td>${health(ctx, row)}</td>
       <td data-open-incidents="${row.openIncidents}">${openIncidentsLink(ctx, row.connection.id, row.openIncidents)}</td>
       <td>${backlog(ctx, row, view.truncated)}</td>
     </tr>`,
   )}
   </tbody>
-</table></div>`
+</table></div>${zoneNote(ctx)}`
 }
 <h2>${say(ctx, 'Очереди', 'Queues')}</h2>
 ${

@@ -10,19 +10,13 @@ document.addEventListener('submit', function (event) {
   var intent = event.submitter && event.submitter.value === 'check' ? 'check' : 'save';
   if (form.getAttribute('aria-busy') === 'true') { event.preventDefault(); return; }
   form.setAttribute('aria-busy', 'true');
-  if (event.submitter && event.submitter.name) {
-    var carried = document.createElement('input');
-    carried.type = 'hidden';
-    carried.name = event.submitter.name;
-    carried.value = event.submitter.value;
-    form.appendChild(carried);
-  }
   var progress = document.getElementById('check-progress');
   if (progress) {
     progress.textContent = progress.getAttribute('data-text-' + intent) || '';
     progress.hidden = false;
   }
   var buttons = form.querySelectorAll('button');
+  // Disabled after the form's data is taken, so the pressed button's intent is still sent (once).
   setTimeout(function () {
     for (var i = 0; i < buttons.length; i += 1) buttons[i].disabled = true;
   }, 0);

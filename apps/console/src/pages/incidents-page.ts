@@ -1,8 +1,8 @@
 import type { ListedIncident } from '@connector/db';
 import { incidentAdvice, JOB_ACTION, OUTAGE_TEXT } from '@connector/tenant';
 import { type Html, html } from '../html.js';
-import { formatDateTime } from '../i18n.js';
-import { csrfField, layout, type PageContext, say } from './layout.js';
+import { DEFAULT_TIME_ZONE, formatConnectionTime } from '../i18n.js';
+import { csrfField, layout, type PageContext, say, zoneNote } from './layout.js';
 
 export const INCIDENT_AGES = {
   '1h': 3_600_000,
@@ -21,7 +21,8 @@ export interface IncidentFilterValues {
 
 export interface IncidentsView {
   filter: IncidentFilterValues;
-  connections: { id: string; name: string }[];
+  /** Every connection: its name, and the zone its times are shown in. */
+  connections: { id: string; name: string; timeZone: string }[];
   incidents: ListedIncident[];
   /** Query string of the next page, when there is one. */
   nextQuery: string | undefined;
@@ -101,17 +102,23 @@ function actions(ctx: PageContext, incident: ListedIncident): Html | string {
 </div>`;
 }
 
-function incidentCard(ctx: PageContext, incident: ListedIncident, connectionName: string): Html {
+function incidentCard(
+  ctx: PageContext,
+  incident: ListedIncident,
+  connection: { name: string; timeZone: string },
+): Html {
+  const when = (value: Date | null) => formatConnectionTime(value, ctx.locale, connection.timeZone);
+  const connectionName = connection.name;
   const advice = incidentAdvice(incident);
   const status = STATUS_NAMES[incident.status];
   return html`<section class="incident" data-incident="${incident.id}" data-status="${incident.status}">
   <h2>${advice.title}</h2>
   <p class="muted">${say(ctx, 'Подключение', 'Connection')} <a href="/connections/${incident.connectionId}">${connectionName}</a> ·
-    ${say(ctx, 'открыт', 'opened')} ${formatDateTime(incident.createdAt, ctx.locale)} ·
-    ${say(ctx, 'последняя ошибка', 'last failure')} ${formatDateTime(incident.lastFailureAt, ctx.locale)} ·
+    ${say(ctx, 'открыт', 'opened')} ${when(incident.createdAt)} ·
+    ${say(ctx, 'последняя ошибка', 'last failure')} ${when(incident.lastFailureAt)} ·
     <span class="status ${incident.status === 'resolved' ? 'ok' : 'error'}">${status ? say(ctx, ...status) : incident.status}</span>${
       incident.resolvedAt &&
-      html` ${formatDateTime(incident.resolvedAt, ctx.locale)}${incident.resolvedByHand ? say(ctx, ' (закрыт вручную)', ' (closed by hand)') : ''}`
+      html` ${when(incident.resolvedAt)}${incident.resolvedByHand ? say(ctx, ' (закрыт вручную)', ' (closed by hand)') : ''}`
     }</p>
   <p><strong>${say(ctx, 'Причина:', 'Cause:')}</strong> ${incident.cause}</p>
   <p><strong>${say(ctx, 'Что сделать:', 'What to do:')}</strong> ${advice.todo}</p>
@@ -127,7 +134,7 @@ function incidentCard(ctx: PageContext, incident: ListedIncident, connectionName
 }
 
 export function incidentsPage(ctx: PageContext, view: IncidentsView): Html {
-  const names = new Map(view.connections.map((connection) => [connection.id, connection.name]));
+  const byId = new Map(view.connections.map((connection) => [connection.id, connection]));
   return layout(
     ctx,
     say(ctx, 'Инциденты', 'Incidents'),
@@ -136,7 +143,7 @@ ${filters(ctx, view)}
 ${
   view.incidents.length === 0
     ? html`<p id="no-incidents">${say(ctx, 'Инцидентов нет.', 'No incidents.')}</p>`
-    : html`<div id="incidents">${view.incidents.map((incident) => incidentCard(ctx, incident, names.get(incident.connectionId) ?? incident.connectionId))}</div>`
+    : html`<div id="incidents">${view.incidents.map((incident) => incidentCard(ctx, incident, byId.get(incident.connectionId) ?? { name: incident.connectionId, timeZone: DEFAULT_TIME_ZONE }))}</div>${zoneNote(ctx)}`
 }
 ${view.nextQuery && html`<p class="actions"><a class="button secondary" href="/incidents?${view.nextQuery}">${say(ctx, 'Дальше', 'Next')}</a></p>`}`,
   );

@@ -1,5 +1,5 @@
 import { type Html, html } from '../html.js';
-import type { Locale, Text } from '../i18n.js';
+import { DEFAULT_TIME_ZONE, type Locale, type Text, zoneName } from '../i18n.js';
 
 /** What every page needs besides its own data. */
 export interface PageContext {
@@ -15,6 +15,14 @@ export interface PageContext {
 export const tr = (ctx: PageContext, text: Text): string => text[ctx.locale];
 /** Bilingual text inline: Russian first. */
 export const say = (ctx: PageContext, ru: string, en: string): string => (ctx.locale === 'ru' ? ru : en);
+
+/** What a page of several connections' times says about them (a time in another zone has its offset). */
+export const zoneNote = (ctx: PageContext): Html =>
+  html`<p class="muted small" id="time-zone">${say(
+    ctx,
+    `Время — в часовом поясе аккаунта RetailCRM каждого подключения; без пометки — ${zoneName(DEFAULT_TIME_ZONE)}.`,
+    `Times are in each connection's RetailCRM account time zone; unmarked ones are ${zoneName(DEFAULT_TIME_ZONE)}.`,
+  )}</p>`;
 
 export const csrfField = (ctx: PageContext): Html =>
   html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`;

@@ -1,7 +1,7 @@
 import { type Html, html } from '../html.js';
-import { formatDateTime } from '../i18n.js';
+import { formatConnectionTime } from '../i18n.js';
 import { ORDER_STATES, type OrderState } from '../order-state.js';
-import { csrfField, layout, type PageContext, say } from './layout.js';
+import { csrfField, layout, type PageContext, say, zoneNote } from './layout.js';
 
 export interface OrderRow {
   connectionId: string;
@@ -12,12 +12,14 @@ export interface OrderRow {
   stuck: boolean;
   /** The link's last change, or since when the order has waited or failed. */
   at: Date | null;
+  /** The connection's zone, which `at` is shown in. */
+  timeZone: string;
 }
 
 export interface OrderFilterValues {
   state: OrderState | '';
   connection: string;
-  /** YYYY-MM-DD (Moscow), or ''. */
+  /** YYYY-MM-DD (in the chosen connection's zone, else the default one), or ''. */
   date: string;
   q: string;
 }
@@ -80,7 +82,7 @@ function table(ctx: PageContext, id: string, rows: OrderRow[]): Html {
       <td><a href="/connections/${row.connectionId}/orders/${row.orderId}">${row.orderNumber ? `№ ${row.orderNumber} ` : ''}(id ${row.orderId})</a></td>
       <td><span class="status ${STATE_CLASS[row.state] ?? ''}">${say(ctx, ...STATE_NAMES[row.state])}</span>${row.stuck ? html` <span class="status error">${say(ctx, 'завис', 'stuck')}</span>` : ''}</td>
       <td class="hide-narrow">${row.connectionName}</td>
-      <td class="hide-narrow">${formatDateTime(row.at, ctx.locale)}</td>
+      <td class="hide-narrow">${formatConnectionTime(row.at, ctx.locale, row.timeZone)}</td>
       <td><form method="post" action="/orders/${row.connectionId}/${row.orderId}/reexport" class="inline">${csrfField(ctx)}<input type="hidden" name="back" value="${ctx.path}"><button type="submit" class="link">${say(ctx, 'Выгрузить заново', 'Export again')}</button></form></td>
     </tr>`,
   )}</tbody></table></div>`;
@@ -99,6 +101,7 @@ ${
 }
 <h2>${say(ctx, 'Последние заказы', 'Recent orders')}</h2>
 ${view.rows.length === 0 ? html`<p id="no-orders">${say(ctx, 'Ничего не найдено.', 'Nothing found.')}</p>` : table(ctx, 'orders', view.rows)}
+${zoneNote(ctx)}
 ${view.nextQuery && html`<p class="actions"><a class="button secondary" href="/orders?${view.nextQuery}">${say(ctx, 'Дальше', 'Next')}</a></p>`}`,
   );
 }

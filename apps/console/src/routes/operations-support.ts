@@ -3,7 +3,7 @@ import type { Logger } from '@connector/logger';
 import type { Producer } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
 import type { Request } from 'express';
-import type { Text } from '../i18n.js';
+import { type Text, zoneOf } from '../i18n.js';
 import type { PageContext } from '../pages/layout.js';
 import type { ConsoleQueues } from '../queues.js';
 
@@ -43,11 +43,14 @@ export function backTo(value: unknown, page: '/incidents' | '/orders'): string {
   return typeof value === 'string' && (value === page || value.startsWith(`${page}?`)) ? value : page;
 }
 
-/** Connection id → the name shown for it. */
-export async function connectionNames(db: Database): Promise<{ id: string; name: string }[]> {
+/** Connection id → the name shown for it, and the time zone its times are shown in. */
+export async function connectionNames(
+  db: Database,
+): Promise<{ id: string; name: string; timeZone: string }[]> {
   return (await db.connections.list()).map((connection) => ({
     id: connection.id,
     name: connection.lifeposOrgName ?? connection.lifeposOrgId,
+    timeZone: zoneOf(connection),
   }));
 }
 

@@ -2,7 +2,7 @@ import type { Database, OrderLink, OrderLinkState, OrderListFilter, OrderRef } f
 import { ConnectorError, orderStatusRole, paymentsToRefund } from '@connector/domain';
 import { orderExportPace, orderJobId } from '@connector/queue';
 import { type Request, Router } from 'express';
-import { t } from '../i18n.js';
+import { DEFAULT_TIME_ZONE, dayIn, t } from '../i18n.js';
 import { isOrderState, linkStatesOf, orderState, STATE_FACT_TYPES } from '../order-state.js';
 import { type OrderFilterValues, type OrderRow, ordersListPage } from '../pages/orders-list-page.js';
 import type { ConsoleQueues } from '../queues.js';
@@ -45,15 +45,15 @@ function filterOf(query: Request['query']): OrderFilterValues {
 /** The number typed, without a leading `№` or `#`. */
 const numberOf = (q: string) => q.replace(/^[#№]\s*/, '');
 
-function listFilter(values: OrderFilterValues): OrderListFilter {
-  // A day is a day in Moscow, where the shops are (as every date the console shows).
-  const from = values.date ? new Date(`${values.date}T00:00:00+03:00`) : undefined;
+function listFilter(values: OrderFilterValues, timeZone: string): OrderListFilter {
+  // A day in the zone the rows are shown in: the chosen connection's, else the default one.
+  const day = values.date ? dayIn(values.date, timeZone) : undefined;
   const states = values.state ? linkStatesOf(values.state) : undefined;
   return {
     ...(values.connection && { connectionId: values.connection }),
     ...(states && { states: states as OrderLinkState[] }),
     ...(values.q && { number: numberOf(values.q) }),
-    ...(from && { updatedFrom: from, updatedBefore: new Date(from.getTime() + 86_400_000) }),
+    ...(day && { updatedFrom: day.from, updatedBefore: day.before }),
   };
 }
 
@@ -77,6 +77,8 @@ async function queuedOrders(queues: ConsoleQueues): Promise<Map<string, Date>> {
 interface Context {
   db: Database;
   names: Map<string, string>;
+  /** Connection id → the zone its times are shown in. */
+  zones: Map<string, string>;
   held: Map<string, Date>;
   queued: Map<string, Date>;
   now: Date;
@@ -106,6 +108,7 @@ async function rowsOf(
     return {
       connectionId: order.connectionId,
       connectionName: c.names.get(order.connectionId) ?? order.connectionId,
+      timeZone: c.zones.get(order.connectionId) ?? DEFAULT_TIME_ZONE,
       orderId: order.retailcrmOrderId,
       orderNumber: link?.retailcrmOrderNumber ?? null,
       state: view.state,
@@ -160,7 +163,8 @@ async function recentRows(
   let cursor = after && { updatedAt: after.at, id: after.id };
   for (let batch = 0; batch < MAX_BATCHES && rows.length < PAGE_SIZE; batch += 1) {
     // Never more than the page still needs: the cursor then stands right after the last row shown.
-    const page = await c.db.orderList.page(listFilter(values), {
+    const zone = c.zones.get(values.connection) ?? DEFAULT_TIME_ZONE;
+    const page = await c.db.orderList.page(listFilter(values, zone), {
       limit: PAGE_SIZE - rows.length,
       ...(cursor && { after: cursor }),
     });
@@ -216,6 +220,7 @@ export function ordersRouter(deps: OperationsDeps): Router {
     const c: Context = {
       db,
       names: new Map(connections.map((x) => [x.id, x.name])),
+      zones: new Map(connections.map((x) => [x.id, x.timeZone])),
       held,
       queued,
       now: new Date(),

@@ -1,4 +1,4 @@
-import type { Database } from '@connector/db';
+import type { Database, PendingSecrets } from '@connector/db';
 import type { Logger } from '@connector/logger';
 import type { QueueName } from '@connector/queue';
 import type { Express, Request, Response } from 'express';
@@ -15,7 +15,8 @@ import {
 } from '../connection-service.js';
 import { csrfToken, isSignedIn } from '../console-auth.js';
 import type { Html } from '../html.js';
-import { DEFAULT_LOCALE, isLocale, type Text, t } from '../i18n.js';
+import { DEFAULT_LOCALE, isLocale, joinTexts, type Text, t, zoneOf } from '../i18n.js';
+import { createSecretKeeper, keptFields, typedSecrets, withKept } from '../kept-secrets.js';
 import {
   type ConnectionFormView,
   connectionFormPage,
@@ -81,6 +82,15 @@ function matches(
 
 const ORDER_ID_MAX = 2_147_483_647;
 
+/** «Проверить без сохранения» (an intent sent twice, as a script might, still counts). */
+const isCheck = (body: { intent?: unknown } | undefined) => [body?.intent].flat().includes('check');
+
+/** Said after a try that did not store the typed secrets. */
+const KEPT_NOTE = t(
+  'Введённые пароль и ключ сохранены (зашифрованы) для следующей попытки: вводить их снова не нужно.',
+  'The typed password and key are kept (encrypted) for the next try: no need to type them again.',
+);
+
 function orderIdOf(value: unknown): number | undefined {
   if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) return undefined;
   const id = Number(value);
@@ -105,6 +115,7 @@ async function booksWithin(
 
 export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
   const { db, service, queues, logger } = deps;
+  const keeper = createSecretKeeper(db);
 
   const notFound = (req: Request, res: Response) => {
     const ctx = pageContext(req);
@@ -147,8 +158,35 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     );
   });
 
-  app.get('/connections/new', (req, res) => {
-    sendPage(res, connectionFormPage(pageContext(req), { values: emptyFormValues() }));
+  app.get('/connections/new', async (req, res) => {
+    const flash = takeFlash(req);
+    const kept = keptFields(await keeper.load(req, undefined));
+    sendPage(
+      res,
+      connectionFormPage(pageContext(req), {
+        values: emptyFormValues(),
+        kept,
+        ...(flash?.notice ? { notice: flash.notice } : {}),
+      }),
+    );
+  });
+
+  /** «Забыть введённые пароль и ключ»: drops the secrets kept from earlier tries (`new`: the session's). */
+  app.post('/connections/:id/discard-secrets', async (req, res) => {
+    const id = String(req.params.id);
+    const connection = id === 'new' ? undefined : await db.connections.get(id);
+    if (id !== 'new' && !connection) {
+      notFound(req, res);
+      return;
+    }
+    await keeper.drop(req, connection?.id);
+    req.session.flash = JSON.stringify({
+      notice: {
+        kind: 'ok',
+        text: t('Введённые пароль и ключ забыты.', 'The typed password and key are forgotten.'),
+      },
+    } satisfies Flash);
+    res.redirect(303, connection ? `/connections/${connection.id}` : '/connections/new');
   });
 
   /** A refused or checked form, shown again with what was typed (never the secrets). */
@@ -167,24 +205,44 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     sendPage(res, connectionFormPage(pageContext(req), { ...rest, values }), status);
   }
 
-  function handleSave(
+  /**
+   * After a save: the kept secrets are dropped when it stored the typed ones (in a new or draft connection,
+   * or an activated one); otherwise what was typed is kept for the next try. The secrets kept now.
+   */
+  async function settleSecrets(
+    req: Request,
+    connectionId: string | undefined,
+    result: SaveResult,
+    typed: PendingSecrets,
+  ): Promise<PendingSecrets> {
+    if (result.kind === 'activated' || (result.kind === 'rejected' && result.saved)) {
+      await keeper.drop(req, connectionId);
+      return {};
+    }
+    if (result.kind === 'not-found') return {};
+    return keeper.keep(req, connectionId, typed, result.kind === 'invalid' ? result.fieldErrors : undefined);
+  }
+
+  async function handleSave(
     req: Request,
     res: Response,
     result: SaveResult,
     input: Record<string, unknown>,
     stored?: PublicConnection,
   ) {
+    const kept = keptFields(await settleSecrets(req, stored?.id, result, typedSecrets(input)));
     switch (result.kind) {
       case 'not-found':
         notFound(req, res);
         return;
       case 'invalid':
-        renderForm(req, res, 422, { connection: stored, fieldErrors: result.fieldErrors, input });
+        renderForm(req, res, 422, { connection: stored, fieldErrors: result.fieldErrors, input, kept });
         return;
       case 'conflict':
         renderForm(req, res, 409, {
           connection: stored,
           input,
+          kept,
           fieldErrors: {
             lifeposOrgId: t(
               'Для этой организации LIFE POS подключение уже есть: откройте его в списке подключений.',
@@ -198,15 +256,19 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
           renderForm(req, res, 422, {
             connection: stored,
             input,
+            kept,
             report: result.report,
             activation: result.activation,
             ...(result.report.books ? { books: result.report.books } : {}),
             notice: {
               kind: 'error',
-              text: t(
-                'Изменения не сохранены: подключение работает с прежними настройками. Исправьте ошибки; пароль и ключ, если меняли, введите снова.',
-                'The changes were not saved: the connection keeps working with its previous settings. Fix the errors; enter the password and key again if you changed them.',
-              ),
+              text: joinTexts([
+                t(
+                  'Изменения не сохранены: подключение работает с прежними настройками. Исправьте ошибки и сохраните снова.',
+                  'The changes were not saved: the connection keeps working with its previous settings. Fix the errors and save again.',
+                ),
+                ...(kept.length > 0 ? [KEPT_NOTE] : []),
+              ]),
             },
           });
           return;
@@ -244,25 +306,30 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
 
   app.post('/connections', async (req, res) => {
     const input = inputFromForm(req.body ?? {});
-    if (req.body?.intent === 'check') {
-      const checked = await service.checkInput(input);
-      if (checked.kind === 'invalid') renderForm(req, res, 422, { fieldErrors: checked.fieldErrors, input });
+    const given = withKept(input, await keeper.load(req, undefined));
+    if (isCheck(req.body)) {
+      const checked = await service.checkInput(given);
+      const fieldErrors = checked.kind === 'invalid' ? checked.fieldErrors : undefined;
+      const kept = keptFields(await keeper.keep(req, undefined, typedSecrets(input), fieldErrors));
+      if (checked.kind === 'invalid')
+        renderForm(req, res, 422, { fieldErrors: checked.fieldErrors, input, kept });
       else
         renderForm(req, res, 200, {
           input,
+          kept,
           report: checked.report,
           ...(checked.report.books ? { books: checked.report.books } : {}),
           notice: {
             kind: checked.report.ok ? 'ok' : 'error',
-            text: t(
-              'Проверено без сохранения. Для сохранения введите пароль и ключ снова.',
-              'Checked without saving. To save, enter the password and key again.',
-            ),
+            text: joinTexts([
+              t('Проверено без сохранения.', 'Checked without saving.'),
+              ...(kept.length > 0 ? [KEPT_NOTE] : []),
+            ]),
           },
         });
       return;
     }
-    handleSave(req, res, await service.create(input), input);
+    await handleSave(req, res, await service.create(given), input);
   });
 
   app.get('/connections/:id', async (req, res) => {
@@ -278,6 +345,7 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     const view: ConnectionFormView = {
       connection: publicConnection(connection),
       openIncidents,
+      kept: keptFields(await keeper.load(req, connection.id)),
       values: formValuesOf(publicConnection(connection)),
       ...(flash?.report ? { report: flash.report } : stored ? { report: stored } : {}),
       ...(flash?.activation ? { activation: flash.activation } : {}),
@@ -299,25 +367,35 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
     }
     const connection = publicConnection(stored);
     const input = inputFromForm(req.body ?? {});
-    if (req.body?.intent === 'check') {
-      const checked = await service.checkUpdate(id, input);
-      if (checked.kind === 'not-found') notFound(req, res);
-      else if (checked.kind === 'invalid')
-        renderForm(req, res, 422, { connection, fieldErrors: checked.fieldErrors, input });
+    const given = withKept(input, await keeper.load(req, stored.id));
+    if (isCheck(req.body)) {
+      const checked = await service.checkUpdate(id, given);
+      if (checked.kind === 'not-found') {
+        notFound(req, res);
+        return;
+      }
+      const fieldErrors = checked.kind === 'invalid' ? checked.fieldErrors : undefined;
+      const kept = keptFields(await keeper.keep(req, stored.id, typedSecrets(input), fieldErrors));
+      if (checked.kind === 'invalid')
+        renderForm(req, res, 422, { connection, fieldErrors: checked.fieldErrors, input, kept });
       else
         renderForm(req, res, 200, {
           connection,
           input,
+          kept,
           report: checked.report,
           ...(checked.report.books ? { books: checked.report.books } : {}),
           notice: {
             kind: checked.report.ok ? 'ok' : 'error',
-            text: t('Проверено без сохранения.', 'Checked without saving.'),
+            text: joinTexts([
+              t('Проверено без сохранения.', 'Checked without saving.'),
+              ...(kept.length > 0 ? [KEPT_NOTE] : []),
+            ]),
           },
         });
       return;
     }
-    handleSave(req, res, await service.update(id, input), input, connection);
+    await handleSave(req, res, await service.update(id, given), input, connection);
   });
 
   app.post('/connections/:id/disable', async (req, res) => {
@@ -396,6 +474,7 @@ export function registerPageRoutes(app: Express, deps: PageRoutesDeps): void {
         events,
         incidents,
         names,
+        timeZone: zoneOf(connection),
       }),
     );
   });

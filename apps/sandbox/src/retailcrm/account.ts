@@ -118,6 +118,8 @@ export class CrmAccount {
   };
   private readonly offerIds = new Map<string, number>();
   readonly viewContext: OrderViewContext;
+  /** When the account's settings (`/api/v5/settings`) last changed: its creation, in its own zone. */
+  readonly settingsUpdatedAt: string;
 
   constructor(
     readonly code: string,
@@ -129,6 +131,7 @@ export class CrmAccount {
       logger: deps.logger,
       timeoutMs: () => this.settings.triggerTimeoutMs,
     });
+    this.settingsUpdatedAt = formatDateTime(deps.clock(), timezone);
     this.viewContext = {
       customers: this.customers,
       couriers: this.couriers,

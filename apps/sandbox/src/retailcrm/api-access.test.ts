@@ -35,6 +35,26 @@ describe('unversioned methods', () => {
     expect(response.body).toEqual({ success: true, versions: ['3.0', '4.0', '5.0'] });
   });
 
+  it('GET /api/v5/settings gives the account’s time zone, currency and language', async () => {
+    const { api } = await account({ timezone: 'Asia/Vladivostok', apiKeys: [{ key: 'narrow', scopes: [] }] });
+    const response = await new RcTestClient(api.baseUrl, 'narrow').get('/api/v5/settings');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      settings: {
+        default_currency: {
+          value: 'RUB',
+          updated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+        },
+        system_language: { value: 'RU', updated_at: expect.any(String) },
+        timezone: { value: 'Asia/Vladivostok', updated_at: expect.any(String) },
+        work_times: [],
+        non_working_days: [],
+      },
+    });
+    expect((await new RcTestClient(api.baseUrl, 'wrong').get('/api/v5/settings')).status).toBe(403);
+  });
+
   it('GET /api/credentials reports the key scopes, site access and the deprecated credentials list', async () => {
     const { info } = await account({
       sites: [

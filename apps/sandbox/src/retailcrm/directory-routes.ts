@@ -112,6 +112,26 @@ export const directoryRoutes: ApiRoute[] = [
     }),
   },
   {
+    // docs/RETAILCRM-API.md, «Utility methods»: the account's settings (shape of S1t's fixture); any valid
+    // key may read them (assumed, CRM-13).
+    method: 'GET',
+    path: '/api/v5/settings',
+    handle: (context) => {
+      const updatedAt = context.account.settingsUpdatedAt;
+      return {
+        body: {
+          settings: {
+            default_currency: { value: 'RUB', updated_at: updatedAt },
+            system_language: { value: 'RU', updated_at: updatedAt },
+            timezone: { value: context.account.timezone, updated_at: updatedAt },
+            work_times: [],
+            non_working_days: [],
+          },
+        },
+      };
+    },
+  },
+  {
     method: 'GET',
     path: '/api/system-info',
     handle: (context) => ({

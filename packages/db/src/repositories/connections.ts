@@ -61,6 +61,8 @@ export interface CheckResult {
   report?: Prisma.InputJsonValue;
   /** The organization's name the check read; left as stored when undefined. */
   lifeposOrgName?: string | null;
+  /** The RetailCRM account's IANA time zone the check read; left as stored when undefined. */
+  retailcrmTimeZone?: string;
 }
 
 // Ids reach the console through URLs; a malformed one is simply not found (PostgreSQL would reject it).
@@ -222,6 +224,7 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
             lastCheckReport: redactValue(result.report) as Prisma.InputJsonValue,
           }),
           ...(result.lifeposOrgName !== undefined && { lifeposOrgName: result.lifeposOrgName }),
+          ...(result.retailcrmTimeZone !== undefined && { retailcrmTimeZone: result.retailcrmTimeZone }),
         },
       });
     },
