@@ -90,8 +90,15 @@ describe('a forged trigger', () => {
       message: expect.stringContaining('Заказ не найден в RetailCRM — триггер пропущен'),
       data: { outcome: 'not-found' },
     });
-    const timeline = await stack.db.orderEvents.list(connectionId, missing);
-    expect(timeline.map((event) => event.type)).toEqual(['trigger.received', 'job.started', 'job.finished']);
+    // The trigger's own entry is written after the 202, best-effort: it may land after the job's.
+    const timeline = await waitFor(
+      async () => {
+        const events = await stack.db.orderEvents.list(connectionId, missing);
+        return events.length >= 3 ? events : undefined;
+      },
+      { what: 'the three timeline entries' },
+    );
+    expect(timeline.map((event) => event.type).sort()).toEqual(['job.finished', 'job.started', 'trigger.received']);
 
     expect(await stack.db.incidents.listForOrder(connectionId, missing)).toEqual([]);
     const taskJobs = await crmTasks.getJobs();

@@ -57,8 +57,9 @@ export async function startSyncWorker(options: SyncWorkerOptions = {}): Promise<
     logger: app.deps.logger,
     everyMs: scheduleCheckEveryMs,
   });
-  // Started once the first reconciliation is done, so activated connections are scheduled from the start.
-  await schedules.runNow().catch((error: unknown) => {
+  // The first reconciliation right away, without holding up the start: the app already answers /readyz,
+  // and a SIGTERM that arrives before main() has installed its handlers would kill it mid-start.
+  void schedules.runNow().catch((error: unknown) => {
     app.deps.logger.warn('could not reconcile sync schedules at start', { error });
   });
 

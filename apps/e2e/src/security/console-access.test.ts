@@ -26,6 +26,8 @@ const PUBLIC: Record<string, string> = {
   'GET /readyz': 'readiness probe',
   'GET /metrics': 'Prometheus scrape (no tenant data)',
   'GET /assets/console.css': "the login page's stylesheet",
+  'GET /assets/console.js': 'the check-progress script (static, no data)',
+  'GET /favicon.ico': 'the icon browsers ask for on every page',
   'GET /login': 'the login page',
   'POST /login': 'signing in (CSRF token required)',
   'POST /logout': 'signing out (CSRF token required)',

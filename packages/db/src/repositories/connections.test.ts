@@ -221,6 +221,8 @@ describe('connections', () => {
       syncEveryMinutes: 5,
       syncStoreTypes: ['store-type-retail'],
       storeSites: {},
+      sweepEverySeconds: 300,
+      sweepWindowHours: 48,
       lifeposPollSeconds: 60,
       reconcileEverySeconds: 60,
       rateLimits: { retailcrmPerSecond: 10, lifeposPerSecond: 5 },
