@@ -1,12 +1,12 @@
 // The convergence sweep, end to end: whatever was lost — Redis's data, a trigger, a change no trigger
 // reports, a job out of retries — every order ends where RetailCRM says it should be, with nobody acting.
 // The history scan is kept out of the way in each case (its cursor is past, or its next run an hour
-// away), so what heals is the sweep alone.
+// away), and so is an outage incident's own redrive, so what heals is the sweep alone.
 
 import { saleMetaFor } from '@connector/domain';
 import { startExportWorker } from '@connector/export-worker';
-import { createProducer, createWorkerRedis, jobIdFor, orderJobId } from '@connector/queue';
-import { type ReconcileWorker, startReconcileWorker } from '@connector/reconcile-worker';
+import { createOrderLock, createProducer, createWorkerRedis, jobIdFor, orderJobId } from '@connector/queue';
+import { type ReconcileWorker, startReconcileWorker, sweepLockKey } from '@connector/reconcile-worker';
 import type { WorkerApp } from '@connector/tenant';
 import { type LocalRedis, startDedicatedRedis, type Tenant, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -51,6 +51,29 @@ async function seedSwept(stack: Stack, reconcile: ReconcileWorker) {
 async function sweepRepaired(stack: Stack, connectionId: string, orderId: number) {
   const events = await stack.db.orderEvents.list(connectionId, orderId, { limit: 100 });
   return events.filter((event) => event.type === 'sweep.repaired');
+}
+
+/** Runs `fn` while no sweep of the connection runs (holding its lock), waiting for a running one to end. */
+async function betweenSweeps(stack: Stack, connectionId: string, fn: () => Promise<void>): Promise<void> {
+  const redis = createWorkerRedis(stack.env.REDIS_URL!);
+  const lock = createOrderLock(redis, stack.env.QUEUE_PREFIX!);
+  try {
+    await waitFor(
+      () =>
+        lock
+          .withLock(sweepLockKey(connectionId), async () => {
+            await fn();
+            return true;
+          })
+          .catch((error: unknown) => {
+            if (error instanceof Error && 'code' in error && error.code === 'lock.busy') return false;
+            throw error;
+          }),
+      { what: 'a moment between two sweeps', intervalMs: 20 },
+    );
+  } finally {
+    await redis.quit();
+  }
 }
 
 describe('convergence sweep: Redis lost its data', () => {
@@ -176,6 +199,58 @@ describe('convergence sweep', () => {
     ]);
   });
 
+  it('moves the sale of an exported order whose status did not change in the window, with no trigger and no history scan', async () => {
+    const { tenant, connectionId } = await seedSwept(stack, reconcile);
+    const from = tenant.stores[0]!;
+    const to = tenant.stores.find((store) => store.site === from.site && store.code !== from.code)!;
+    const order = tenant.createOrder({ store: from.code, deliveryType: tenant.deliveryTypes.pickup });
+    stack.sandbox.retailcrm.setOrderStatus(tenant.accountCode, order.id, tenant.statuses.send);
+    const statusChanged = Date.now();
+    const sale = await waitFor(() => salesOf(stack, tenant, order.id)[0]?.sale, {
+      what: 'the exported sale',
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await stack.db.orderLinks.get(connectionId, order.id))?.state === 'exported', {
+      what: 'the order link',
+    });
+    await waitFor(() => Math.floor(Date.now() / 1000) > Math.floor(statusChanged / 1000), {
+      what: 'the second after the status change',
+    });
+
+    await betweenSweeps(stack, connectionId, async () => {
+      // The connection was activated again (disabled and enabled) since the order entered its status: the
+      // sweep's list of status changes no longer has it. Only its exported link brings it in.
+      await stack.db.prisma.connection.update({
+        where: { id: connectionId },
+        data: { activatedAt: new Date() },
+      });
+      // The shop changes with no trigger, and the history scan's repair is lost: its cursor is past it.
+      stack.sandbox.retailcrm.setTriggersEnabled(tenant.accountCode, false);
+      stack.sandbox.retailcrm.setShipmentStore(tenant.accountCode, order.id, to.code);
+      const newest = Number(stack.sandbox.retailcrm.history(tenant.accountCode).at(-1)!.id);
+      await stack.db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: newest });
+    });
+
+    const moved = await waitFor(
+      () => {
+        const current = salesOf(stack, tenant, order.id)[0]?.sale;
+        return current && current.outlet.guid !== sale.outlet.guid ? current : undefined;
+      },
+      { what: 'the sale in the new outlet', timeoutMs: 20_000 },
+    );
+    expect(moved.guid).toBe(sale.guid);
+    expect(salesOf(stack, tenant, order.id)).toHaveLength(1);
+    expect((await sweepRepaired(stack, connectionId, order.id)).map((e) => e.message)).toEqual([
+      `Сверка: магазин заказа в RetailCRM — «${to.code}», а продажа в LIFE POS в другой торговой точке — перенос продажи поставлен в очередь`,
+    ]);
+    // Read by id, as an exported link's order (no list of status changes has it).
+    const byId = stack.sandbox.requestLog
+      .list({ system: 'retailcrm', tenant: tenant.accountCode })
+      .filter((request) => request.path === '/api/v5/orders')
+      .map((request) => (request.query.filter as { ids?: string[] } | undefined)?.ids ?? []);
+    expect(byId.some((ids) => ids.includes(String(order.id)))).toBe(true);
+  });
+
   it('exports an order whose export failed for good while LIFE POS was down, once LIFE POS is back', async () => {
     const { tenant, connectionId } = await seedSwept(stack, reconcile);
     stack.sandbox.retailcrm.setTriggersEnabled(tenant.accountCode, false);
@@ -191,6 +266,7 @@ describe('convergence sweep', () => {
       policies: { 'order-export': { attempts: 2, backoff: { type: 'exponential', delay: 100, jitter: 0 } } },
     });
     const queue = new Queue('order-export', { connection: redis, prefix: stack.env.QUEUE_PREFIX });
+    const incidentJobs = new Queue('crm-tasks', { connection: redis, prefix: stack.env.QUEUE_PREFIX });
     try {
       await redis.ping();
       const jobId = jobIdFor('order-export', connectionId, order.id, 'trigger1');
@@ -210,15 +286,31 @@ describe('convergence sweep', () => {
         { what: 'the incident tasks', timeoutMs: 20_000 },
       );
       expect(salesOf(stack, tenant, order.id)).toEqual([]);
+      // The incident's own healing (which enqueues its orders again once LIFE POS answers) is held back:
+      // what exports the order is the sweep alone.
+      await incidentJobs.pause();
+      await waitFor(async () => (await incidentJobs.getActiveCount()) === 0, {
+        what: 'no incident job running',
+      });
 
       stack.sandbox.faults.remove(outage.id);
       await waitFor(() => salesOf(stack, tenant, order.id).length === 1, {
         what: 'the sale made by the sweep after the outage',
         timeoutMs: 30_000,
       });
-      expect((await sweepRepaired(stack, connectionId, order.id)).length).toBeGreaterThan(0);
+      const events = await stack.db.orderEvents.list(connectionId, order.id, { limit: 200 });
+      const sweepJobs = (await sweepRepaired(stack, connectionId, order.id)).map(
+        (event) => (event.data as { jobId?: string }).jobId,
+      );
+      expect(sweepJobs.length).toBeGreaterThan(0);
+      // The job that made the sale is one the sweep queued, and no outage redrive queued anything.
+      const lastStarted = events.filter((event) => event.type === 'job.started').at(-1);
+      expect(sweepJobs).toContain((lastStarted?.data as { jobId?: string } | null)?.jobId);
+      expect(events.filter((event) => event.type === 'job.redriven')).toEqual([]);
     } finally {
       stack.sandbox.faults.remove(outage.id);
+      await incidentJobs.resume();
+      await incidentJobs.close();
       await queue.close();
       await producer.close();
       await redis.quit();

@@ -9,10 +9,12 @@ import {
 import { errorKind, RetryableError } from '@connector/domain';
 import { createLogger } from '@connector/logger';
 import {
+  createPacer,
   createProducer,
   createRateLimiter,
   createRedisTokenStore,
   createWorkerRedis,
+  orderExportPace,
   type Producer,
 } from '@connector/queue';
 import { createTenantRuntime, type Tenant, type TenantRuntime } from '@connector/tenant';
@@ -39,6 +41,7 @@ let sandbox: Sandbox;
 let database: TestDatabase;
 let db: Database;
 let redis: Redis;
+let prefix: string;
 let producer: Producer;
 let runtime: TenantRuntime;
 const queues = new Map<OrderQueue, Queue>();
@@ -49,7 +52,7 @@ beforeAll(async () => {
   db = createDatabase({ url: database.url, secretsKey: randomBytes(32), logger });
   redis = createWorkerRedis(testRedisUrl());
   await redis.ping();
-  const prefix = `{${uniquePrefix()}}`;
+  prefix = `{${uniquePrefix()}}`;
   producer = createProducer({ redis, prefix });
   runtime = createTenantRuntime({
     db,
@@ -232,8 +235,8 @@ describe('scanOrderHistory', () => {
     });
     expect([...(await f.jobs('order-cancel')).keys()].sort()).toEqual([cancelled, deleted].sort());
     expect([...(await f.jobs('order-refund')).keys()]).toEqual([paid.id]);
-    // Exports are paced as the triggers' would have been (one start slot of the shop after the other);
-    // cancels are not.
+    // Exports are paced (background work, see the next test), one start slot after the other; cancels
+    // are not.
     const exportDelays = [...exports.values()]
       .flat()
       .map((job) => job.delay)
@@ -255,6 +258,33 @@ describe('scanOrderHistory', () => {
     // Nothing new: nothing more.
     await expect(f.scan()).resolves.toMatchObject({ entries: 0, repaired: 0 });
     expect((await f.jobs('order-export')).get(exported)).toHaveLength(1);
+  });
+
+  it('paces its exports as background work: after the live backlog, at half the rate, taking no live slot', async () => {
+    // Two LIFE POS calls a second: start slots about half a second apart.
+    const f = await fixture({ rateLimits: { lifeposPerSecond: 2, retailcrmPerSecond: 10 } });
+    await f.scan();
+    const orders = [f.order(), f.order(), f.order()];
+    for (const order of orders) f.move(order, f.seeded.statuses.send);
+    const live = orderExportPace(f.connectionId, f.tenant.settings.rateLimits);
+    const pacer = createPacer(redis, prefix);
+    // The shop's triggers have four jobs waiting for their slots.
+    for (let slot = 0; slot < 4; slot += 1) await pacer.reserve(live);
+
+    await expect(f.scan()).resolves.toMatchObject({ repaired: 3 });
+
+    const delays = [...(await f.jobs('order-export')).values()]
+      .flat()
+      .map((job) => job.delay)
+      .sort((a, b) => a - b);
+    expect(delays).toHaveLength(3);
+    // After the live backlog, and spaced twice as wide as live slots (half the shop's rate).
+    expect(delays[0]).toBeGreaterThan(2 * live.intervalMs);
+    expect(delays[1]! - delays[0]!).toBeGreaterThan(1.5 * live.intervalMs);
+    expect(delays[2]! - delays[1]!).toBeGreaterThan(1.5 * live.intervalMs);
+    // A trigger arriving now starts right after the live backlog, before the repairs: they took no live slot.
+    const next = await pacer.reserve(live);
+    expect(next.delayMs).toBeLessThan(delays[0]!);
   });
 
   it('moves the sale of an exported order whose shop changed; an order not exported waits for its export', async () => {

@@ -1,7 +1,7 @@
 import type { OrderEventsRepository, OrderLinksRepository, SyncCursorsRepository } from '@connector/db';
 import { type HistoryRepair, repairForHistoryEntry, SHOP_HISTORY_FIELD } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { jobIdFor, orderExportPace, orderJobId, type Producer } from '@connector/queue';
+import { backgroundPace, jobIdFor, orderExportPace, orderJobId, type Producer } from '@connector/queue';
 import type { PageLimit, RetailCrmClient, RetailCrmHistoryEntry } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
 import { activationStart } from './history-start.js';
@@ -164,8 +164,12 @@ export async function scanOrderHistory(
       {
         dedupeId: orderJobId(queue, connectionId, orderId),
         jobId,
-        // Spaced like the trigger's job would have been (see the ingress trigger route).
-        ...(queue === 'order-export' && { pace: orderExportPace(connectionId, tenant.settings.rateLimits) }),
+        // Background work, like the sweep's repairs: paced after the shop's live (trigger) slots and at half
+        // its rate, so a back-fill never holds a live trigger's job back (docs/ARCHITECTURE.md, «Pacing and
+        // fairness»).
+        ...(queue === 'order-export' && {
+          pace: backgroundPace(orderExportPace(connectionId, tenant.settings.rateLimits)),
+        }),
       },
     );
     // The job is queued: what follows only informs people and must not turn that into a failure.

@@ -10,7 +10,10 @@ import { sweepJob } from './sweep-job.js';
 import type { SweepState } from './sweep-state.js';
 
 export interface ReconcileHandlerDeps {
-  db: Pick<Database, 'connections' | 'syncCursors' | 'orderEvents' | 'orderLinks' | 'outletLinks'>;
+  db: Pick<
+    Database,
+    'connections' | 'syncCursors' | 'orderEvents' | 'orderLinks' | 'orderList' | 'outletLinks'
+  >;
   runtime: TenantRuntime;
   producer: Producer;
   /** Keeps two runs of one connection's scan apart (a scheduler does not wait for the previous run). */

@@ -4,17 +4,27 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /**
- * What the convergence sweep keeps between runs, in Redis: where a pass through the window stopped, and
- * which repairs rest. Losing it (a Redis flush) costs one pass started over and one more round of repairs,
- * never a lost repair: the sweep compares state, so it finds the disagreements again.
+ * What the convergence sweep keeps between runs, in Redis: where a pass through the window stopped, the
+ * orders its first part compared, and which repairs rest. Losing it (a Redis flush) costs one pass started
+ * over and one more round of repairs, never a lost repair: the sweep compares state, so it finds the
+ * disagreements again.
  */
 
-/** A pass through the window: its fixed start, and the next page to read. */
-export interface SweepProgress {
-  /** ISO instant: the pass lists the orders whose status changed since then. */
-  from: string;
-  page: number;
+/** Where the links part of a pass goes on: after this link (the keyset of `orderList.page`). */
+export interface LinksCursor {
+  /** ISO instant. */
+  updatedAt: string;
+  id: string;
 }
+
+/**
+ * A pass through the window, fixed when it starts: first the orders whose status changed (`phase:
+ * 'orders'`, the next page to read), then the exported links written in the window (`phase: 'links'`,
+ * after the last link read).
+ */
+export type SweepProgress =
+  | { phase: 'orders'; from: string; startedAt: string; page: number }
+  | { phase: 'links'; from: string; startedAt: string; after?: LinksCursor };
 
 /**
  * A repair the sweep made: it rests until `until` (ms) while the disagreement it answered stays the same
@@ -33,8 +43,15 @@ const PENDING = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting
 
 export interface SweepState {
   progress(connectionId: string): Promise<SweepProgress | null>;
-  /** Stores where the pass goes on; null ends the pass (the next run starts a new one). */
+  /**
+   * Stores where the pass goes on; null ends the pass (the next run starts a new one) and forgets the
+   * orders it compared.
+   */
   saveProgress(connectionId: string, progress: SweepProgress | null): Promise<void>;
+  /** Notes orders the pass compared (its orders part), so that its links part does not read them again. */
+  markCompared(connectionId: string, orderIds: readonly number[]): Promise<void>;
+  /** Those of these orders the pass already compared. */
+  compared(connectionId: string, orderIds: readonly number[]): Promise<Set<number>>;
   /** The rest markers of these repairs, in one round trip, by `restKey`. */
   markers(connectionId: string, repairs: readonly RestTarget[]): Promise<Map<string, RestMarker>>;
   /** Records a repair; the marker lives `ttlMs` (the window) at most. */
@@ -58,6 +75,34 @@ export function restAfter(count: number, periodMs: number): number {
   return periodMs * (2 ** (Math.min(count, 20) - 1) - 1);
 }
 
+const ISO_INSTANT = (text: unknown): text is string =>
+  typeof text === 'string' && !Number.isNaN(Date.parse(text));
+
+function parseProgress(text: string | null): SweepProgress | null {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    const { phase, from, startedAt, page, after } = value;
+    if (!ISO_INSTANT(from) || !ISO_INSTANT(startedAt)) return null;
+    if (phase === 'orders') {
+      return Number.isInteger(page) && (page as number) >= 1
+        ? { phase, from, startedAt, page: page as number }
+        : null;
+    }
+    if (phase !== 'links') return null;
+    if (after === undefined) return { phase, from, startedAt };
+    const cursor = after as Partial<LinksCursor> | null;
+    return cursor && ISO_INSTANT(cursor.updatedAt) && typeof cursor.id === 'string'
+      ? { phase, from, startedAt, after: { updatedAt: cursor.updatedAt, id: cursor.id } }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A pass left unfinished for a day is stale: the next run starts a new one. */
+const PASS_TTL_SECONDS = 86_400;
+
 function parseMarker(text: string | null): RestMarker | undefined {
   if (text === null) return undefined;
   try {
@@ -75,6 +120,7 @@ function parseMarker(text: string | null): RestMarker | undefined {
 export function createSweepState(redis: Redis, prefix: string): SweepState {
   const base = (connectionId: string) => `${prefix}:sweep:${connectionId}`;
   const progressKey = (connectionId: string) => `${base(connectionId)}:progress`;
+  const comparedKey = (connectionId: string) => `${base(connectionId)}:compared`;
   const markerKey = (connectionId: string, target: RestTarget) =>
     `${base(connectionId)}:rest:${restKey(target)}`;
   const queues = new Map<RepairQueue, Queue>();
@@ -90,24 +136,24 @@ export function createSweepState(redis: Redis, prefix: string): SweepState {
 
   return {
     async progress(connectionId) {
-      const text = await redis.get(progressKey(connectionId));
-      if (text === null) return null;
-      try {
-        const value = JSON.parse(text) as Partial<SweepProgress>;
-        const valid =
-          typeof value.from === 'string' &&
-          !Number.isNaN(Date.parse(value.from)) &&
-          Number.isInteger(value.page) &&
-          (value.page as number) >= 1;
-        return valid ? { from: value.from as string, page: value.page as number } : null;
-      } catch {
-        return null;
-      }
+      return parseProgress(await redis.get(progressKey(connectionId)));
     },
     async saveProgress(connectionId, progress) {
-      if (progress === null) await redis.del(progressKey(connectionId));
-      // A pass left unfinished for a day is stale: the next run starts a new one.
-      else await redis.set(progressKey(connectionId), JSON.stringify(progress), 'EX', 86_400);
+      if (progress === null) await redis.del(progressKey(connectionId), comparedKey(connectionId));
+      else await redis.set(progressKey(connectionId), JSON.stringify(progress), 'EX', PASS_TTL_SECONDS);
+    },
+    async markCompared(connectionId, orderIds) {
+      if (orderIds.length === 0) return;
+      await redis
+        .multi()
+        .sadd(comparedKey(connectionId), ...orderIds.map(String))
+        .expire(comparedKey(connectionId), PASS_TTL_SECONDS)
+        .exec();
+    },
+    async compared(connectionId, orderIds) {
+      if (orderIds.length === 0) return new Set();
+      const flags = await redis.smismember(comparedKey(connectionId), ...orderIds.map(String));
+      return new Set(orderIds.filter((_, index) => flags[index] === 1));
     },
     async markers(connectionId, targets) {
       const found = new Map<string, RestMarker>();

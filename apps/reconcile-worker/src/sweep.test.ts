@@ -167,6 +167,19 @@ async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture>
   };
 }
 
+/** The order ids of each by-id order list call made from now on (the links part's reads). */
+function idsRequests(f: Fixture): () => number[][] {
+  const requests = () => sandbox.requestLog.list({ system: 'retailcrm', tenant: f.seeded.accountCode });
+  const before = requests().length;
+  return () =>
+    requests()
+      .slice(before)
+      .filter((request) => request.path === '/api/v5/orders')
+      .map((request) => (request.query.filter as { ids?: string[] } | undefined)?.ids)
+      .filter((ids): ids is string[] => ids !== undefined)
+      .map((ids) => ids.map(Number));
+}
+
 /** Removes the order's jobs, as if they had run and found nothing to do. */
 async function finishJobs(queue: OrderQueue): Promise<void> {
   const q = queues.get(queue)!;
@@ -339,6 +352,87 @@ describe('runSweep', () => {
     // A job wrote the link meanwhile (something changed): the disagreement is asked about at once.
     await f.exported(order);
     await expect(f.sweep({ now: at(121_000) })).resolves.toMatchObject({ repaired: 1 });
+  });
+
+  it('compares the exported orders whose status did not change in the window: shop, refund, cancel', async () => {
+    const f = await fixture();
+    const { statuses, stores, accountCode } = f.seeded;
+    const moved = f.order(statuses.send);
+    const refunded = f.order(statuses.send);
+    const cancelled = f.order(statuses.send);
+    const fine = f.order(statuses.send);
+    for (const order of [moved, refunded, cancelled, fine]) await f.exported(order);
+    sandbox.retailcrm.setOrderStatus(accountCode, cancelled, statuses.cancelled);
+    // From here on no status changes: the shop and a payment do, which the order list cannot filter on.
+    sandbox.retailcrm.setShipmentStore(accountCode, moved, stores[1]!.code);
+    const payment = sandbox.retailcrm.addPayment(accountCode, refunded, { type: 'cash', status: 'paid' });
+    sandbox.retailcrm.setPaymentStatus(accountCode, Number(payment.id), f.seeded.paymentStatuses.returned);
+    // Activated again after the orders entered their status: the orders part lists none of them, but their
+    // sales are still the connector's.
+    Object.assign(f.tenant.connection, { activatedAt: new Date(Date.now() + 60_000) });
+    const byIds = idsRequests(f);
+
+    await expect(f.sweep()).resolves.toMatchObject({ complete: true, links: 4, orders: 4, repaired: 3 });
+
+    expect(byIds().map((ids) => ids.sort())).toEqual([[moved, refunded, cancelled, fine].sort()]);
+    expect([...(await f.jobs('order-export')).keys()]).toEqual([moved]);
+    expect([...(await f.jobs('order-refund')).keys()]).toEqual([refunded]);
+    expect([...(await f.jobs('order-cancel')).keys()]).toEqual([cancelled]);
+    expect((await f.events(moved)).map((event) => event.message)).toEqual([
+      `Сверка: магазин заказа в RetailCRM — «${stores[1]!.code}», а продажа в LIFE POS в другой торговой точке — перенос продажи поставлен в очередь`,
+    ]);
+    expect(await f.events(fine)).toEqual([]);
+  });
+
+  it('reads each order once a pass, and only the exported links written in the window before the pass', async () => {
+    const f = await fixture();
+    const { statuses, stores, accountCode } = f.seeded;
+    const [early, old, failed] = [f.order(statuses.send), f.order(statuses.send), f.order(statuses.send)];
+    for (const order of [early, old]) await f.exported(order);
+    await db.orderLinks.upsert(f.connectionId, failed, { state: 'failed' });
+    // Written before the window: out of the sweep's reach (the history scan's alone).
+    await db.prisma.orderLink.update({
+      where: { connectionId_retailcrmOrderId: { connectionId: f.connectionId, retailcrmOrderId: old } },
+      data: { updatedAt: new Date(Date.now() - 49 * 3_600_000) },
+    });
+    for (const order of [early, old]) sandbox.retailcrm.setShipmentStore(accountCode, order, stores[1]!.code);
+    // Activated again a second later; then an order changes status: the orders part compares it.
+    const changed = Date.now();
+    await waitFor(() => Math.floor(Date.now() / 1000) > Math.floor(changed / 1000), { what: 'a new second' });
+    Object.assign(f.tenant.connection, { activatedAt: new Date() });
+    const recent = f.order(statuses.send);
+    await f.exported(recent);
+    sandbox.retailcrm.setShipmentStore(accountCode, recent, stores[1]!.code);
+    const byIds = idsRequests(f);
+
+    await expect(f.sweep()).resolves.toMatchObject({ complete: true, links: 2, orders: 2, repaired: 2 });
+
+    // `recent` was listed by the orders part, `failed` is no exported link, `old` is out of the window.
+    expect(byIds()).toEqual([[early]]);
+    expect([...(await f.jobs('order-export')).keys()].sort()).toEqual([early, recent].sort());
+
+    // A link written after the pass started is left to the next pass: a job has just looked at it.
+    await finishJobs('order-export');
+    await expect(f.sweep({ now: () => new Date(Date.now() - 60_000) })).resolves.toMatchObject({ links: 0 });
+  });
+
+  it('reads the exported links a batch a call, and goes on in the next run', async () => {
+    const f = await fixture();
+    const orders = Array.from({ length: 25 }, () => f.order(f.seeded.statuses.send));
+    for (const order of orders) await f.exported(order);
+    for (const order of orders)
+      sandbox.retailcrm.setShipmentStore(f.seeded.accountCode, order, f.seeded.stores[1]!.code);
+    Object.assign(f.tenant.connection, { activatedAt: new Date(Date.now() + 60_000) });
+    const byIds = idsRequests(f);
+
+    // The orders part's two pages (the day's orders, none since the activation), then 20 links: this run's
+    // three calls.
+    const first = await f.sweep({ maxPages: 3 });
+    expect(first).toMatchObject({ complete: false, pages: 3, links: 20, repaired: 20 });
+    const second = await f.sweep({ maxPages: 3 });
+    expect(second).toMatchObject({ complete: true, pages: 1, links: 5, repaired: 5, from: first.from });
+    expect(byIds().map((ids) => ids.length)).toEqual([20, 5]);
+    expect([...(await f.jobs('order-export')).keys()].sort()).toEqual([...orders].sort());
   });
 
   it('fails retryably on a RetailCRM outage, queuing nothing, and the next run does the work', async () => {

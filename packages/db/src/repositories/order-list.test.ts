@@ -116,6 +116,7 @@ describe('the order list', () => {
       plan(orderListQuery(filter, { limit: 51, ...(after && { after }) }));
 
     const [connectionId] = connections as [string, string];
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
     const first = await db.orderList.page({ connectionId }, { limit: 50 });
     expect(first.links).toHaveLength(50);
     // [plan, index it must use, read in index order (no sort for ORDER BY … LIMIT)]
@@ -133,6 +134,17 @@ describe('the order list', () => {
       expect(text).not.toMatch(/Seq Scan on "OrderLink"/);
       if (ordered) expect(text).not.toMatch(/Sort Method/);
     }
+
+    // The convergence sweep's links part: a connection's exported links written in its window, read in
+    // keyset order off an index (per connection, or across them when the planner finds that cheaper).
+    const sweepPlan = await listPlan({
+      connectionId,
+      states: ['exported'],
+      updatedFrom: hoursAgo(10),
+      updatedBefore: hoursAgo(0),
+    });
+    expect(sweepPlan).toMatch(/Index Scan (Backward )?using "OrderLink_(connectionId_)?updatedAt_id_idx"/);
+    expect(sweepPlan).not.toMatch(/Seq Scan on "OrderLink"|Sort Method/);
 
     const orders = first.links.map((link) => ({ connectionId, retailcrmOrderId: link.retailcrmOrderId }));
     const factsPlan = await plan(

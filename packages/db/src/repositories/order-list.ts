@@ -9,7 +9,8 @@ import {
  * The console's order list: order links, most recently changed first, a page at a time by keyset (never
  * OFFSET), and the latest timeline facts of the orders of one page. Each query is built here as SQL, so
  * that a test can EXPLAIN exactly what the repository runs (order-list.test.ts proves the indexes are used
- * on a million timeline rows).
+ * on a million timeline rows). The convergence sweep pages a connection's exported links written in its
+ * window through `page` as well.
  */
 
 export interface OrderListFilter {
