@@ -1,4 +1,5 @@
 import {
+  expectMissingOrderSkipped,
   FAST_RETRIES,
   type SeededConnection,
   startWorkerFixture,
@@ -65,6 +66,19 @@ describe('order-cancel', () => {
     expect(events[1]?.message).toContain('cancelled');
   });
 
+  it('records its trigger as received when it starts, at the time the trigger made the job', async () => {
+    // The ingress records it too, but after its answer and best-effort: the job's start is the sure record.
+    const { order } = await exportedOrder(tenant.seeded.statuses.cancelled);
+
+    const job = await cancel(order.id);
+
+    const marks = fixture.app.deps.db.orderMarks;
+    expect(await marks.lastTriggerReceived(tenant.connectionId, order.id, 'closed')).toEqual(
+      new Date(job.timestamp),
+    );
+    expect(await marks.lastTriggerReceived(tenant.connectionId, order.id, 'new')).toBeNull();
+  });
+
   it('cancels on «Возвращен» too, and a second run changes nothing', async () => {
     const { order, saleId } = await exportedOrder(tenant.seeded.statuses.returned);
 
@@ -127,27 +141,8 @@ describe('order-cancel', () => {
     expect(events[1]?.message).toContain(`"${tenant.seeded.statuses.send}" is not a cancel status`);
   });
 
-  it('ends an order RetailCRM does not have (a forged trigger) with a timeline entry: no incident, no task', async () => {
-    const missing = 900_000_000 + Math.floor(Math.random() * 1_000_000);
-
-    const job = await cancel(missing);
-
-    expect(await job.getState()).toBe('completed');
-    expect(job.attemptsMade).toBe(1);
-    const events = await fixture.timeline(tenant.connectionId, missing);
-    expect(events.map((event) => event.type)).toEqual(['job.started', 'job.finished']);
-    expect(events[1]).toMatchObject({
-      message: expect.stringContaining('Заказ не найден в RetailCRM — триггер пропущен'),
-      data: { outcome: 'not-found' },
-    });
-    const { db } = fixture.app.deps;
-    expect(await db.incidents.listForOrder(tenant.connectionId, missing)).toEqual([]);
-    expect(
-      fixture.sandbox.retailcrm
-        .tasks(tenant.seeded.accountCode)
-        .filter((task) => (task.order as { id?: number } | undefined)?.id === missing),
-    ).toEqual([]);
-  });
+  it('ends an order RetailCRM does not have (a forged trigger) with a timeline entry: no incident, no task', () =>
+    expectMissingOrderSkipped(fixture, tenant, 'order-cancel'));
 
   it('archives the sale on the erroneous-cancel status, so that a later send exports anew', async () => {
     const { order, saleId } = await exportedOrder(tenant.seeded.statuses.erroneousCancel);

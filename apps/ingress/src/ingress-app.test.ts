@@ -21,9 +21,10 @@ let nextOrderId = 1000;
 const orderId = () => (nextOrderId += 1);
 
 describe('POST /retailCRM/update', () => {
-  it('accepts a new-order trigger: 202, one order-export job with ids only, a timeline entry', async () => {
+  it('accepts a new-order trigger: 202, one order-export job with ids only, a timeline entry and a receipt', async () => {
     const tenant = await fixture.tenant();
     const order = orderId();
+    const sent = new Date();
     const started = performance.now();
     const answer = await postTrigger(ingress, {
       client_id: tenant.lifeposOrgId,
@@ -69,6 +70,15 @@ describe('POST /retailCRM/update', () => {
         },
       }),
     ]);
+    // The typed record reconciliation reads to tell an arrived trigger from a lost one.
+    const receivedAt = await waitFor(
+      () => fixture.db.orderMarks.lastTriggerReceived(tenant.id, order, 'new'),
+      {
+        what: 'the trigger receipt',
+      },
+    );
+    expect(receivedAt.getTime()).toBeGreaterThanOrEqual(sent.getTime());
+    expect(await fixture.db.orderMarks.lastTriggerReceived(tenant.id, order, 'closed')).toBeNull();
   });
 
   it('sends closed to order-cancel and refund (of an exported order) to order-refund', async () => {
@@ -326,6 +336,10 @@ describe('rejected triggers: the documented status, nothing enqueued', () => {
       expect(await fixture.db.orderEvents.list(tenant.id, order)).toEqual([
         expect.objectContaining({ type: 'trigger.rejected' }),
       ]);
+      // Refused, but it did arrive: reconciliation must not report it lost.
+      expect(await fixture.db.orderMarks.lastTriggerReceived(tenant.id, order, 'refund')).toBeInstanceOf(
+        Date,
+      );
     }
     expect(await fixture.jobs(tenant.id)).toEqual([]);
   });

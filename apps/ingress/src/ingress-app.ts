@@ -75,22 +75,13 @@ function queueReadiness(redis: Redis, db: Database): ReadinessCheck {
   };
 }
 
-export async function startIngress(options: StartIngressOptions = {}): Promise<RunningIngress> {
-  const env = options.env
-    ? parseEnv(INGRESS_SERVICE, ingressEnvShape, options.env)
-    : loadEnvOrExit(INGRESS_SERVICE, ingressEnvShape);
-  const logger = options.logger ?? createLogger({ service: INGRESS_SERVICE, level: env.LOG_LEVEL });
-  const db = createDatabase({
-    url: env.DATABASE_URL,
-    secretsKey: env.SECRETS_KEY,
-    logger,
-    timeouts: databaseTimeouts(env),
-  });
-  const redis = createProducerRedis(env.REDIS_URL, { name: 'ingress-producer', logger });
-  const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX });
-
+/**
+ * The connections known by `client_id`, looked up in the database (unknown ids at a bounded rate) and
+ * cached; each answer carries the pace of the connection's exports.
+ */
+function createTenantCache(env: IngressEnv, db: Database): ConnectionCache {
   const unknownClients = createFloodGuard({ perSecond: env.INGRESS_UNKNOWN_CLIENT_PER_SECOND });
-  const tenants = createConnectionCache({
+  return createConnectionCache({
     ttlMs: env.INGRESS_CONNECTION_CACHE_MS,
     // One bucket for every unknown id: a spray of random ids is many ids, each asked about once.
     admitUnknown: () => unknownClients.take('unknown'),
@@ -106,7 +97,14 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
         : null;
     },
   });
-  const drainer = createOutboxDrainer({
+}
+
+function createDrainer(
+  env: IngressEnv,
+  deps: { db: Database; redis: Redis; producer: Producer; logger: Logger },
+): OutboxDrainer {
+  const { db, redis, producer, logger } = deps;
+  return createOutboxDrainer({
     outbox: db.outbox,
     producer,
     redisReady: () => redis.status === 'ready',
@@ -120,7 +118,14 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
       return connection ? orderExportPace(connection.id, connection.settings.rateLimits) : undefined;
     },
   });
-  const rememberOrgIds = async () => {
+}
+
+/**
+ * Teaches the cache every connection's org id now and every `KNOWN_ORG_IDS_REFRESH_MS` (not awaited: a
+ * database that is slow to answer must not hold up the start). `stop` ends it and waits for a read in flight.
+ */
+function rememberOrgIds(db: Database, tenants: ConnectionCache, logger: Logger): { stop(): Promise<void> } {
+  const remember = async () => {
     try {
       const rows = await db.prisma.connection.findMany({ select: { lifeposOrgId: true } });
       tenants.remember(rows.map((row) => row.lifeposOrgId));
@@ -128,12 +133,35 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
       logger.warn('could not read the connections’ org ids', { error });
     }
   };
-  // Not awaited: a database that is slow to answer must not hold up the start.
-  let remembering = rememberOrgIds();
-  const orgIdRefresh = setInterval(() => {
-    remembering = rememberOrgIds();
+  let remembering = remember();
+  const refresh = setInterval(() => {
+    remembering = remember();
   }, KNOWN_ORG_IDS_REFRESH_MS);
-  orgIdRefresh.unref();
+  refresh.unref();
+  return {
+    async stop() {
+      clearInterval(refresh);
+      await remembering;
+    },
+  };
+}
+
+export async function startIngress(options: StartIngressOptions = {}): Promise<RunningIngress> {
+  const env = options.env
+    ? parseEnv(INGRESS_SERVICE, ingressEnvShape, options.env)
+    : loadEnvOrExit(INGRESS_SERVICE, ingressEnvShape);
+  const logger = options.logger ?? createLogger({ service: INGRESS_SERVICE, level: env.LOG_LEVEL });
+  const db = createDatabase({
+    url: env.DATABASE_URL,
+    secretsKey: env.SECRETS_KEY,
+    logger,
+    timeouts: databaseTimeouts(env),
+  });
+  const redis = createProducerRedis(env.REDIS_URL, { name: 'ingress-producer', logger });
+  const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX });
+  const tenants = createTenantCache(env, db);
+  const drainer = createDrainer(env, { db, redis, producer, logger });
+  const orgIds = rememberOrgIds(db, tenants, logger);
 
   // Drain as soon as Redis is back rather than at the next interval.
   const onRedisReady = () => drainer.kick();
@@ -167,8 +195,7 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
       ...(options.host !== undefined && { host: options.host }),
     });
   } catch (error) {
-    clearInterval(orgIdRefresh);
-    await remembering;
+    await orgIds.stop();
     redis.disconnect();
     await db.close();
     throw error;
@@ -180,8 +207,7 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
   const close = () => {
     closing ??= (async () => {
       await http.close();
-      clearInterval(orgIdRefresh);
-      await remembering;
+      await orgIds.stop();
       await drainer.stop();
       redis.off('ready', onRedisReady);
       await producer.close();

@@ -18,8 +18,8 @@ export interface TimelineWriterOptions {
   maxWaiting?: number;
 }
 
-interface Waiting {
-  entry: OrderEventEntry;
+interface Waiting<T> {
+  item: T;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -32,24 +32,29 @@ export class TimelineBacklogFullError extends Error {
   }
 }
 
+export interface GroupCommit<T> {
+  /** Resolves once the item is stored (with whatever other items were written alongside it). */
+  append(item: T): Promise<void>;
+}
+
 /**
- * Group commit of the triggers' timeline entries. Every accepted trigger writes one (after its answer,
- * best-effort); one INSERT per trigger makes the database round trip and the ORM's per-query work the
- * biggest cost of a trigger. Here at most `maxInFlight` INSERTs run at once, and each carries every entry that
- * arrived meanwhile (up to `maxBatch`): at a trickle each trigger is written at once, under a burst a few
- * statements carry all of them. A failed statement fails exactly the entries it carried.
+ * Group commit of whatever the ingress writes per trigger after its answer. Every accepted trigger writes
+ * one item (best-effort); one statement per trigger makes the database round trip and the ORM's per-query
+ * work the biggest cost of a trigger. Here at most `maxInFlight` writes run at once, and each carries every
+ * item that arrived meanwhile (up to `maxBatch`): at a trickle each trigger is written at once, under a
+ * burst a few statements carry all of them. A failed write fails exactly the items it carried.
  */
-export function createTimelineWriter(
-  events: Pick<OrderEventsRepository, 'appendMany'>,
+export function createGroupCommit<T>(
+  flush: (batch: readonly T[]) => Promise<unknown>,
   { maxInFlight = 2, maxBatch = 500, maxWaiting = 10_000 }: TimelineWriterOptions = {},
-): TimelineWriter {
-  let waiting: Waiting[] = [];
+): GroupCommit<T> {
+  let waiting: Waiting<T>[] = [];
   let inFlight = 0;
 
-  async function write(batch: Waiting[]): Promise<void> {
+  async function write(batch: Waiting<T>[]): Promise<void> {
     inFlight += 1;
     try {
-      await events.appendMany(batch.map(({ entry }) => entry));
+      await flush(batch.map(({ item }) => item));
       for (const { resolve } of batch) resolve();
     } catch (error) {
       for (const { reject } of batch) reject(error);
@@ -68,12 +73,24 @@ export function createTimelineWriter(
   }
 
   return {
-    append(connectionId, retailcrmOrderId, event) {
+    append(item) {
       if (waiting.length >= maxWaiting) return Promise.reject(new TimelineBacklogFullError(maxWaiting));
       return new Promise<void>((resolve, reject) => {
-        waiting.push({ entry: { connectionId, retailcrmOrderId, event }, resolve, reject });
+        waiting.push({ item, resolve, reject });
         next();
       });
     },
+  };
+}
+
+/** The group commit of timeline entries alone (`OrderEvent` rows through `appendMany`). */
+export function createTimelineWriter(
+  events: Pick<OrderEventsRepository, 'appendMany'>,
+  options: TimelineWriterOptions = {},
+): TimelineWriter {
+  const commit = createGroupCommit<OrderEventEntry>((entries) => events.appendMany(entries), options);
+  return {
+    append: (connectionId, retailcrmOrderId, event) =>
+      commit.append({ connectionId, retailcrmOrderId, event }),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@connector/db';
+import type { Database, OrderEventEntry, TriggerReceipt } from '@connector/db';
 import { RetryableError } from '@connector/domain';
 import { HttpError, requestLogger } from '@connector/http';
 import type { Logger } from '@connector/logger';
@@ -8,7 +8,7 @@ import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } 
 import { type ConnectionCache, type TenantState, UnknownClientThrottledError } from './connection-cache.js';
 import type { FloodGuard } from './flood-guard.js';
 import { countTrigger, type TriggerOutcome } from './ingress-metrics.js';
-import { createTimelineWriter } from './timeline-writer.js';
+import { createGroupCommit } from './timeline-writer.js';
 import { describeIssues, parseTrigger, type Trigger, type TriggerStatus } from './trigger.schema.js';
 
 /** Where RetailCRM's trigger action posts (the LIFE POS integration guide); express matches it in any case. */
@@ -34,7 +34,7 @@ export interface TriggerAccepted {
 }
 
 export interface TriggerRouteDeps {
-  db: Pick<Database, 'orderLinks' | 'orderEvents' | 'outbox'>;
+  db: Pick<Database, 'orderLinks' | 'orderEvents' | 'orderMarks' | 'outbox'>;
   producer: Producer;
   tenants: ConnectionCache;
   /** Per connection, far above any real bulk change: only a runaway loop reaches it (see flood-guard.ts). */
@@ -130,19 +130,173 @@ async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-/** How often lost timeline entries are logged: during a database outage every trigger loses its entry. */
+/** How often lost trigger records are logged: during a database outage every trigger loses its records. */
 const TIMELINE_LOSS_LOG_MS = 10_000;
 
-/** Logs lost «trigger received» entries once per `TIMELINE_LOSS_LOG_MS`, with how many were lost since. */
+/** Logs lost «trigger received» records once per `TIMELINE_LOSS_LOG_MS`, with how many were lost since. */
 function timelineLossLog(): (logger: Logger, error: unknown) => void {
   let lost = 0;
   let loggedAt = Number.NEGATIVE_INFINITY;
   return (logger, error) => {
     lost += 1;
     if (Date.now() - loggedAt < TIMELINE_LOSS_LOG_MS) return;
-    logger.warn('could not record triggers in the timeline', { error, lost });
+    logger.warn('could not record received triggers (timeline and receipts)', { error, lost });
     loggedAt = Date.now();
     lost = 0;
+  };
+}
+
+/** What the ingress writes of an accepted trigger after its answer: the timeline line and the receipt. */
+interface ReceivedTrigger {
+  entry: OrderEventEntry;
+  receipt: TriggerReceipt;
+}
+
+/** One group-commit round of received triggers: the timeline entries and the receipts side by side. */
+async function writeReceived(db: TriggerRouteDeps['db'], batch: readonly ReceivedTrigger[]): Promise<void> {
+  await Promise.all([
+    db.orderEvents.appendMany(batch.map(({ entry }) => entry)),
+    db.orderMarks.triggersReceived(batch.map(({ receipt }) => receipt)),
+  ]);
+}
+
+/** The trigger's connection, or the 429/503 that says why it could not be looked up. */
+async function lookUpTenant(res: Response, tenants: ConnectionCache, trigger: Trigger): Promise<TenantState> {
+  let tenant: TenantState | null;
+  try {
+    tenant = await tenants.get(trigger.clientId);
+  } catch (error) {
+    // Not logged: a spray would flood the log too; the rejection metrics count these.
+    if (error instanceof UnknownClientThrottledError) {
+      throw tooMany(
+        res,
+        error.retryAfterMs,
+        'too_many_unknown_clients',
+        `Слишком много запросов с неизвестными client_id; client_id ${trigger.clientId} не проверен. Проверьте ID организации LIFE POS в настройках триггера RetailCRM`,
+      );
+    }
+    requestLogger(res).error('connection lookup failed', { error });
+    throw unavailable(res, 'Не удалось проверить подключение (база данных недоступна), повторите позже');
+  }
+  assertAccepting(trigger, tenant);
+  return tenant;
+}
+
+function assertNoFlood(res: Response, deps: TriggerRouteDeps, connectionId: string): void {
+  const decision = deps.flood.take(connectionId);
+  if (!decision.allowed) {
+    throw tooMany(
+      res,
+      decision.retryAfterMs,
+      'too_many_triggers',
+      `Слишком много запросов по подключению: больше ${deps.floodPerSecond} в секунду — похоже на зацикленный триггер RetailCRM. Проверьте условия триггера`,
+    );
+  }
+}
+
+/**
+ * A refund of an order that has no sale in LIFE POS is refused (422) — recorded on its timeline and as a
+ * received trigger, since it did arrive. When the database does not answer in time the trigger is accepted.
+ */
+async function assertRefundable(res: Response, db: TriggerRouteDeps['db'], receipt: TriggerReceipt) {
+  const { connectionId, retailcrmOrderId: orderId } = receipt;
+  const logger = requestLogger(res);
+  let link: Awaited<ReturnType<typeof db.orderLinks.get>> | undefined;
+  try {
+    link = await withinMs(db.orderLinks.get(connectionId, orderId), LINK_CHECK_WAIT_MS);
+  } catch (error) {
+    // The check only spares a job that would find nothing: the refund worker reads the order's sales
+    // in LIFE POS itself, so without the database the trigger is accepted and the job decides.
+    logger.warn('order link lookup failed; refund accepted unchecked', { error, connectionId, orderId });
+  }
+  // A deleted sale ("erroneous cancel") took no payment either. The refund worker re-checks LIFE POS.
+  if (link === undefined || (link?.lifeposSaleId && link.state !== 'deleted')) return;
+  const message = `По заказу ${orderId} в LIFE POS не было продажи и платежа — возврат невозможен`;
+  await Promise.all([
+    db.orderEvents
+      .append(connectionId, orderId, {
+        type: 'trigger.rejected',
+        message: `Триггер «refund» отклонён: ${message}`,
+        data: { status: 'refund', reason: 'no_sale', linkState: link?.state ?? null },
+      })
+      .catch((error: unknown) => logger.warn('could not record the rejected trigger', { error })),
+    db.orderMarks
+      .triggersReceived([receipt])
+      .catch((error: unknown) => logger.warn('could not record the rejected trigger as received', { error })),
+  ]);
+  throw new HttpError(422, 'refund_without_sale', message, { orderId });
+}
+
+/**
+ * Stores the trigger's job durably: in Redis, or in the database outbox while Redis is down (503 when
+ * neither takes it). Returns the answer and the metrics outcome.
+ */
+async function enqueueTrigger(
+  res: Response,
+  deps: TriggerRouteDeps,
+  tenant: TenantState,
+  { orderId, status }: Trigger,
+): Promise<{ answer: TriggerAccepted; outcome: TriggerOutcome }> {
+  const connectionId = tenant.id;
+  const queue = QUEUE_BY_STATUS[status];
+  // A job id of this trigger's own. The add tells from it whether a new job was made or the trigger
+  // merged into the order's unfinished job (`dedupeId`, see packages/queue catalog.ts). The outbox entry
+  // reuses it: when an outage cuts off the answer of an add that did reach Redis, draining the entry
+  // adds nothing, so the trigger still makes one job.
+  // randomUUID draws from a cached entropy pool: cheaper per request than randomBytes.
+  const jobId = jobIdFor(queue, connectionId, orderId, randomUUID().replaceAll('-', '').slice(0, 16));
+  const data = { connectionId, orderId, source: 'trigger' } as const;
+  try {
+    const added = await deps.producer.add(queue, data, {
+      dedupeId: orderJobId(queue, connectionId, orderId),
+      jobId,
+      // A shop's export backlog waits delayed in its own slots, not ahead of other shops' orders.
+      ...(queue === 'order-export' && { pace: tenant.exportPace }),
+    });
+    const deduplicated = added.id !== jobId;
+    return {
+      answer: { accepted: true, jobId: added.id, queued: 'queue', deduplicated },
+      outcome: deduplicated ? 'deduplicated' : 'accepted',
+    };
+  } catch (error) {
+    // The producer reports every Redis failure as retryable; anything else is a bug, not an outage.
+    if (!(error instanceof RetryableError)) throw error;
+    const logger = requestLogger(res);
+    try {
+      await deps.db.outbox.add({ connectionId, queue, jobId, payload: { ...data, source: 'outbox' } });
+    } catch (outboxError) {
+      logger.error('trigger could be stored neither in Redis nor in the outbox', {
+        error: outboxError,
+        redisError: error.message,
+        connectionId,
+        orderId,
+        queue,
+      });
+      throw unavailable(res, 'Очередь и база данных недоступны: триггер не принят, повторите позже');
+    }
+    logger.warn('redis unavailable: trigger stored in the outbox', { connectionId, orderId, queue, jobId });
+    return { answer: { accepted: true, jobId, queued: 'outbox', deduplicated: false }, outcome: 'outbox' };
+  }
+}
+
+/** The timeline entry of an accepted trigger (what operators read; decisions read the receipt). */
+function receivedEntry(receipt: TriggerReceipt, answer: TriggerAccepted): OrderEventEntry {
+  const status = receipt.trigger;
+  const queue = QUEUE_BY_STATUS[status];
+  return {
+    connectionId: receipt.connectionId,
+    retailcrmOrderId: receipt.retailcrmOrderId,
+    event: {
+      type: 'trigger.received',
+      message: receivedMessage(status, queue, answer),
+      data: {
+        status,
+        queue,
+        jobId: answer.jobId,
+        queued: answer.queued,
+        deduplicated: answer.deduplicated,
+      },
+    },
   };
 }
 
@@ -150,127 +304,35 @@ function timelineLossLog(): (logger: Logger, error: unknown) => void {
  * `POST /retailCRM/update`: validate → resolve the tenant → enqueue, answering 202 only once the job is
  * durably stored (in Redis, or in the database outbox while Redis is down) and 4xx/503 otherwise, with
  * nothing enqueued (docs/ARCHITECTURE.md, «Principles»). The 202 depends on nothing else: while PostgreSQL
- * is down a known connection is answered from the cache, and the timeline entry is written afterwards. The jobs re-read both APIs, so the trigger is only a
- * signal.
+ * is down a known connection is answered from the cache, and the timeline entry and the receipt (`OrderMark`)
+ * are written afterwards. The jobs re-read both APIs, so the trigger is only a signal.
  */
-function handleTrigger({ db, producer, tenants, flood, floodPerSecond }: TriggerRouteDeps): RequestHandler {
-  const timeline = createTimelineWriter(db.orderEvents);
+function handleTrigger(deps: TriggerRouteDeps): RequestHandler {
+  const received = createGroupCommit<ReceivedTrigger>((batch) => writeReceived(deps.db, batch));
   const timelineLost = timelineLossLog();
   return async (req, res) => {
-    const logger = requestLogger(res);
+    const receivedAt = new Date();
     const trigger = parseRequest(req);
     res.locals[STATUS_LOCAL] = trigger.status;
-    const { orderId, status } = trigger;
+    const tenant = await lookUpTenant(res, deps.tenants, trigger);
+    assertNoFlood(res, deps, tenant.id);
+    const receipt: TriggerReceipt = {
+      connectionId: tenant.id,
+      retailcrmOrderId: trigger.orderId,
+      trigger: trigger.status,
+      receivedAt,
+    };
+    if (trigger.status === 'refund') await assertRefundable(res, deps.db, receipt);
 
-    let tenant: TenantState | null;
-    try {
-      tenant = await tenants.get(trigger.clientId);
-    } catch (error) {
-      // Not logged: a spray would flood the log too; the rejection metrics count these.
-      if (error instanceof UnknownClientThrottledError) {
-        throw tooMany(
-          res,
-          error.retryAfterMs,
-          'too_many_unknown_clients',
-          `Слишком много запросов с неизвестными client_id; client_id ${trigger.clientId} не проверен. Проверьте ID организации LIFE POS в настройках триггера RetailCRM`,
-        );
-      }
-      logger.error('connection lookup failed', { error });
-      throw unavailable(res, 'Не удалось проверить подключение (база данных недоступна), повторите позже');
-    }
-    assertAccepting(trigger, tenant);
-    const connectionId = tenant.id;
-
-    const decision = flood.take(connectionId);
-    if (!decision.allowed) {
-      throw tooMany(
-        res,
-        decision.retryAfterMs,
-        'too_many_triggers',
-        `Слишком много запросов по подключению: больше ${floodPerSecond} в секунду — похоже на зацикленный триггер RetailCRM. Проверьте условия триггера`,
-      );
-    }
-
-    if (status === 'refund') {
-      let link: Awaited<ReturnType<typeof db.orderLinks.get>> | undefined;
-      try {
-        link = await withinMs(db.orderLinks.get(connectionId, orderId), LINK_CHECK_WAIT_MS);
-      } catch (error) {
-        // The check only spares a job that would find nothing: the refund worker reads the order's sales
-        // in LIFE POS itself, so without the database the trigger is accepted and the job decides.
-        logger.warn('order link lookup failed; refund accepted unchecked', { error, connectionId, orderId });
-      }
-      // A deleted sale ("erroneous cancel") took no payment either. The refund worker re-checks LIFE POS.
-      if (link !== undefined && (!link?.lifeposSaleId || link.state === 'deleted')) {
-        const message = `По заказу ${orderId} в LIFE POS не было продажи и платежа — возврат невозможен`;
-        await db.orderEvents
-          .append(connectionId, orderId, {
-            type: 'trigger.rejected',
-            message: `Триггер «refund» отклонён: ${message}`,
-            data: { status, reason: 'no_sale', linkState: link?.state ?? null },
-          })
-          .catch((error: unknown) => logger.warn('could not record the rejected trigger', { error }));
-        throw new HttpError(422, 'refund_without_sale', message, { orderId });
-      }
-    }
-
-    const queue = QUEUE_BY_STATUS[status];
-    // A job id of this trigger's own. The add tells from it whether a new job was made or the trigger
-    // merged into the order's unfinished job (`dedupeId`, see packages/queue catalog.ts). The outbox entry
-    // reuses it: when an outage cuts off the answer of an add that did reach Redis, draining the entry
-    // adds nothing, so the trigger still makes one job.
-    // randomUUID draws from a cached entropy pool: cheaper per request than randomBytes.
-    const jobId = jobIdFor(queue, connectionId, orderId, randomUUID().replaceAll('-', '').slice(0, 16));
-    const data = { connectionId, orderId, source: 'trigger' } as const;
-    let answer: TriggerAccepted;
-    let outcome: TriggerOutcome;
-    try {
-      const added = await producer.add(queue, data, {
-        dedupeId: orderJobId(queue, connectionId, orderId),
-        jobId,
-        // A shop's export backlog waits delayed in its own slots, not ahead of other shops' orders.
-        ...(queue === 'order-export' && { pace: tenant.exportPace }),
-      });
-      const deduplicated = added.id !== jobId;
-      answer = { accepted: true, jobId: added.id, queued: 'queue', deduplicated };
-      outcome = deduplicated ? 'deduplicated' : 'accepted';
-    } catch (error) {
-      // The producer reports every Redis failure as retryable; anything else is a bug, not an outage.
-      if (!(error instanceof RetryableError)) throw error;
-      try {
-        await db.outbox.add({ connectionId, queue, jobId, payload: { ...data, source: 'outbox' } });
-      } catch (outboxError) {
-        logger.error('trigger could be stored neither in Redis nor in the outbox', {
-          error: outboxError,
-          redisError: error.message,
-          connectionId,
-          orderId,
-          queue,
-        });
-        throw unavailable(res, 'Очередь и база данных недоступны: триггер не принят, повторите позже');
-      }
-      logger.warn('redis unavailable: trigger stored in the outbox', { connectionId, orderId, queue, jobId });
-      answer = { accepted: true, jobId, queued: 'outbox', deduplicated: false };
-      outcome = 'outbox';
-    }
-
-    countTrigger(status, outcome);
+    const { answer, outcome } = await enqueueTrigger(res, deps, tenant, trigger);
+    countTrigger(trigger.status, outcome);
     res.status(202).json(answer);
     // After the answer, best-effort: the job is stored, and nothing acknowledged depends on this line.
-    // While PostgreSQL is down the entry is lost (the job's own timeline entries follow once it runs).
-    timeline
-      .append(connectionId, orderId, {
-        type: 'trigger.received',
-        message: receivedMessage(status, queue, answer),
-        data: {
-          status,
-          queue,
-          jobId: answer.jobId,
-          queued: answer.queued,
-          deduplicated: answer.deduplicated,
-        },
-      })
-      .catch((error: unknown) => timelineLost(logger, error));
+    // While PostgreSQL is down both are lost: the job's own timeline entries follow once it runs, and its
+    // start records the receipt (packages/tenant order-job.ts).
+    received
+      .append({ entry: receivedEntry(receipt, answer), receipt })
+      .catch((error: unknown) => timelineLost(requestLogger(res), error));
   };
 }
 

@@ -1,80 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import {
-  type ConnectionSettingsInput,
-  createDatabase,
-  createTokenCipher,
-  type Database,
-  migrate,
-} from '@connector/db';
+import type { ConnectionSettingsInput, Database } from '@connector/db';
 import { errorKind, RetryableError } from '@connector/domain';
-import { createLogger } from '@connector/logger';
-import {
-  createPacer,
-  createProducer,
-  createRateLimiter,
-  createRedisTokenStore,
-  createWorkerRedis,
-  orderExportPace,
-  type Producer,
-} from '@connector/queue';
-import { createTenantRuntime, type Tenant, type TenantRuntime } from '@connector/tenant';
-import {
-  createTestDatabase,
-  type Sandbox,
-  type Tenant as SeededTenant,
-  seedTenant,
-  startTestSandbox,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-} from '@connector/testkit';
+import { createPacer, orderExportPace, type Producer } from '@connector/queue';
+import type { Tenant } from '@connector/tenant';
+import type { Sandbox, Tenant as SeededTenant } from '@connector/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type HistoryScanDeps, scanOrderHistory } from './history-scan.js';
+import {
+  ORDER_QUEUES,
+  type OrderQueue,
+  type ReconcileParts,
+  startReconcileParts,
+} from './test-support/reconcile-parts.js';
 
-type OrderQueue = 'order-export' | 'order-cancel' | 'order-refund';
-const ORDER_QUEUES: OrderQueue[] = ['order-export', 'order-cancel', 'order-refund'];
-
-const logger = createLogger({ service: 'history-scan-test', level: process.env.LOG_LEVEL ?? 'error' });
+let parts: ReconcileParts;
 let sandbox: Sandbox;
-let database: TestDatabase;
 let db: Database;
-let redis: Redis;
-let prefix: string;
-let producer: Producer;
-let runtime: TenantRuntime;
-const queues = new Map<OrderQueue, Queue>();
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  database = await createTestDatabase({ migrate: (url) => migrate(url) });
-  db = createDatabase({ url: database.url, secretsKey: randomBytes(32), logger });
-  redis = createWorkerRedis(testRedisUrl());
-  await redis.ping();
-  prefix = `{${uniquePrefix()}}`;
-  producer = createProducer({ redis, prefix });
-  runtime = createTenantRuntime({
-    db,
-    limiter: createRateLimiter(redis, { prefix }),
-    tokenStore: createRedisTokenStore(redis, prefix, createTokenCipher(randomBytes(32))),
-    lifeposApiUrl: sandbox.lifeposUrl,
-    retailcrmAllowedHosts: ['127.0.0.1:*'],
-    logger,
-  });
-  for (const name of ORDER_QUEUES) queues.set(name, new Queue(name, { connection: redis, prefix }));
+  parts = await startReconcileParts('history-scan-test');
+  ({ sandbox, db } = parts);
 });
 
 afterEach(() => sandbox.faults.clear());
 
-afterAll(async () => {
-  await Promise.all([...queues.values()].map((queue) => queue.close()));
-  await producer.close();
-  await redis.quit();
-  await db.close();
-  await sandbox.close();
-  await database.drop();
-});
+afterAll(() => parts?.close());
 
 interface Fixture {
   seeded: SeededTenant;
@@ -91,38 +40,29 @@ interface Fixture {
 
 /** A RetailCRM account without trigger rules (every trigger is lost) and its active connection. */
 async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture> {
-  const seeded = await seedTenant(sandbox, { sites: 1 });
-  const connection = await db.connections.create({
-    ...seeded.connection,
-    settings: { ...seeded.connection.settings, ...settings },
-    status: 'active',
-  });
-  const tenant = await runtime.open(connection.id);
+  const { seeded, connectionId, tenant } = await parts.connect(settings);
   const deps: HistoryScanDeps = {
     cursors: db.syncCursors,
-    orderEvents: db.orderEvents,
+    orderMarks: db.orderMarks,
     orderLinks: db.orderLinks,
-    producer,
-    logger,
+    producer: parts.producer,
+    logger: parts.logger,
     pageLimit: 20,
   };
   const code = seeded.accountCode;
   return {
     seeded,
     tenant,
-    connectionId: connection.id,
+    connectionId,
     deps,
     scan: (overrides = {}) => scanOrderHistory({ ...deps, ...overrides }, tenant),
     async jobs(queue) {
-      const all = await queues
-        .get(queue)!
-        .getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
       const byOrder = new Map<number, { id: string; data: unknown; delay: number }[]>();
-      for (const job of all) {
-        if (job.data.connectionId !== connection.id) continue;
-        const list = byOrder.get(job.data.orderId) ?? [];
-        list.push({ id: job.id ?? '', data: job.data, delay: job.opts.delay ?? 0 });
-        byOrder.set(job.data.orderId, list);
+      for (const [orderId, jobs] of await parts.jobsByOrder(queue, connectionId)) {
+        byOrder.set(
+          orderId,
+          jobs.map((job) => ({ id: job.id ?? '', data: job.data, delay: job.opts.delay ?? 0 })),
+        );
       }
       return byOrder;
     },
@@ -267,7 +207,7 @@ describe('scanOrderHistory', () => {
     const orders = [f.order(), f.order(), f.order()];
     for (const order of orders) f.move(order, f.seeded.statuses.send);
     const live = orderExportPace(f.connectionId, f.tenant.settings.rateLimits);
-    const pacer = createPacer(redis, prefix);
+    const pacer = createPacer(parts.redis, parts.prefix);
     // The shop's triggers have four jobs waiting for their slots.
     for (let slot = 0; slot < 4; slot += 1) await pacer.reserve(live);
 
@@ -320,24 +260,43 @@ describe('scanOrderHistory', () => {
     const f = await fixture();
     const arrived = f.order();
     const lost = f.order();
+    const stale = f.order();
+    const cancelled = f.order();
     await f.scan();
-    f.move(arrived, f.seeded.statuses.send);
-    f.move(lost, f.seeded.statuses.send);
-    // What ingress writes when RetailCRM's trigger reaches it.
-    await db.orderEvents.append(f.connectionId, arrived, {
+    const { lastReconciledAt } = await db.syncCursors.get(f.connectionId);
+    for (const orderId of [arrived, lost, stale]) f.move(orderId, f.seeded.statuses.send);
+    f.move(cancelled, f.seeded.statuses.cancelled);
+    const receipt = (retailcrmOrderId: number, trigger: 'new' | 'closed', receivedAt: Date) => ({
+      connectionId: f.connectionId,
+      retailcrmOrderId,
+      trigger,
+      receivedAt,
+    });
+    // What the ingress (or the trigger's job) records when RetailCRM's trigger reaches it.
+    await db.orderMarks.triggersReceived([
+      receipt(arrived, 'new', new Date()),
+      // A trigger of another kind says nothing about this one.
+      receipt(cancelled, 'new', new Date()),
+      // Received long before the previous run: a trigger of an earlier change, not of this one.
+      receipt(stale, 'new', new Date(lastReconciledAt!.getTime() - 10 * 60_000)),
+    ]);
+    // A timeline line alone is not a received trigger: no decision reads the timeline.
+    await db.orderEvents.append(f.connectionId, lost, {
       type: 'trigger.received',
       message: 'Триггер «new» принят',
       data: { status: 'new', queue: 'order-export' },
     });
 
-    await expect(f.scan()).resolves.toMatchObject({ repaired: 1, checked: 1 });
+    await expect(f.scan()).resolves.toMatchObject({ repaired: 3, checked: 1 });
 
     const types = async (orderId: number) =>
       (await db.orderEvents.list(f.connectionId, orderId)).map((event) => event.type);
-    expect(await types(arrived)).toEqual(['trigger.received', 'reconcile.checked']);
-    expect(await types(lost)).toEqual(['reconcile.repaired']);
+    expect(await types(arrived)).toEqual(['reconcile.checked']);
+    expect(await types(lost)).toEqual(['trigger.received', 'reconcile.repaired']);
+    expect(await types(stale)).toEqual(['reconcile.repaired']);
+    expect(await types(cancelled)).toEqual(['reconcile.repaired']);
     // Queued all the same: the trigger's own job may have failed; the job re-reads and does what is left.
-    expect([...(await f.jobs('order-export')).keys()].sort()).toEqual([arrived, lost].sort());
+    expect([...(await f.jobs('order-export')).keys()].sort()).toEqual([arrived, lost, stale].sort());
   });
 
   it('starts from reconcileFrom when the console set one', async () => {
@@ -382,7 +341,7 @@ describe('scanOrderHistory', () => {
             new RetryableError('Redis is not available', { code: 'queue.redis_unavailable' }),
           );
         }
-        return producer.add(queue, data, options);
+        return parts.producer.add(queue, data, options);
       },
       close: () => Promise.resolve(),
     };

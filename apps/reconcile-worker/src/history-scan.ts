@@ -1,4 +1,9 @@
-import type { OrderEventsRepository, OrderLinksRepository, SyncCursorsRepository } from '@connector/db';
+import type {
+  OrderLinksRepository,
+  OrderMarksRepository,
+  SyncCursorRecord,
+  SyncCursorsRepository,
+} from '@connector/db';
 import { type HistoryRepair, repairForHistoryEntry, SHOP_HISTORY_FIELD } from '@connector/domain';
 import type { Logger } from '@connector/logger';
 import { backgroundPace, jobIdFor, orderExportPace, orderJobId, type Producer } from '@connector/queue';
@@ -29,7 +34,8 @@ export interface HistoryScanOptions {
 
 export interface HistoryScanDeps extends HistoryScanOptions {
   cursors: Pick<SyncCursorsRepository, 'get' | 'advance'>;
-  orderEvents: Pick<OrderEventsRepository, 'list'>;
+  /** When each order's triggers were last received: tells a lost trigger from one that arrived. */
+  orderMarks: Pick<OrderMarksRepository, 'lastTriggerReceived'>;
   /** Whether the connector exported an order (a shop change moves only an exported order's sale). */
   orderLinks: Pick<OrderLinksRepository, 'get'>;
   producer: Pick<Producer, 'add'>;
@@ -66,11 +72,7 @@ export type HistoryScanResult =
  * this run reads: a change made just before that run started may only show up now, its trigger earlier.
  */
 const TRIGGER_LOOKBACK_MS = 60_000;
-/** Timeline entries looked at per order when asking whether a trigger arrived. */
-const TIMELINE_WINDOW = 100;
 const DEFAULT_MAX_PAGES = 50;
-
-const TRIGGER_EVENTS = new Set(['trigger.received', 'trigger.rejected']);
 
 /**
  * The newest history id, for a first run "from now" of a connection with no activation time. RetailCRM
@@ -107,162 +109,226 @@ function describeChange(repair: Enqueue): string {
   return `the order entered "${repair.status}"`;
 }
 
+type HistoryStart = { sinceId: number } | { startDate: Date | string };
+
+/** Where a run reads from: the cursor, else `reconcileFrom`, else the activation; null: no start yet. */
+async function scanStart(
+  deps: HistoryScanDeps,
+  tenant: HistoryScanTenant,
+  cursor: SyncCursorRecord,
+  now: () => Date,
+): Promise<HistoryStart | null> {
+  // Until the first entry is handled there is no cursor, and each run starts again from the same start.
+  const { activatedAt } = tenant.connection;
+  const { reconcileFrom } = tenant.settings;
+  if (cursor.retailcrmHistorySinceId !== null) return { sinceId: cursor.retailcrmHistorySinceId };
+  if (reconcileFrom !== undefined) return { startDate: historyStart(reconcileFrom) };
+  if (!activatedAt) return null;
+  const start = { startDate: await activationStart(tenant.retailcrm, activatedAt, now) };
+  deps.logger.info('order history reconciliation starts from the activation', { activatedAt, start });
+  return start;
+}
+
+/** One run's state: what it queued and looked up so far, and its counts. */
+interface ScanRun {
+  deps: HistoryScanDeps;
+  tenant: HistoryScanTenant;
+  connectionId: string;
+  /** Triggers received before this do not count for the changes this run reads (undefined: all count). */
+  triggersSince: Date | undefined;
+  /** One job per (queue, order) and run: later entries of the same order are covered by that job's re-read. */
+  queued: Set<string>;
+  exportedOrders: Map<number, boolean>;
+  result: { pages: number; entries: number; repaired: number; checked: number };
+}
+
+/** Whether the trigger of the change was received (by the ingress or its job), read from `OrderMark`. */
+async function triggerArrived(run: ScanRun, repair: Enqueue): Promise<boolean> {
+  const receivedAt = await run.deps.orderMarks.lastTriggerReceived(
+    run.connectionId,
+    repair.orderId,
+    repair.trigger,
+  );
+  return receivedAt !== null && (run.triggersSince === undefined || receivedAt >= run.triggersSince);
+}
+
+/** Says on the timeline whether the trigger was lost (`repaired`) or had arrived (`checked`). */
+async function recordRepair(
+  run: ScanRun,
+  entry: RetailCrmHistoryEntry,
+  repair: Enqueue,
+  job: { id: string; deduplicated: boolean },
+): Promise<'repaired' | 'checked'> {
+  const { queue } = repair;
+  const outcome = (await triggerArrived(run, repair)) ? 'checked' : 'repaired';
+  const data = {
+    historyId: entry.id,
+    trigger: repair.trigger,
+    status: repair.status,
+    queue,
+    jobId: job.id,
+    deduplicated: job.deduplicated,
+  };
+  await run.tenant.record(
+    repair.orderId,
+    outcome === 'repaired'
+      ? {
+          type: 'reconcile.repaired',
+          message: `repaired by reconciliation: ${describeChange(repair)} (RetailCRM history #${entry.id}) but its "${repair.trigger}" trigger never arrived; ${queue} job queued`,
+          data,
+        }
+      : {
+          type: 'reconcile.checked',
+          message: `checked by reconciliation: ${describeChange(repair)} (RetailCRM history #${entry.id}) and its "${repair.trigger}" trigger had arrived; ${queue} job queued to re-check`,
+          data,
+        },
+  );
+  return outcome;
+}
+
+/** The job the trigger would have enqueued; then a timeline line saying whether the trigger was lost. */
+async function enqueue(
+  run: ScanRun,
+  entry: RetailCrmHistoryEntry,
+  repair: Enqueue,
+): Promise<'repaired' | 'checked'> {
+  const { connectionId, deps, tenant } = run;
+  const { queue, orderId } = repair;
+  const jobId = jobIdFor(queue, connectionId, orderId, `history-${entry.id}`);
+  const added = await deps.producer.add(
+    queue,
+    { connectionId, orderId, source: 'reconcile' },
+    {
+      dedupeId: orderJobId(queue, connectionId, orderId),
+      jobId,
+      // Background work, like the sweep's repairs: paced after the shop's live (trigger) slots and at half
+      // its rate, so a back-fill never holds a live trigger's job back (docs/ARCHITECTURE.md, «Pacing and
+      // fairness»).
+      ...(queue === 'order-export' && {
+        pace: backgroundPace(orderExportPace(connectionId, tenant.settings.rateLimits)),
+      }),
+    },
+  );
+  // The job is queued: what follows only informs people and must not turn that into a failure.
+  let outcome: 'repaired' | 'checked' = 'repaired';
+  try {
+    outcome = await recordRepair(run, entry, repair, { id: added.id, deduplicated: added.id !== jobId });
+  } catch (error) {
+    deps.logger.warn('could not record the reconciliation in the timeline', { error, orderId, queue });
+  }
+  countRepair(queue, outcome);
+  if (outcome === 'repaired') {
+    deps.logger.warn('lost trigger repaired', { orderId, queue, historyId: entry.id, status: repair.status });
+  }
+  return outcome;
+}
+
+async function isExported(run: ScanRun, orderId: number): Promise<boolean> {
+  let exported = run.exportedOrders.get(orderId);
+  if (exported === undefined) {
+    const link = await run.deps.orderLinks.get(run.connectionId, orderId);
+    exported = link?.state === 'exported' && link.lifeposSaleId !== null;
+    run.exportedOrders.set(orderId, exported);
+  }
+  return exported;
+}
+
+/** Handles one entry: queues the job its trigger would have queued, once per (queue, order) and run. */
+async function handleEntry(run: ScanRun, entry: RetailCrmHistoryEntry): Promise<void> {
+  const exported = entry.field === SHOP_HISTORY_FIELD && (await isExported(run, entry.order.id));
+  const repair = repairForHistoryEntry(entry, run.tenant.settings, { exported });
+  if (repair.action !== 'enqueue') return;
+  const key = `${repair.queue}.${repair.orderId}`;
+  if (run.queued.has(key)) return;
+  run.result[await enqueue(run, entry, repair)] += 1;
+  run.queued.add(key);
+}
+
+/**
+ * Handles one page's entries in id order and stores the cursor after the last one handled; on a failure
+ * it keeps what was handled before it (the next run starts at the entry that failed). Returns the stored
+ * cursor, or undefined when the page held no entry.
+ */
+async function scanPage(
+  run: ScanRun,
+  history: readonly RetailCrmHistoryEntry[],
+): Promise<number | null | undefined> {
+  const { cursors, logger } = run.deps;
+  let handled: number | undefined;
+  try {
+    for (const entry of [...history].sort((a, b) => a.id - b.id)) {
+      await handleEntry(run, entry);
+      handled = entry.id;
+      run.result.entries += 1;
+    }
+  } catch (error) {
+    if (handled !== undefined) {
+      await cursors
+        .advance(run.connectionId, { retailcrmHistorySinceId: handled })
+        .catch((advanceError: unknown) =>
+          logger.warn('could not store the history cursor', { error: advanceError, sinceId: handled }),
+        );
+    }
+    throw error;
+  }
+  if (handled === undefined) return undefined;
+  return (await cursors.advance(run.connectionId, { retailcrmHistorySinceId: handled }))
+    .retailcrmHistorySinceId;
+}
+
+/** A first run "from now" (no cursor, no `reconcileFrom`, no activation time): sets the cursor only. */
+async function startFromNow(
+  deps: HistoryScanDeps,
+  tenant: HistoryScanTenant,
+  startedAt: Date,
+): Promise<HistoryScanResult> {
+  const sinceId = await newestHistoryId(tenant.retailcrm, deps.pageLimit ?? 100);
+  await deps.cursors.advance(tenant.connection.id, {
+    retailcrmHistorySinceId: sinceId,
+    lastReconciledAt: startedAt,
+  });
+  deps.logger.info('order history reconciliation starts from now', { sinceId });
+  return { outcome: 'started', sinceId };
+}
+
 export async function scanOrderHistory(
   deps: HistoryScanDeps,
   tenant: HistoryScanTenant,
 ): Promise<HistoryScanResult> {
-  const { cursors, orderEvents, producer, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const limit = deps.pageLimit ?? 100;
   const maxPages = deps.maxPages ?? DEFAULT_MAX_PAGES;
   const connectionId = tenant.connection.id;
   const startedAt = now();
-  const cursor = await cursors.get(connectionId);
-  const { reconcileFrom } = tenant.settings;
+  const cursor = await deps.cursors.get(connectionId);
+  const start = await scanStart(deps, tenant, cursor, now);
+  if (!start) return startFromNow(deps, tenant, startedAt);
 
-  // Until the first entry is handled there is no cursor, and each run starts again from the same start.
-  let start: { sinceId: number } | { startDate: Date | string };
-  const { activatedAt } = tenant.connection;
-  if (cursor.retailcrmHistorySinceId !== null) {
-    start = { sinceId: cursor.retailcrmHistorySinceId };
-  } else if (reconcileFrom !== undefined) {
-    start = { startDate: historyStart(reconcileFrom) };
-  } else if (activatedAt) {
-    start = { startDate: await activationStart(tenant.retailcrm, activatedAt, now) };
-    logger.info('order history reconciliation starts from the activation', { activatedAt, start });
-  } else {
-    const sinceId = await newestHistoryId(tenant.retailcrm, limit);
-    await cursors.advance(connectionId, { retailcrmHistorySinceId: sinceId, lastReconciledAt: startedAt });
-    logger.info('order history reconciliation starts from now', { sinceId });
-    return { outcome: 'started', sinceId };
-  }
-  const pages = tenant.retailcrm.orderHistoryPages({ ...start, limit });
-  const triggersSince =
-    cursor.lastReconciledAt === null
-      ? undefined
-      : new Date(cursor.lastReconciledAt.getTime() - TRIGGER_LOOKBACK_MS);
-
-  async function triggerArrived(repair: Enqueue): Promise<boolean> {
-    const events = await orderEvents.list(connectionId, repair.orderId, { limit: TIMELINE_WINDOW });
-    return events.some((event) => {
-      const data = event.data as { status?: unknown } | null;
-      return (
-        TRIGGER_EVENTS.has(event.type) &&
-        data?.status === repair.trigger &&
-        (triggersSince === undefined || event.createdAt >= triggersSince)
-      );
-    });
-  }
-
-  /** The job the trigger would have enqueued; then a timeline line saying whether the trigger was lost. */
-  async function enqueue(entry: RetailCrmHistoryEntry, repair: Enqueue): Promise<'repaired' | 'checked'> {
-    const { queue, orderId } = repair;
-    const jobId = jobIdFor(queue, connectionId, orderId, `history-${entry.id}`);
-    const added = await producer.add(
-      queue,
-      { connectionId, orderId, source: 'reconcile' },
-      {
-        dedupeId: orderJobId(queue, connectionId, orderId),
-        jobId,
-        // Background work, like the sweep's repairs: paced after the shop's live (trigger) slots and at half
-        // its rate, so a back-fill never holds a live trigger's job back (docs/ARCHITECTURE.md, «Pacing and
-        // fairness»).
-        ...(queue === 'order-export' && {
-          pace: backgroundPace(orderExportPace(connectionId, tenant.settings.rateLimits)),
-        }),
-      },
-    );
-    // The job is queued: what follows only informs people and must not turn that into a failure.
-    let outcome: 'repaired' | 'checked' = 'repaired';
-    try {
-      outcome = (await triggerArrived(repair)) ? 'checked' : 'repaired';
-      const data = {
-        historyId: entry.id,
-        trigger: repair.trigger,
-        status: repair.status,
-        queue,
-        jobId: added.id,
-        deduplicated: added.id !== jobId,
-      };
-      await tenant.record(
-        orderId,
-        outcome === 'repaired'
-          ? {
-              type: 'reconcile.repaired',
-              message: `repaired by reconciliation: ${describeChange(repair)} (RetailCRM history #${entry.id}) but its "${repair.trigger}" trigger never arrived; ${queue} job queued`,
-              data,
-            }
-          : {
-              type: 'reconcile.checked',
-              message: `checked by reconciliation: ${describeChange(repair)} (RetailCRM history #${entry.id}) and its "${repair.trigger}" trigger had arrived; ${queue} job queued to re-check`,
-              data,
-            },
-      );
-    } catch (error) {
-      logger.warn('could not record the reconciliation in the timeline', { error, orderId, queue });
-    }
-    countRepair(queue, outcome);
-    if (outcome === 'repaired') {
-      logger.warn('lost trigger repaired', { orderId, queue, historyId: entry.id, status: repair.status });
-    }
-    return outcome;
-  }
-
-  // One job per (queue, order) and run: later entries of the same order are covered by that job's re-read.
-  const queued = new Set<string>();
-  const exportedOrders = new Map<number, boolean>();
-  async function isExported(orderId: number): Promise<boolean> {
-    let exported = exportedOrders.get(orderId);
-    if (exported === undefined) {
-      const link = await deps.orderLinks.get(connectionId, orderId);
-      exported = link?.state === 'exported' && link.lifeposSaleId !== null;
-      exportedOrders.set(orderId, exported);
-    }
-    return exported;
-  }
-  const result = { pages: 0, entries: 0, repaired: 0, checked: 0 };
+  const run: ScanRun = {
+    deps,
+    tenant,
+    connectionId,
+    triggersSince:
+      cursor.lastReconciledAt === null
+        ? undefined
+        : new Date(cursor.lastReconciledAt.getTime() - TRIGGER_LOOKBACK_MS),
+    queued: new Set(),
+    exportedOrders: new Map(),
+    result: { pages: 0, entries: 0, repaired: 0, checked: 0 },
+  };
   let sinceId = cursor.retailcrmHistorySinceId;
   let complete = true;
-  for await (const page of pages) {
+  for await (const page of tenant.retailcrm.orderHistoryPages({ ...start, limit: deps.pageLimit ?? 100 })) {
     deps.signal?.throwIfAborted();
-    result.pages += 1;
-    let handled: number | undefined;
-    try {
-      for (const entry of [...page.history].sort((a, b) => a.id - b.id)) {
-        const exported = entry.field === SHOP_HISTORY_FIELD && (await isExported(entry.order.id));
-        const repair = repairForHistoryEntry(entry, tenant.settings, { exported });
-        if (repair.action === 'enqueue') {
-          const key = `${repair.queue}.${repair.orderId}`;
-          if (!queued.has(key)) {
-            result[await enqueue(entry, repair)] += 1;
-            queued.add(key);
-          }
-        }
-        handled = entry.id;
-        result.entries += 1;
-      }
-    } catch (error) {
-      // Keep what was handled before the failure; the next run starts at the entry that failed.
-      if (handled !== undefined) {
-        await cursors
-          .advance(connectionId, { retailcrmHistorySinceId: handled })
-          .catch((advanceError: unknown) =>
-            logger.warn('could not store the history cursor', { error: advanceError, sinceId: handled }),
-          );
-      }
-      throw error;
-    }
-    if (handled !== undefined) {
-      sinceId = (await cursors.advance(connectionId, { retailcrmHistorySinceId: handled }))
-        .retailcrmHistorySinceId;
-    }
+    run.result.pages += 1;
+    const stored = await scanPage(run, page.history);
+    if (stored !== undefined) sinceId = stored;
     // `totalPageCount` counts the pages after this page's `sinceId`: more than one means more to read.
-    if (result.pages >= maxPages && page.pagination.totalPageCount > 1) {
+    if (run.result.pages >= maxPages && page.pagination.totalPageCount > 1) {
       complete = false;
       break;
     }
   }
   // Only a run that reached the end of the feed moves the trigger look-back window on.
-  if (complete) await cursors.advance(connectionId, { lastReconciledAt: startedAt });
-  return { outcome: 'scanned', complete, ...result, sinceId };
+  if (complete) await deps.cursors.advance(connectionId, { lastReconciledAt: startedAt });
+  return { outcome: 'scanned', complete, ...run.result, sinceId };
 }

@@ -12,7 +12,7 @@ import type { SweepState } from './sweep-state.js';
 export interface ReconcileHandlerDeps {
   db: Pick<
     Database,
-    'connections' | 'syncCursors' | 'orderEvents' | 'orderLinks' | 'orderList' | 'outletLinks'
+    'connections' | 'syncCursors' | 'orderMarks' | 'orderLinks' | 'orderList' | 'outletLinks'
   >;
   runtime: TenantRuntime;
   producer: Producer;
@@ -72,7 +72,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
         scanOrderHistory(
           {
             cursors: db.syncCursors,
-            orderEvents: db.orderEvents,
+            orderMarks: db.orderMarks,
             orderLinks: db.orderLinks,
             producer,
             logger,

@@ -8,6 +8,7 @@ import { createNotificationsRepository } from './repositories/notifications.js';
 import { createOrderEventsRepository } from './repositories/order-events.js';
 import { createOrderLinksRepository } from './repositories/order-links.js';
 import { createOrderListRepository } from './repositories/order-list.js';
+import { createOrderMarksRepository } from './repositories/order-marks.js';
 import { createOutboxRepository } from './repositories/outbox.js';
 import { createOutletLinksRepository } from './repositories/outlet-links.js';
 import { createPaymentLinksRepository } from './repositories/payment-links.js';
@@ -94,6 +95,7 @@ export function createDatabase({ url, secretsKey, logger, timeouts }: DatabaseOp
     courierLinks: createCourierLinksRepository(prisma),
     paymentLinks: createPaymentLinksRepository(prisma),
     orderEvents: createOrderEventsRepository(prisma),
+    orderMarks: createOrderMarksRepository(prisma),
     incidents: createIncidentsRepository(prisma),
     syncCursors: createSyncCursorsRepository(prisma),
     outbox: createOutboxRepository(prisma),

@@ -83,6 +83,11 @@ export {
   type OrderRef,
   orderListQuery,
 } from './repositories/order-list.js';
+export type {
+  OrderMarksRepository,
+  OrderTrigger,
+  TriggerReceipt,
+} from './repositories/order-marks.js';
 export type { NewOutboxEntry, OutboxEntry, OutboxRepository } from './repositories/outbox.js';
 export type { OutletLinkData, OutletLinksRepository } from './repositories/outlet-links.js';
 export type {

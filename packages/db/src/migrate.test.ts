@@ -74,6 +74,7 @@ describe('migrate', () => {
         'LifeposNotification',
         'OrderEvent',
         'OrderLink',
+        'OrderMark',
         'Outbox',
         'OutletLink',
         'PaymentLink',

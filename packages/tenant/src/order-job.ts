@@ -1,7 +1,15 @@
+import type { OrderTrigger } from '@connector/db';
 import type { Job } from 'bullmq';
 import type { Tenant, TenantRuntime } from './tenant-runtime.js';
 
 type OrderQueue = 'order-export' | 'order-cancel' | 'order-refund';
+
+/** The trigger whose job each queue runs (the ingress's `QUEUE_BY_STATUS` the other way round). */
+const TRIGGER_OF: Record<OrderQueue, OrderTrigger> = {
+  'order-export': 'new',
+  'order-cancel': 'closed',
+  'order-refund': 'refund',
+};
 type Extra = Record<string, string | number | null>;
 
 export interface OrderJob<Outcome extends string> {
@@ -32,21 +40,29 @@ export function orderNotFoundMessage(orderId: number, source: string): string {
 /**
  * The common opening of an order job: open the tenant, put "started" on the order's timeline, and give
  * the handler `finished(outcome, message)` for the closing entry operators and tests read.
+ *
+ * A job of a trigger (straight from the ingress, or through its outbox) also records that trigger as
+ * received, at the time its job was made. The ingress records it as well, but after its answer and
+ * best-effort (lost while PostgreSQL is down); this is the reliable record reconciliation can count on.
  */
 export async function startOrderJob<Outcome extends string = string>(
   runtime: TenantRuntime,
   queue: OrderQueue,
   data: { connectionId: string; orderId: number; source: string },
-  job: Pick<Job, 'id' | 'attemptsMade'>,
+  job: Pick<Job, 'id' | 'attemptsMade' | 'timestamp'>,
   what: string,
 ): Promise<OrderJob<Outcome>> {
   const tenant = await runtime.open(data.connectionId);
   const attempt = job.attemptsMade + 1;
-  await tenant.record(data.orderId, {
-    type: 'job.started',
-    message: `${what} started (${data.source}, attempt ${attempt})`,
-    data: { queue, jobId: job.id ?? null, attempt, source: data.source },
-  });
+  const fromTrigger = data.source === 'trigger' || data.source === 'outbox';
+  await Promise.all([
+    tenant.record(data.orderId, {
+      type: 'job.started',
+      message: `${what} started (${data.source}, attempt ${attempt})`,
+      data: { queue, jobId: job.id ?? null, attempt, source: data.source },
+    }),
+    fromTrigger && tenant.triggerReceived(data.orderId, TRIGGER_OF[queue], new Date(job.timestamp)),
+  ]);
   const finished = async <O extends string>(outcome: O, message: string, extra: Extra = {}) => {
     await tenant.record(data.orderId, { type: 'job.finished', message, data: { outcome, queue, ...extra } });
     return { outcome, ...extra };
