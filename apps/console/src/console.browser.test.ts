@@ -1,85 +1,43 @@
 // The console as a person uses it: real headless Chromium (the Debian package, driven by playwright-core)
 // against the console started in-process and the sandbox simulators. Screenshots of the key pages go to
 // apps/console/artifacts/ (gitignored).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Tenant } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import {
-  CONSOLE_PASSWORD,
-  CONSOLE_USER,
-  type ConsoleFixture,
-  startConsoleFixture,
-  TRIGGER_URL,
-} from './test-support/console-fixture.js';
-
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+  ARTIFACTS,
+  fillConnectionForm,
+  signIn as signInAs,
+  useConsoleInChromium,
+} from './test-support/chromium.js';
+import { type ConsoleFixture, TRIGGER_URL } from './test-support/console-fixture.js';
 
 let fx: ConsoleFixture;
-let context: BrowserContext;
 let page: Page;
-let profile: string;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  fx = await startConsoleFixture();
-  profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
+useConsoleInChromium(
+  {
+    profilePrefix: 'console-chromium-',
     viewport: { width: 1280, height: 900 },
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-});
-
-afterAll(async () => {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
-  await fx?.close();
-});
+    // Not signed in: the first test signs in through the login page.
+    signedIn: false,
+  },
+  (opened) => {
+    ({ fx, page } = opened);
+  },
+);
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-async function signIn(): Promise<void> {
-  await page.goto(`${fx.console.url}/login`);
-  await page.getByLabel('Пользователь').fill(CONSOLE_USER);
-  await page.getByLabel('Пароль').fill(CONSOLE_PASSWORD);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.waitForURL(`${fx.console.url}/connections`);
-}
+const signIn = () => signInAs(page, fx.console.url);
 
 /** Fills the new-connection form as a shop admin would, the advanced statuses included; returns after saving. */
 async function saveNewConnection(
   tenant: Tenant,
   overrides: Partial<Record<string, string>> = {},
 ): Promise<void> {
-  const values: Record<string, string> = {
-    lifeposOrgId: tenant.orgId,
-    lifeposPhone: tenant.phone,
-    lifeposPassword: tenant.password,
-    retailcrmUrl: tenant.baseUrl,
-    retailcrmApiKey: tenant.apiKey,
-    errorUserGroupCode: tenant.errorGroup.code,
-    cashPaymentTypeCode: tenant.paymentTypes.cash,
-    cashlessPaymentTypeCode: tenant.paymentTypes.card,
-    ...overrides,
-  };
   await page.goto(`${fx.console.url}/connections/new`);
-  for (const [field, value] of Object.entries(values)) await page.locator(`#${field}`).fill(value ?? '');
+  await fillConnectionForm(page, tenant, overrides);
   const { settings } = tenant.connection;
   await page.getByText('Дополнительно: статусы, типы доставки, лимиты').click();
   await page.locator('#exportStatuses').fill(settings.exportStatuses.join(', '));

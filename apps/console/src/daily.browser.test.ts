@@ -1,55 +1,18 @@
 // A shop chain's daily operations in real headless Chromium: connections named and checked on page load,
 // the check's progress, a failed save that keeps the secrets, a Russian timeline, and every page at 390 px.
 // Screenshots at 1366 and 390 px go to apps/console/artifacts/ (gitignored).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Tenant } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import {
-  CONSOLE_PASSWORD,
-  CONSOLE_USER,
-  type ConsoleFixture,
-  connectionBody,
-  startConsoleFixture,
-} from './test-support/console-fixture.js';
-
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const WIDE = { width: 1366, height: 900 };
-const NARROW = { width: 390, height: 844 };
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { screenshotsWideAndNarrow, useConsoleInChromium } from './test-support/chromium.js';
+import { type ConsoleFixture, postConnection } from './test-support/console-fixture.js';
 
 let fx: ConsoleFixture;
-let context: BrowserContext;
 let page: Page;
-let profile: string;
 let tenant: Tenant;
 let connectionId: string;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  fx = await startConsoleFixture();
-  profile = mkdtempSync(join(tmpdir(), 'console-daily-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    viewport: WIDE,
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`${fx.console.url}/login`);
-  await page.getByLabel('Пользователь').fill(CONSOLE_USER);
-  await page.getByLabel('Пароль').fill(CONSOLE_PASSWORD);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.waitForURL(`${fx.console.url}/connections`);
-});
-
-afterAll(async () => {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
-  await fx?.close();
+useConsoleInChromium({ profilePrefix: 'console-daily-' }, (opened) => {
+  ({ fx, page } = opened);
 });
 
 /** `+79161112233` as people type it: `8 916 111-22-33`. */
@@ -60,23 +23,14 @@ const typed = (phone: string) => {
 
 /** Screenshots at both widths, and no horizontal overflow at 390 px. */
 async function bothWidths(name: string): Promise<void> {
-  await page.setViewportSize(WIDE);
-  await page.screenshot({ path: join(ARTIFACTS, `daily-${name}-1366.png`), fullPage: true });
-  await page.setViewportSize(NARROW);
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-  await page.screenshot({ path: join(ARTIFACTS, `daily-${name}-390.png`), fullPage: true });
-  await page.setViewportSize(WIDE);
+  const overflow = await screenshotsWideAndNarrow(page, `daily-${name}`);
   expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
 }
 
 describe('daily operations in Chromium', () => {
   it('shows a connection made through the API by its name, with its checklist on page load', async () => {
     tenant = await fx.seed();
-    const response = await fetch(`${fx.console.url}/api/connections`, {
-      method: 'POST',
-      headers: { authorization: fx.basic, 'content-type': 'application/json' },
-      body: JSON.stringify(connectionBody(tenant, { lifeposPhone: typed(tenant.phone) })),
-    });
+    const response = await postConnection(fx, tenant, { lifeposPhone: typed(tenant.phone) });
     const created = (await response.json()) as {
       connection: { id: string; lifeposPhone: string; lifeposOrgName: string | null };
     };

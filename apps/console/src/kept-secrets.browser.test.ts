@@ -2,68 +2,27 @@
 // (a refused form, a failed check, a check without saving) without ever coming back into the page, and a
 // connection's times are shown in its RetailCRM account's time zone. Screenshots go to apps/console/artifacts/.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Tenant } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import {
-  CONSOLE_PASSWORD,
-  CONSOLE_USER,
-  type ConsoleFixture,
-  connectionBody,
-  startConsoleFixture,
-} from './test-support/console-fixture.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, fillConnectionForm, useConsoleInChromium } from './test-support/chromium.js';
+import { type ConsoleFixture, postConnection } from './test-support/console-fixture.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const KEPT_PLACEHOLDER = 'сохранён, введите новый, чтобы заменить';
 
 let fx: ConsoleFixture;
-let context: BrowserContext;
 let page: Page;
-let profile: string;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  fx = await startConsoleFixture();
-  profile = mkdtempSync(join(tmpdir(), 'console-kept-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    viewport: { width: 1366, height: 900 },
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`${fx.console.url}/login`);
-  await page.getByLabel('Пользователь').fill(CONSOLE_USER);
-  await page.getByLabel('Пароль').fill(CONSOLE_PASSWORD);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.waitForURL(`${fx.console.url}/connections`);
+useConsoleInChromium({ profilePrefix: 'console-kept-' }, (opened) => {
+  ({ fx, page } = opened);
 });
 
-afterAll(async () => {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
-  await fx?.close();
-});
-
-/** The new-connection form filled in as a shop admin would (the defaults of the advanced section kept). */
-async function fillNew(tenant: Tenant, overrides: Record<string, string> = {}): Promise<void> {
-  const values: Record<string, string> = {
-    lifeposOrgId: tenant.orgId,
-    lifeposPhone: tenant.phone,
-    lifeposPassword: tenant.password,
-    retailcrmUrl: tenant.baseUrl,
-    retailcrmApiKey: tenant.apiKey,
-    errorUserGroupCode: tenant.errorGroup.code,
-    cashPaymentTypeCode: tenant.paymentTypes.cash,
-    cashlessPaymentTypeCode: tenant.paymentTypes.card,
-    ...overrides,
-  };
-  for (const [field, value] of Object.entries(values)) await page.locator(`#${field}`).fill(value);
+/** The new-connection form of a new tenant, filled in as a shop admin would, with `overrides`. */
+async function newFormFilledIn(overrides: Record<string, string>): Promise<Tenant> {
+  const tenant = await fx.seed();
+  await page.goto(`${fx.console.url}/connections/new`);
+  await fillConnectionForm(page, tenant, overrides);
+  return tenant;
 }
 
 /** The secrets are kept (named on the page) and nowhere in it. */
@@ -81,9 +40,7 @@ const checkStatus = (id: string) => page.locator(`li[data-check="${id}"]`).getAt
 
 describe('secrets typed into the form are kept for the next try', () => {
   it('a save the form refuses keeps the password and key: fixing the phone alone saves it', async () => {
-    const tenant = await fx.seed();
-    await page.goto(`${fx.console.url}/connections/new`);
-    await fillNew(tenant, { lifeposPhone: '12-34' });
+    const tenant = await newFormFilledIn({ lifeposPhone: '12-34' });
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await page.waitForSelector('#lifeposPhone-error');
     expect(new URL(page.url()).pathname).toBe('/connections');
@@ -106,11 +63,7 @@ describe('secrets typed into the form are kept for the next try', () => {
 
   it('a change of a working connection that fails the checks keeps it working and keeps the new key', async () => {
     const tenant = await fx.seed();
-    const response = await fetch(`${fx.console.url}/api/connections`, {
-      method: 'POST',
-      headers: { authorization: fx.basic, 'content-type': 'application/json' },
-      body: JSON.stringify(connectionBody(tenant)),
-    });
+    const response = await postConnection(fx, tenant);
     expect(response.status).toBe(201);
     const { connection } = (await response.json()) as { connection: { id: string } };
     const newKey = `rotated-${randomUUID()}`;
@@ -153,9 +106,7 @@ describe('secrets typed into the form are kept for the next try', () => {
   });
 
   it('«Проверить без сохранения» after a failed check uses the kept secrets, until they are discarded', async () => {
-    const tenant = await fx.seed();
-    await page.goto(`${fx.console.url}/connections/new`);
-    await fillNew(tenant, { errorUserGroupCode: 'no-such-group' });
+    const tenant = await newFormFilledIn({ errorUserGroupCode: 'no-such-group' });
     await page.getByRole('button', { name: 'Проверить без сохранения' }).click();
     await page.waitForSelector('li[data-check="retailcrm.error_group"][data-status="error"]');
     expect(await checkStatus('lifepos.sign_in')).toBe('ok');
@@ -172,7 +123,7 @@ describe('secrets typed into the form are kept for the next try', () => {
     await page.getByRole('button', { name: 'Забыть введённые пароль и ключ' }).click();
     await page.waitForURL(`${fx.console.url}/connections/new`);
     expect(await page.locator('[data-kept]').count()).toBe(0);
-    await fillNew(tenant, { lifeposPassword: '', retailcrmApiKey: '' });
+    await fillConnectionForm(page, tenant, { lifeposPassword: '', retailcrmApiKey: '' });
     await page.getByRole('button', { name: 'Проверить без сохранения' }).click();
     await page.waitForSelector('#lifeposPassword-error');
     expect(await page.locator('#retailcrmApiKey-error').count()).toBe(1);
@@ -182,11 +133,7 @@ describe('secrets typed into the form are kept for the next try', () => {
 describe('a connection’s times in its RetailCRM account’s time zone', () => {
   it('reads the zone when checking and shows the checks and the timeline in it', async () => {
     const tenant = await fx.seed({ timezone: 'Asia/Vladivostok' });
-    const response = await fetch(`${fx.console.url}/api/connections`, {
-      method: 'POST',
-      headers: { authorization: fx.basic, 'content-type': 'application/json' },
-      body: JSON.stringify(connectionBody(tenant)),
-    });
+    const response = await postConnection(fx, tenant);
     const { connection } = (await response.json()) as {
       connection: { id: string; retailcrmTimeZone: string | null };
     };

@@ -1,70 +1,22 @@
 // The incidents and orders pages as an operator uses them, in real headless Chromium against the console
 // started in-process and the sandbox simulators. Screenshots at 1366 and 390 px go to apps/console/artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { QueueName } from '@connector/queue';
 import { waitFor } from '@connector/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import {
-  CONSOLE_PASSWORD,
-  CONSOLE_USER,
-  type ConsoleFixture,
-  startConsoleFixture,
-} from './test-support/console-fixture.js';
-
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { screenshotsWideAndNarrow, useConsoleInChromium } from './test-support/chromium.js';
+import type { ConsoleFixture } from './test-support/console-fixture.js';
 
 let fx: ConsoleFixture;
-let context: BrowserContext;
 let page: Page;
-let profile: string;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  fx = await startConsoleFixture();
-  profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-    viewport: { width: 1366, height: 900 },
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`${fx.console.url}/login`);
-  await page.getByLabel('Пользователь').fill(CONSOLE_USER);
-  await page.getByLabel('Пароль').fill(CONSOLE_PASSWORD);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.waitForURL(`${fx.console.url}/connections`);
-});
-
-afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-  await fx?.close();
+useConsoleInChromium({ profilePrefix: 'console-chromium-' }, (opened) => {
+  ({ fx, page } = opened);
 });
 
 /** Screenshots at 1366 and 390 px, and no horizontal scrolling of the page at 390 px. */
 async function shotsAndNarrowCheck(name: string): Promise<void> {
-  await page.setViewportSize({ width: 1366, height: 900 });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-1366.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-390.png`), fullPage: true });
-  const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
-  expect(fits).toBe(true);
-  await page.setViewportSize({ width: 1366, height: 900 });
+  const overflow = await screenshotsWideAndNarrow(page, name);
+  expect(overflow).toBeLessThanOrEqual(0);
 }
 
 /** Jobs of the queue not run yet (nothing consumes them in this test), as [connectionId, orderId|incidentId]. */

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import {
   Browserless,
   type ConsoleFixture,
-  connectionBody,
+  postConnection,
   startConsoleFixture,
 } from './test-support/console-fixture.js';
 
@@ -31,11 +31,7 @@ afterAll(async () => {
 /** An active connection of a new tenant, made through the JSON API. */
 async function activeConnection(): Promise<string> {
   const tenant = await fx.seed();
-  const response = await fetch(`${fx.console.url}/api/connections`, {
-    method: 'POST',
-    headers: { authorization: fx.basic, 'content-type': 'application/json' },
-    body: JSON.stringify(connectionBody(tenant)),
-  });
+  const response = await postConnection(fx, tenant);
   const { connection } = (await response.json()) as { connection: { id: string; status: string } };
   expect(connection.status).toBe('active');
   return connection.id;

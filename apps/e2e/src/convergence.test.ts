@@ -48,6 +48,29 @@ async function seedSwept(stack: Stack, reconcile: ReconcileWorker) {
   return seeded;
 }
 
+/** The order's LIFE POS sale once the export made it and linked the order. */
+async function exportedSale(stack: Stack, tenant: Tenant, connectionId: string, orderId: number) {
+  const sale = await waitFor(() => salesOf(stack, tenant, orderId)[0]?.sale, {
+    what: 'the exported sale',
+    timeoutMs: 20_000,
+  });
+  await waitFor(async () => (await stack.db.orderLinks.get(connectionId, orderId))?.state === 'exported', {
+    what: 'the order link',
+  });
+  return sale;
+}
+
+/** The order's sale once it is in another outlet than `fromOutlet`. */
+function saleMoved(stack: Stack, tenant: Tenant, orderId: number, fromOutlet: string) {
+  return waitFor(
+    () => {
+      const current = salesOf(stack, tenant, orderId)[0]?.sale;
+      return current && current.outlet.guid !== fromOutlet ? current : undefined;
+    },
+    { what: 'the sale in the new outlet', timeoutMs: 20_000 },
+  );
+}
+
 async function sweepRepaired(stack: Stack, connectionId: string, orderId: number) {
   const events = await stack.db.orderEvents.list(connectionId, orderId, { limit: 100 });
   return events.filter((event) => event.type === 'sweep.repaired');
@@ -171,24 +194,12 @@ describe('convergence sweep', () => {
     const to = tenant.stores.find((store) => store.site === from.site && store.code !== from.code)!;
     const order = tenant.createOrder({ store: from.code, deliveryType: tenant.deliveryTypes.pickup });
     stack.sandbox.retailcrm.setOrderStatus(tenant.accountCode, order.id, tenant.statuses.send);
-    const sale = await waitFor(() => salesOf(stack, tenant, order.id)[0]?.sale, {
-      what: 'the exported sale',
-      timeoutMs: 20_000,
-    });
-    await waitFor(async () => (await stack.db.orderLinks.get(connectionId, order.id))?.state === 'exported', {
-      what: 'the order link',
-    });
+    const sale = await exportedSale(stack, tenant, connectionId, order.id);
 
     stack.sandbox.retailcrm.setTriggersEnabled(tenant.accountCode, false);
     stack.sandbox.retailcrm.setShipmentStore(tenant.accountCode, order.id, to.code);
 
-    const moved = await waitFor(
-      () => {
-        const current = salesOf(stack, tenant, order.id)[0]?.sale;
-        return current && current.outlet.guid !== sale.outlet.guid ? current : undefined;
-      },
-      { what: 'the sale in the new outlet', timeoutMs: 20_000 },
-    );
+    const moved = await saleMoved(stack, tenant, order.id, sale.outlet.guid);
     expect(moved.guid).toBe(sale.guid);
     expect(stack.sandbox.lifepos.outlets(tenant.orgId).find((o) => o.guid === moved.outlet.guid)?.name).toBe(
       to.name,
@@ -206,13 +217,7 @@ describe('convergence sweep', () => {
     const order = tenant.createOrder({ store: from.code, deliveryType: tenant.deliveryTypes.pickup });
     stack.sandbox.retailcrm.setOrderStatus(tenant.accountCode, order.id, tenant.statuses.send);
     const statusChanged = Date.now();
-    const sale = await waitFor(() => salesOf(stack, tenant, order.id)[0]?.sale, {
-      what: 'the exported sale',
-      timeoutMs: 20_000,
-    });
-    await waitFor(async () => (await stack.db.orderLinks.get(connectionId, order.id))?.state === 'exported', {
-      what: 'the order link',
-    });
+    const sale = await exportedSale(stack, tenant, connectionId, order.id);
     await waitFor(() => Math.floor(Date.now() / 1000) > Math.floor(statusChanged / 1000), {
       what: 'the second after the status change',
     });
@@ -231,13 +236,7 @@ describe('convergence sweep', () => {
       await stack.db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: newest });
     });
 
-    const moved = await waitFor(
-      () => {
-        const current = salesOf(stack, tenant, order.id)[0]?.sale;
-        return current && current.outlet.guid !== sale.outlet.guid ? current : undefined;
-      },
-      { what: 'the sale in the new outlet', timeoutMs: 20_000 },
-    );
+    const moved = await saleMoved(stack, tenant, order.id, sale.outlet.guid);
     expect(moved.guid).toBe(sale.guid);
     expect(salesOf(stack, tenant, order.id)).toHaveLength(1);
     expect((await sweepRepaired(stack, connectionId, order.id)).map((e) => e.message)).toEqual([

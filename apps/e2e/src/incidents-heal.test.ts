@@ -21,6 +21,7 @@ import {
   seedTenant,
   startTestSandbox,
   type TestDatabase,
+  testAppEnv,
   testRedisUrl,
   uniquePrefix,
   waitFor,
@@ -51,14 +52,7 @@ describe('incidents heal by themselves', () => {
     const secretsKey = randomBytes(32);
     prefix = `{${uniquePrefix('heal')}}`;
     const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: testRedisUrl(),
-      SECRETS_KEY: secretsKey.toString('base64'),
-      LIFEPOS_API_URL: sandbox.lifeposUrl,
-      RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
-      QUEUE_PREFIX: prefix,
-      PORT: '0',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      ...testAppEnv({ databaseUrl: database.url, lifeposUrl: sandbox.lifeposUrl, prefix, secretsKey }),
       CONSOLE_PUBLIC_URL: CONSOLE,
     };
     exporter = await startExportWorker({ env, logger: quietLogger('export-worker') });
@@ -117,6 +111,13 @@ describe('incidents heal by themselves', () => {
     );
   const exported = (orgId: string, orderId: number) =>
     sandbox.lifepos.sales(orgId).filter(({ sale }) => sale.meta === saleMetaFor(orderId)).length === 1;
+  const allExported = (orgId: string, orders: { id: number }[], what: string) =>
+    waitFor(() => orders.every((order) => exported(orgId, order.id)), { what, timeoutMs: 30_000 });
+  const tasksCompleted = (incidentId: string) =>
+    waitFor(async () => (await db.incidents.get(incidentId))?.tasksCompletedAt, {
+      what: 'the incident resolved and its tasks completed',
+      timeoutMs: 20_000,
+    });
   const incidentsOf = (connectionId: string) => db.prisma.incident.findMany({ where: { connectionId } });
   const tasksOf = (accountCode: string) =>
     sandbox.retailcrm.tasks(accountCode) as Array<Record<string, unknown>>;
@@ -150,14 +151,8 @@ describe('incidents heal by themselves', () => {
     expect(orders.filter((order) => exported(tenant.orgId, order.id))).toEqual([]);
 
     sandbox.faults.remove(down.id);
-    await waitFor(() => orders.every((order) => exported(tenant.orgId, order.id)), {
-      what: 'every order exported after LIFE POS is back',
-      timeoutMs: 30_000,
-    });
-    await waitFor(async () => (await db.incidents.get(incident.id))?.tasksCompletedAt, {
-      what: 'the incident resolved and its tasks completed',
-      timeoutMs: 20_000,
-    });
+    await allExported(tenant.orgId, orders, 'every order exported after LIFE POS is back');
+    await tasksCompleted(incident.id);
     expect(await incidentsOf(connectionId)).toEqual([
       expect.objectContaining({ id: incident.id, status: 'resolved' }),
     ]);
@@ -191,14 +186,8 @@ describe('incidents heal by themselves', () => {
       what: 'the tasks created by the periodic retry',
       timeoutMs: 20_000,
     });
-    await waitFor(() => orders.every((order) => exported(tenant.orgId, order.id)), {
-      what: 'the orders exported once the key works',
-      timeoutMs: 30_000,
-    });
-    await waitFor(async () => (await db.incidents.get(incident.id))?.tasksCompletedAt, {
-      what: 'the incident resolved and its tasks completed',
-      timeoutMs: 20_000,
-    });
+    await allExported(tenant.orgId, orders, 'the orders exported once the key works');
+    await tasksCompleted(incident.id);
     expect(await incidentsOf(connectionId)).toHaveLength(1);
     expect(tasksOf(tenant.accountCode)).toHaveLength(tenant.errorGroup.activeUserIds.length);
   }, 120_000);

@@ -78,7 +78,7 @@ describe('trigger pipeline, end to end', () => {
       { what: 'the order link' },
     );
     expect(link.lifeposSaleId).toBe(salesOf(tenant.orgId, order.id)[0]!.sale.guid);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await stack.queueIdle('order-export');
     expect(salesOf(tenant.orgId, order.id)).toHaveLength(1);
   });
 
@@ -231,7 +231,9 @@ describe('trigger pipeline, end to end', () => {
       { what: 'the incident with its tasks', timeoutMs: 20_000 },
     );
     expect(incident.taskPerformerIds.sort()).toEqual([...tenant.errorGroup.activeUserIds].sort());
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The second refund trigger's job and any task job have run before counting again.
+    await stack.queueIdle('order-refund');
+    await stack.queueIdle('crm-tasks');
     expect(stack.sandbox.lifepos.sale(tenant.orgId, sale.guid).refunds).toHaveLength(1);
     const tasks = stack.sandbox.retailcrm
       .tasks(tenant.accountCode)

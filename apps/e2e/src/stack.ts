@@ -9,6 +9,7 @@ import { createDatabase, type Database, migrate } from '@connector/db';
 import { startExportWorker } from '@connector/export-worker';
 import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
 import { createLogger, type Logger } from '@connector/logger';
+import { createWorkerRedis, type QueueName } from '@connector/queue';
 import { startRefundWorker } from '@connector/refund-worker';
 import { startSyncWorker } from '@connector/sync-worker';
 import { subscribeConnection, type WorkerApp } from '@connector/tenant';
@@ -26,6 +27,8 @@ import {
   waitFor,
 } from '@connector/testkit';
 import { startWebhookWorker, type WebhookWorker } from '@connector/webhook-worker';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import winston from 'winston';
 
 export interface Stack {
@@ -48,6 +51,8 @@ export interface Stack {
   seed(options?: TenantOptions): Promise<{ tenant: Tenant; connectionId: string }>;
   /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
   trigger(tenant: Tenant, orderId: number, status: 'new' | 'closed' | 'refund'): Promise<Response>;
+  /** Waits until the queue has nothing active, waiting, prioritized or delayed (every job queued so far ran). */
+  queueIdle(name: QueueName, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -140,6 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
   }
 
+  const inspector = queueInspector(redisUrl, env.QUEUE_PREFIX);
   return {
     sandbox,
     ingress,
@@ -170,13 +176,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         signal: AbortSignal.timeout(10_000),
       });
     },
+    queueIdle: inspector.idle,
     async close() {
+      await inspector.close();
       await consoleApp?.close();
       await ingress.close();
       await Promise.all([...workers, ...(webhook ? [webhook] : [])].map((worker) => worker.close()));
       await db.close();
       await sandbox.close();
       await database.drop();
+    },
+  };
+}
+
+/** Reads the stack's queues (opened on first use) to tell when one has nothing left to run. */
+function queueInspector(redisUrl: string, prefix: string) {
+  let redis: Redis | undefined;
+  const queues = new Map<QueueName, Queue>();
+  const queueOf = (name: QueueName): Queue => {
+    redis ??= createWorkerRedis(redisUrl, { name: 'e2e-inspector' });
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: redis, prefix });
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+  return {
+    async idle(name: QueueName, timeoutMs = 20_000): Promise<void> {
+      await waitFor(
+        async () => {
+          const counts = await queueOf(name).getJobCounts('active', 'wait', 'prioritized', 'delayed');
+          return Object.values(counts).every((count) => count === 0);
+        },
+        { what: `the ${name} queue idle`, timeoutMs, intervalMs: 100 },
+      );
+    },
+    async close(): Promise<void> {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await redis?.quit();
     },
   };
 }

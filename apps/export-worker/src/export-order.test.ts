@@ -2,6 +2,7 @@ import { saleGuidFor, saleMetaFor } from '@connector/domain';
 import { createOrderLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import {
+  expectMissingOrderSkipped,
   FAST_RETRIES,
   type SeededConnection,
   startWorkerFixture,
@@ -362,27 +363,8 @@ describe('order-export', () => {
     );
   });
 
-  it('ends an order RetailCRM does not have (a forged trigger) with a timeline entry: no incident, no task', async () => {
-    const missing = 900_000_000 + Math.floor(Math.random() * 1_000_000);
-
-    const job = await exportOrder(missing);
-
-    expect(await job.getState()).toBe('completed');
-    expect(job.attemptsMade).toBe(1);
-    const events = await fixture.timeline(tenant.connectionId, missing);
-    expect(events.map((event) => event.type)).toEqual(['job.started', 'job.finished']);
-    expect(events[1]).toMatchObject({
-      message: expect.stringContaining('Заказ не найден в RetailCRM — триггер пропущен'),
-      data: { outcome: 'not-found' },
-    });
-    const { db } = fixture.app.deps;
-    expect(await db.incidents.listForOrder(tenant.connectionId, missing)).toEqual([]);
-    expect(
-      fixture.sandbox.retailcrm
-        .tasks(tenant.seeded.accountCode)
-        .filter((task) => (task.order as { id?: number } | undefined)?.id === missing),
-    ).toEqual([]);
-  });
+  it('ends an order RetailCRM does not have (a forged trigger) with a timeline entry: no incident, no task', () =>
+    expectMissingOrderSkipped(fixture, tenant, 'order-export'));
 
   it('retries through a LIFE POS outage and exports', async () => {
     const order = tenant.seeded.createOrder({ store: store(0).code, status: tenant.seeded.statuses.send });

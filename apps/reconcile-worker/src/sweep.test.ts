@@ -1,83 +1,31 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  type ConnectionSettingsInput,
-  createDatabase,
-  createTokenCipher,
-  type Database,
-  migrate,
-} from '@connector/db';
+import { randomUUID } from 'node:crypto';
+import type { ConnectionSettingsInput, Database } from '@connector/db';
 import { errorKind } from '@connector/domain';
-import { createLogger } from '@connector/logger';
-import {
-  createProducer,
-  createRateLimiter,
-  createRedisTokenStore,
-  createWorkerRedis,
-  orderJobId,
-  type Producer,
-} from '@connector/queue';
-import { createTenantRuntime, type Tenant, type TenantRuntime } from '@connector/tenant';
-import {
-  createTestDatabase,
-  type Sandbox,
-  type Tenant as SeededTenant,
-  seedTenant,
-  startTestSandbox,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-  waitFor,
-} from '@connector/testkit';
+import { createWorkerRedis, orderJobId } from '@connector/queue';
+import type { Tenant } from '@connector/tenant';
+import { type Sandbox, type Tenant as SeededTenant, testRedisUrl, waitFor } from '@connector/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { runSweep, type SweepDeps, sweepWindowStart } from './sweep.js';
 import { createSweepState, type SweepState } from './sweep-state.js';
+import { type OrderQueue, type ReconcileParts, startReconcileParts } from './test-support/reconcile-parts.js';
 
-type OrderQueue = 'order-export' | 'order-cancel' | 'order-refund';
-const ORDER_QUEUES: OrderQueue[] = ['order-export', 'order-cancel', 'order-refund'];
-
-const logger = createLogger({ service: 'sweep-test', level: process.env.LOG_LEVEL ?? 'error' });
+let parts: ReconcileParts;
 let sandbox: Sandbox;
-let database: TestDatabase;
 let db: Database;
-let redis: Redis;
-let prefix: string;
-let producer: Producer;
-let runtime: TenantRuntime;
 let state: SweepState;
-const queues = new Map<OrderQueue, Queue>();
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  database = await createTestDatabase({ migrate: (url) => migrate(url) });
-  db = createDatabase({ url: database.url, secretsKey: randomBytes(32), logger });
-  redis = createWorkerRedis(testRedisUrl());
-  await redis.ping();
-  prefix = `{${uniquePrefix()}}`;
-  producer = createProducer({ redis, prefix });
-  state = createSweepState(redis, prefix);
-  runtime = createTenantRuntime({
-    db,
-    limiter: createRateLimiter(redis, { prefix }),
-    tokenStore: createRedisTokenStore(redis, prefix, createTokenCipher(randomBytes(32))),
-    lifeposApiUrl: sandbox.lifeposUrl,
-    retailcrmAllowedHosts: ['127.0.0.1:*'],
-    logger,
-  });
-  for (const name of ORDER_QUEUES) queues.set(name, new Queue(name, { connection: redis, prefix }));
+  parts = await startReconcileParts('sweep-test');
+  ({ sandbox, db } = parts);
+  state = createSweepState(parts.redis, parts.prefix);
 });
 
 afterEach(() => sandbox.faults.clear());
 
 afterAll(async () => {
-  await Promise.all([...queues.values()].map((queue) => queue.close()));
-  await state.close();
-  await producer.close();
-  await redis.quit();
-  await db.close();
-  await sandbox.close();
-  await database.drop();
+  await state?.close();
+  await parts?.close();
 });
 
 interface JobView {
@@ -104,46 +52,37 @@ const OUTLET = (store: string) => `outlet-of-${store}`;
 
 /** A RetailCRM account without trigger rules, its active connection and outlets for its stores. */
 async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture> {
-  const seeded = await seedTenant(sandbox, { sites: 1 });
-  const connection = await db.connections.create({
-    ...seeded.connection,
+  const { seeded, connectionId, tenant } = await parts.connect(settings, async (id, { stores }) => {
     // Activated an hour ago: the orders made in the test are all after it.
-    settings: { ...seeded.connection.settings, ...settings },
-    status: 'active',
-  });
-  await db.prisma.connection.update({
-    where: { id: connection.id },
-    data: { activatedAt: new Date(Date.now() - 3_600_000) },
-  });
-  for (const store of seeded.stores) {
-    await db.outletLinks.upsert(connection.id, store.code, {
-      lifeposOutletId: OUTLET(store.code),
-      legalEntityInn: store.inn,
+    await db.prisma.connection.update({
+      where: { id },
+      data: { activatedAt: new Date(Date.now() - 3_600_000) },
     });
-  }
-  const tenant = await runtime.open(connection.id);
+    for (const store of stores) {
+      await db.outletLinks.upsert(id, store.code, {
+        lifeposOutletId: OUTLET(store.code),
+        legalEntityInn: store.inn,
+      });
+    }
+  });
   const code = seeded.accountCode;
+  const { producer, logger } = parts;
   const deps: SweepDeps = { db, state, producer, logger, settleMs: 0, pageLimit: 20 };
   return {
     seeded,
     tenant,
-    connectionId: connection.id,
+    connectionId,
     sweep: (overrides = {}) => runSweep({ ...deps, ...overrides }, tenant),
     async jobs(queue) {
-      const all = await queues
-        .get(queue)!
-        .getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
       const byOrder = new Map<number, JobView[]>();
-      for (const job of all) {
-        if (job.data.connectionId !== connection.id) continue;
-        const list = byOrder.get(job.data.orderId) ?? [];
-        list.push({
+      for (const [orderId, jobs] of await parts.jobsByOrder(queue, connectionId)) {
+        const views = jobs.map(async (job) => ({
           id: job.id ?? '',
           state: await job.getState(),
           source: job.data.source,
           delay: job.opts.delay ?? 0,
-        });
-        byOrder.set(job.data.orderId, list);
+        }));
+        byOrder.set(orderId, await Promise.all(views));
       }
       return byOrder;
     },
@@ -153,14 +92,14 @@ async function fixture(settings: ConnectionSettingsInput = {}): Promise<Fixture>
       return id;
     },
     async exported(orderId, store = seeded.stores[0]!.code) {
-      await db.orderLinks.upsert(connection.id, orderId, {
+      await db.orderLinks.upsert(connectionId, orderId, {
         state: 'exported',
         lifeposSaleId: randomUUID(),
         lifeposOutletId: OUTLET(store),
       });
     },
     events: async (orderId) =>
-      (await db.orderEvents.list(connection.id, orderId, { limit: 50 })).map(({ type, message }) => ({
+      (await db.orderEvents.list(connectionId, orderId, { limit: 50 })).map(({ type, message }) => ({
         type,
         message,
       })),
@@ -182,7 +121,7 @@ function idsRequests(f: Fixture): () => number[][] {
 
 /** Removes the order's jobs, as if they had run and found nothing to do. */
 async function finishJobs(queue: OrderQueue): Promise<void> {
-  const q = queues.get(queue)!;
+  const q = parts.queues.get(queue)!;
   for (const job of await q.getJobs(['waiting', 'delayed', 'prioritized'])) await job.remove();
 }
 
@@ -201,7 +140,7 @@ describe('runSweep', () => {
     expect([...jobs.keys()]).toEqual([lost]);
     expect(jobs.get(lost)).toEqual([expect.objectContaining({ source: 'reconcile' })]);
     // The ingress's dedupe id: a trigger arriving now merges into this job.
-    const queue = queues.get('order-export')!;
+    const queue = parts.queues.get('order-export')!;
     expect(await queue.getDeduplicationJobId(orderJobId('order-export', f.connectionId, lost))).toBe(
       jobs.get(lost)![0]!.id,
     );
@@ -299,7 +238,7 @@ describe('runSweep', () => {
     const f = await fixture();
     const order = f.order(f.seeded.statuses.send);
     // The trigger's job, failed for good (its retries ran out during an outage).
-    await producer.add(
+    await parts.producer.add(
       'order-export',
       { connectionId: f.connectionId, orderId: order, source: 'trigger' },
       {
@@ -313,12 +252,13 @@ describe('runSweep', () => {
       async () => {
         throw new UnrecoverableError('LIFE POS is down');
       },
-      { connection, prefix },
+      { connection, prefix: parts.prefix },
     );
     await waitFor(
       async () =>
-        (await queues.get('order-export')!.getJobState(`order-export.${f.connectionId}.${order}.t1`)) ===
-        'failed',
+        (await parts.queues
+          .get('order-export')!
+          .getJobState(`order-export.${f.connectionId}.${order}.t1`)) === 'failed',
       {
         what: 'the failed job',
       },

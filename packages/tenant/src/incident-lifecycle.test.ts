@@ -1,36 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { createDatabase, type Database, migrate } from '@connector/db';
+import type { Database } from '@connector/db';
 import { PermanentError, RetryableError } from '@connector/domain';
-import { createLogger } from '@connector/logger';
-import {
-  createProducer,
-  createWorkerRedis,
-  type FinalFailure,
-  type JobSuccess,
-  orderJobId,
-  type Producer,
-} from '@connector/queue';
-import type { Sandbox } from '@connector/sandbox';
-import {
-  createTestDatabase,
-  seedTenant,
-  startTestSandbox,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-  waitFor,
-} from '@connector/testkit';
+import type { Logger } from '@connector/logger';
+import { type FinalFailure, type JobSuccess, orderJobId, type Producer } from '@connector/queue';
+import { type Sandbox, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import winston from 'winston';
-import { createFinalFailureHook, createSuccessHook, startWorkerApp, type WorkerApp } from './index.js';
+import { createFinalFailureHook, createSuccessHook } from './index.js';
+import {
+  exportFailure as failure,
+  type IncidentFixture,
+  startIncidentFixture,
+} from './testing/incident-fixture.js';
 
-const logger = createLogger({
-  service: 'test',
-  transports: [new winston.transports.Console({ silent: !process.env.TEST_DEBUG })],
-});
-const secretsKey = randomBytes(32);
 const CONSOLE = 'https://console.example.test';
 
 const lifeposDown = () =>
@@ -39,63 +20,29 @@ const lifeposDown = () =>
   });
 
 describe('incidents: one per outage, healed, resolved when their subject succeeds, tasks retried', () => {
+  let fx: IncidentFixture;
   let sandbox: Sandbox;
-  let database: TestDatabase;
   let db: Database;
-  let redis: Redis;
   let producer: Producer;
-  let app: WorkerApp;
+  let logger: Logger;
   let hook: ReturnType<typeof createFinalFailureHook>;
   let succeeded: ReturnType<typeof createSuccessHook>;
-  const prefix = `{${uniquePrefix('incl')}}`;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
-    database = await createTestDatabase({ migrate });
-    db = createDatabase({ url: database.url, secretsKey, logger });
-    redis = createWorkerRedis(testRedisUrl());
-    producer = createProducer({ redis, prefix });
-    app = await startWorkerApp({
+    fx = await startIncidentFixture({
       service: 'incident-lifecycle-test',
-      owns: [],
-      ownsCrmTasks: true,
-      handlers: () => [],
-      logger,
+      prefix: 'incl',
+      consoleUrl: CONSOLE,
       incidentWatch: { everyMs: 200, taskRetryMs: 300 },
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedisUrl(),
-        SECRETS_KEY: secretsKey.toString('base64'),
-        LIFEPOS_API_URL: sandbox.lifeposUrl,
-        RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
-        QUEUE_PREFIX: prefix,
-        PORT: '0',
-        CONSOLE_PUBLIC_URL: CONSOLE,
-      },
     });
+    ({ sandbox, db, producer, logger } = fx);
     hook = createFinalFailureHook({ db, producer, logger, consoleUrl: CONSOLE });
     succeeded = createSuccessHook({ db, producer, logger });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await producer?.close();
-    await redis?.quit();
-    await db?.close();
-    await database?.drop();
-    await sandbox?.close();
-  });
+  afterAll(() => fx?.close());
 
-  async function activeTenant() {
-    const tenant = await seedTenant(sandbox);
-    const connection = await db.connections.create({ ...tenant.connection, status: 'active' });
-    return { tenant, connection };
-  }
-
-  function failure(connectionId: string, orderId: number, error: Error): FinalFailure {
-    const data = { connectionId, orderId, source: 'trigger' } as const;
-    return { queue: 'order-export', data, error, job: { id: `job-${orderId}`, data } as Job };
-  }
+  const activeTenant = () => fx.activeTenant();
 
   function success(connectionId: string, orderId: number): JobSuccess {
     const data = { connectionId, orderId, source: 'trigger' } as const;
@@ -149,7 +96,7 @@ describe('incidents: one per outage, healed, resolved when their subject succeed
     );
 
     // The sandbox LIFE POS answers: the periodic check enqueues every order again, with the trigger's dedupe id.
-    const exports = new Queue('order-export', { connection: redis, prefix });
+    const exports = new Queue('order-export', { connection: fx.redis, prefix: fx.prefix });
     await waitFor(
       async () =>
         (await db.incidents.subjects(outage.id)).every((s) => s.redrivenAt !== null) &&

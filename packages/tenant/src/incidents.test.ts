@@ -1,90 +1,35 @@
-import { randomBytes } from 'node:crypto';
-import { createDatabase, type Database, migrate } from '@connector/db';
+import type { Database } from '@connector/db';
 import { PermanentError } from '@connector/domain';
-import { createLogger } from '@connector/logger';
-import { createProducer, createWorkerRedis, type FinalFailure, type Producer } from '@connector/queue';
-import type { Sandbox } from '@connector/sandbox';
-import {
-  createTestDatabase,
-  seedTenant,
-  startTestSandbox,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-  waitFor,
-} from '@connector/testkit';
+import type { Logger } from '@connector/logger';
+import type { Producer } from '@connector/queue';
+import { type Sandbox, seedTenant, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import winston from 'winston';
-import { startWorkerApp, type WorkerApp } from './index.js';
-
-const logger = createLogger({
-  service: 'test',
-  transports: [new winston.transports.Console({ silent: !process.env.TEST_DEBUG })],
-});
-const secretsKey = randomBytes(32);
+import {
+  exportFailure as failure,
+  type IncidentFixture,
+  startIncidentFixture,
+} from './testing/incident-fixture.js';
 
 describe('incidents: final failure → one set of RetailCRM tasks', () => {
+  let fx: IncidentFixture;
   let sandbox: Sandbox;
-  let database: TestDatabase;
   let db: Database;
-  let redis: Redis;
   let producer: Producer;
-  let app: WorkerApp;
-  const prefix = `{${uniquePrefix('inc')}}`;
+  let logger: Logger;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
-    database = await createTestDatabase({ migrate });
-    db = createDatabase({ url: database.url, secretsKey, logger });
-    redis = createWorkerRedis(testRedisUrl());
-    producer = createProducer({ redis, prefix });
-    app = await startWorkerApp({
+    fx = await startIncidentFixture({
       service: 'incident-test',
-      owns: [],
-      ownsCrmTasks: true,
-      handlers: () => [],
-      logger,
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedisUrl(),
-        SECRETS_KEY: secretsKey.toString('base64'),
-        LIFEPOS_API_URL: sandbox.lifeposUrl,
-        RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
-        QUEUE_PREFIX: prefix,
-        PORT: '0',
-        CONSOLE_PUBLIC_URL: 'https://console.example.test',
-      },
+      prefix: 'inc',
+      consoleUrl: 'https://console.example.test',
     });
+    ({ sandbox, db, producer, logger } = fx);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await producer?.close();
-    await redis?.quit();
-    await db?.close();
-    await database?.drop();
-    await sandbox?.close();
-  });
+  afterAll(() => fx?.close());
 
-  async function activeTenant() {
-    const tenant = await seedTenant(sandbox);
-    const connection = await db.connections.create({ ...tenant.connection, status: 'active' });
-    return { tenant, connection };
-  }
-
-  function failure(connectionId: string, orderId: number, error: Error): FinalFailure {
-    return {
-      queue: 'order-export',
-      data: { connectionId, orderId, source: 'trigger' },
-      error,
-      job: {
-        id: `job-${orderId}`,
-        data: { connectionId, orderId, source: 'trigger' },
-      } as FinalFailure['job'],
-    };
-  }
+  const activeTenant = () => fx.activeTenant();
 
   it('creates one task for each active member of the error group, once, however often the hook runs', async () => {
     const { tenant, connection } = await activeTenant();
@@ -157,7 +102,7 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
       cause: 'x',
       message: 'x',
     });
-    const queue = new Queue('crm-tasks', { connection: redis, prefix });
+    const queue = new Queue('crm-tasks', { connection: fx.redis, prefix: fx.prefix });
     const job = await producer.add('crm-tasks', { connectionId: connection.id, incidentId: incident.id });
     const failed = await waitFor(
       async () => ((await queue.getJob(job.id))?.failedReason ? queue.getJob(job.id) : undefined),
@@ -180,7 +125,7 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
     await db.connections.update(connection.id, { status: 'disabled', disabledReason: 'test' });
     const { createFinalFailureHook } = await import('./incidents.js');
     const hook = createFinalFailureHook({ db, producer, logger });
-    const error = await app.deps.runtime.open(connection.id).then(
+    const error = await fx.app.deps.runtime.open(connection.id).then(
       () => new Error('expected the inactive connection to be refused'),
       (refused: unknown) => refused as Error,
     );
@@ -197,11 +142,11 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
       status: 'disabled',
       disabledReason: 'test',
     });
-    await expect(app.deps.runtime.open(connection.id)).rejects.toMatchObject({
+    await expect(fx.app.deps.runtime.open(connection.id)).rejects.toMatchObject({
       kind: 'permanent',
       code: 'connection.inactive',
     });
-    const opened = await app.deps.runtime.open(connection.id, { requireActive: false });
+    const opened = await fx.app.deps.runtime.open(connection.id, { requireActive: false });
     await expect(opened.retailcrm.credentials()).resolves.toBeDefined();
   });
 });

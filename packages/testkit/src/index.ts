@@ -1,3 +1,4 @@
+export { type TestAppEnvParts, testAppEnv } from './app-env.js';
 export { runAppMain } from './app-main.js';
 export { freePort } from './free-port.js';
 export {

@@ -83,6 +83,19 @@ export function connectionBody(
   return { ...fields, settings, ...overrides };
 }
 
+/** Creates the tenant's connection through the JSON API, as the demo script does; the API's answer. */
+export function postConnection(
+  fx: Pick<ConsoleFixture, 'console' | 'basic'>,
+  tenant: Tenant,
+  overrides: Record<string, unknown> = {},
+): Promise<Response> {
+  return fetch(`${fx.console.url}/api/connections`, {
+    method: 'POST',
+    headers: { authorization: fx.basic, 'content-type': 'application/json' },
+    body: JSON.stringify(connectionBody(tenant, overrides)),
+  });
+}
+
 /** A cookie-keeping client for the HTML side (fetch does not keep cookies). */
 export class Browserless {
   private cookies = new Map<string, string>();

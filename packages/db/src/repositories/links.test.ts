@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Database } from '../database.js';
-import { openTestTenants, type TestTenants } from '../test-support/test-tenants.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestTenants } from '../test-support/test-tenants.js';
 import { asUniqueViolation, UniqueViolationError } from '../unique-violation.js';
 
-let tenants: TestTenants;
-let db: Database;
+const tenants = useTestTenants();
 const tenant = () => tenants.tenant();
-
-beforeAll(async () => {
-  tenants = await openTestTenants();
-  db = tenants.db;
-});
-
-afterAll(() => tenants?.close());
 
 describe('order links', () => {
   it('allows one link per (connection, RetailCRM order)', async () => {
     const connectionId = await tenant();
-    await db.prisma.orderLink.create({ data: { connectionId, retailcrmOrderId: 7, state: 'exported' } });
+    await tenants.db.prisma.orderLink.create({
+      data: { connectionId, retailcrmOrderId: 7, state: 'exported' },
+    });
 
-    const error = await db.prisma.orderLink
+    const error = await tenants.db.prisma.orderLink
       .create({ data: { connectionId, retailcrmOrderId: 7, state: 'failed' } })
       .catch((caught: unknown) => caught);
 
@@ -30,20 +23,22 @@ describe('order links', () => {
     // The same order id of another tenant is another order.
     const other = await tenant();
     await expect(
-      db.prisma.orderLink.create({ data: { connectionId: other, retailcrmOrderId: 7, state: 'exported' } }),
+      tenants.db.prisma.orderLink.create({
+        data: { connectionId: other, retailcrmOrderId: 7, state: 'exported' },
+      }),
     ).resolves.toMatchObject({ retailcrmOrderId: 7 });
   });
 
   it('upserts: creates, then updates the given fields and keeps the rest', async () => {
     const connectionId = await tenant();
-    const created = await db.orderLinks.upsert(connectionId, 101, {
+    const created = await tenants.db.orderLinks.upsert(connectionId, 101, {
       state: 'exported',
       retailcrmOrderNumber: '101A',
       lifeposSaleId: 'sale-1',
       lifeposOutletId: 'outlet-1',
       lifeposSaleNumber: '0001',
     });
-    const moved = await db.orderLinks.upsert(connectionId, 101, {
+    const moved = await tenants.db.orderLinks.upsert(connectionId, 101, {
       state: 'exported',
       lifeposOutletId: 'outlet-2',
     });
@@ -56,24 +51,24 @@ describe('order links', () => {
       state: 'exported',
     });
     expect(moved.lastSyncedAt.getTime()).toBeGreaterThanOrEqual(created.lastSyncedAt.getTime());
-    expect(await db.orderLinks.get(connectionId, 101)).toEqual(moved);
-    expect(await db.orderLinks.findBySaleId(connectionId, 'sale-1')).toEqual(moved);
-    expect(await db.orderLinks.get(connectionId, 999)).toBeNull();
+    expect(await tenants.db.orderLinks.get(connectionId, 101)).toEqual(moved);
+    expect(await tenants.db.orderLinks.findBySaleId(connectionId, 'sale-1')).toEqual(moved);
+    expect(await tenants.db.orderLinks.get(connectionId, 999)).toBeNull();
   });
 
   it('links a LIFE POS sale to one order of a tenant only', async () => {
     const connectionId = await tenant();
-    await db.orderLinks.upsert(connectionId, 1, { state: 'exported', lifeposSaleId: 'sale-x' });
+    await tenants.db.orderLinks.upsert(connectionId, 1, { state: 'exported', lifeposSaleId: 'sale-x' });
 
     await expect(
-      db.orderLinks.upsert(connectionId, 2, { state: 'exported', lifeposSaleId: 'sale-x' }),
+      tenants.db.orderLinks.upsert(connectionId, 2, { state: 'exported', lifeposSaleId: 'sale-x' }),
     ).rejects.toBeInstanceOf(UniqueViolationError);
     // Orders without a sale yet do not collide with each other.
-    await db.orderLinks.upsert(connectionId, 3, { state: 'failed' });
-    await db.orderLinks.upsert(connectionId, 4, { state: 'failed' });
+    await tenants.db.orderLinks.upsert(connectionId, 3, { state: 'failed' });
+    await tenants.db.orderLinks.upsert(connectionId, 4, { state: 'failed' });
     const other = await tenant();
     await expect(
-      db.orderLinks.upsert(other, 1, { state: 'exported', lifeposSaleId: 'sale-x' }),
+      tenants.db.orderLinks.upsert(other, 1, { state: 'exported', lifeposSaleId: 'sale-x' }),
     ).resolves.toMatchObject({ lifeposSaleId: 'sale-x' });
   });
 
@@ -86,10 +81,12 @@ describe('order links', () => {
       [4, 'exported'],
       [2, 'refunded'],
     ] as const)
-      await db.orderLinks.upsert(connectionId, orderId, { state });
+      await tenants.db.orderLinks.upsert(connectionId, orderId, { state });
 
-    const first = await db.orderLinks.listByState(connectionId, ['exported', 'refunded'], { limit: 2 });
-    const second = await db.orderLinks.listByState(connectionId, ['exported', 'refunded'], {
+    const first = await tenants.db.orderLinks.listByState(connectionId, ['exported', 'refunded'], {
+      limit: 2,
+    });
+    const second = await tenants.db.orderLinks.listByState(connectionId, ['exported', 'refunded'], {
       limit: 2,
       afterOrderId: first.at(-1)?.retailcrmOrderId as number,
     });
@@ -100,16 +97,16 @@ describe('order links', () => {
   it('reads the links of a page of orders at once, only the tenant’s', async () => {
     const connectionId = await tenant();
     const other = await tenant();
-    await db.orderLinks.upsert(connectionId, 10, { state: 'exported' });
-    await db.orderLinks.upsert(connectionId, 11, { state: 'cancelled' });
-    await db.orderLinks.upsert(other, 12, { state: 'exported' });
+    await tenants.db.orderLinks.upsert(connectionId, 10, { state: 'exported' });
+    await tenants.db.orderLinks.upsert(connectionId, 11, { state: 'cancelled' });
+    await tenants.db.orderLinks.upsert(other, 12, { state: 'exported' });
 
-    const links = await db.orderLinks.listForOrders(connectionId, [10, 11, 12, 13]);
+    const links = await tenants.db.orderLinks.listForOrders(connectionId, [10, 11, 12, 13]);
     expect(links.map((link) => [link.retailcrmOrderId, link.state]).sort()).toEqual([
       [10, 'exported'],
       [11, 'cancelled'],
     ]);
-    expect(await db.orderLinks.listForOrders(connectionId, [])).toEqual([]);
+    expect(await tenants.db.orderLinks.listForOrders(connectionId, [])).toEqual([]);
   });
 });
 
@@ -123,24 +120,26 @@ describe('payment links', () => {
   it('allows one link per (connection, LIFE POS payment, part)', async () => {
     const connectionId = await tenant();
     const data = { ...key(connectionId), retailcrmOrderId: 1, amountKopecks: 100n };
-    await db.prisma.paymentLink.create({ data });
+    await tenants.db.prisma.paymentLink.create({ data });
 
-    const error = await db.prisma.paymentLink.create({ data }).catch((caught: unknown) => caught);
+    const error = await tenants.db.prisma.paymentLink.create({ data }).catch((caught: unknown) => caught);
     expect(asUniqueViolation(error)).toMatchObject({
       model: 'PaymentLink',
       fields: ['connectionId', 'lifeposPaymentId', 'part'],
     });
     // The card part of the same payment document is a payment of its own.
-    await expect(db.prisma.paymentLink.create({ data: { ...data, part: 'card' } })).resolves.toBeDefined();
+    await expect(
+      tenants.db.prisma.paymentLink.create({ data: { ...data, part: 'card' } }),
+    ).resolves.toBeDefined();
   });
 
   it('ensures a link: created once, found afterwards', async () => {
     const connectionId = await tenant();
-    const first = await db.paymentLinks.ensure(key(connectionId), {
+    const first = await tenants.db.paymentLinks.ensure(key(connectionId), {
       retailcrmOrderId: 10,
       amountKopecks: 12_345,
     });
-    const second = await db.paymentLinks.ensure(key(connectionId), {
+    const second = await tenants.db.paymentLinks.ensure(key(connectionId), {
       retailcrmOrderId: 10,
       amountKopecks: 12_345,
     });
@@ -154,7 +153,10 @@ describe('payment links', () => {
     const connectionId = await tenant();
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        db.paymentLinks.ensure(key(connectionId, 'card'), { retailcrmOrderId: 11, amountKopecks: 500 }),
+        tenants.db.paymentLinks.ensure(key(connectionId, 'card'), {
+          retailcrmOrderId: 11,
+          amountKopecks: 500,
+        }),
       ),
     );
     expect(results.filter((result) => result.created)).toHaveLength(1);
@@ -164,19 +166,25 @@ describe('payment links', () => {
   it('records the RetailCRM payment and keeps amounts beyond 32 bits exact', async () => {
     const connectionId = await tenant();
     const big = 300_000_000_007; // 3 000 000 000.07 rubles
-    await db.paymentLinks.ensure(key(connectionId), { retailcrmOrderId: 12, amountKopecks: big });
-    await db.paymentLinks.ensure(key(connectionId, 'card'), { retailcrmOrderId: 12, amountKopecks: 1 });
+    await tenants.db.paymentLinks.ensure(key(connectionId), { retailcrmOrderId: 12, amountKopecks: big });
+    await tenants.db.paymentLinks.ensure(key(connectionId, 'card'), {
+      retailcrmOrderId: 12,
+      amountKopecks: 1,
+    });
 
-    const paid = await db.paymentLinks.update(key(connectionId), { retailcrmPaymentId: 555, status: 'paid' });
+    const paid = await tenants.db.paymentLinks.update(key(connectionId), {
+      retailcrmPaymentId: 555,
+      status: 'paid',
+    });
     expect(paid).toMatchObject({ retailcrmPaymentId: 555, status: 'paid', amountKopecks: big });
-    const links = await db.paymentLinks.listForOrder(connectionId, 12);
+    const links = await tenants.db.paymentLinks.listForOrder(connectionId, 12);
     expect(links.map((link) => [link.part, link.amountKopecks])).toEqual([
       ['cash', big],
       ['card', 1],
     ]);
-    expect(await db.paymentLinks.get(key(connectionId, 'card'))).toMatchObject({ status: 'pending' });
+    expect(await tenants.db.paymentLinks.get(key(connectionId, 'card'))).toMatchObject({ status: 'pending' });
     await expect(
-      db.paymentLinks.ensure(key(connectionId), { retailcrmOrderId: 12, amountKopecks: 1.5 }),
+      tenants.db.paymentLinks.ensure(key(connectionId), { retailcrmOrderId: 12, amountKopecks: 1.5 }),
     ).rejects.toThrow(RangeError);
   });
 });
@@ -184,45 +192,47 @@ describe('payment links', () => {
 describe('outlet and courier links', () => {
   it('maps stores to outlets', async () => {
     const connectionId = await tenant();
-    await db.outletLinks.upsert(connectionId, 'shop-1', {
+    await tenants.db.outletLinks.upsert(connectionId, 'shop-1', {
       lifeposOutletId: 'outlet-1',
       legalEntityInn: '7707083893',
       name: 'Main shop',
       address: 'Moscow',
     });
-    await db.outletLinks.upsert(connectionId, 'shop-2', {
+    await tenants.db.outletLinks.upsert(connectionId, 'shop-2', {
       lifeposOutletId: 'outlet-1',
       legalEntityInn: '7707083893',
     });
-    const moved = await db.outletLinks.upsert(connectionId, 'shop-1', {
+    const moved = await tenants.db.outletLinks.upsert(connectionId, 'shop-1', {
       lifeposOutletId: 'outlet-9',
       legalEntityInn: '7707083893',
     });
 
     expect(moved).toMatchObject({ lifeposOutletId: 'outlet-9', name: 'Main shop', address: 'Moscow' });
     expect(
-      (await db.outletLinks.findByOutletId(connectionId, 'outlet-1')).map((l) => l.retailcrmStoreCode),
+      (await tenants.db.outletLinks.findByOutletId(connectionId, 'outlet-1')).map(
+        (l) => l.retailcrmStoreCode,
+      ),
     ).toEqual(['shop-2']);
-    expect((await db.outletLinks.list(connectionId)).map((l) => l.retailcrmStoreCode)).toEqual([
+    expect((await tenants.db.outletLinks.list(connectionId)).map((l) => l.retailcrmStoreCode)).toEqual([
       'shop-1',
       'shop-2',
     ]);
-    expect(await db.outletLinks.delete(connectionId, 'shop-2')).toBe(true);
-    expect(await db.outletLinks.get(connectionId, 'shop-2')).toBeNull();
+    expect(await tenants.db.outletLinks.delete(connectionId, 'shop-2')).toBe(true);
+    expect(await tenants.db.outletLinks.get(connectionId, 'shop-2')).toBeNull();
   });
 
   it('maps couriers to employees, the workplace added later', async () => {
     const connectionId = await tenant();
-    await db.courierLinks.upsert(connectionId, 42, { lifeposEmployeeId: 'employee-1' });
-    expect(await db.courierLinks.get(connectionId, 42)).toMatchObject({ lifeposWorkplaceId: null });
+    await tenants.db.courierLinks.upsert(connectionId, 42, { lifeposEmployeeId: 'employee-1' });
+    expect(await tenants.db.courierLinks.get(connectionId, 42)).toMatchObject({ lifeposWorkplaceId: null });
 
-    await db.courierLinks.upsert(connectionId, 42, {
+    await tenants.db.courierLinks.upsert(connectionId, 42, {
       lifeposEmployeeId: 'employee-1',
       lifeposWorkplaceId: 'wp-1',
     });
-    await db.courierLinks.upsert(connectionId, 42, { lifeposEmployeeId: 'employee-1' });
+    await tenants.db.courierLinks.upsert(connectionId, 42, { lifeposEmployeeId: 'employee-1' });
 
-    expect(await db.courierLinks.list(connectionId)).toEqual([
+    expect(await tenants.db.courierLinks.list(connectionId)).toEqual([
       expect.objectContaining({
         retailcrmCourierId: 42,
         lifeposEmployeeId: 'employee-1',

@@ -1,38 +1,31 @@
 import { REDACTED } from '@connector/logger';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Database } from '../database.js';
-import { openTestTenants, type TestTenants } from '../test-support/test-tenants.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestTenants } from '../test-support/test-tenants.js';
 
-let tenants: TestTenants;
-let db: Database;
-
-beforeAll(async () => {
-  tenants = await openTestTenants();
-  db = tenants.db;
-});
-
-afterAll(() => tenants?.close());
+const tenants = useTestTenants();
 
 describe('order events', () => {
   it('keeps an append-only timeline per order, oldest first', async () => {
     const connectionId = await tenants.tenant();
     const types = ['trigger.received', 'job.started', 'external.call', 'job.finished'];
-    for (const type of types) await db.orderEvents.append(connectionId, 31, { type, message: type });
-    await db.orderEvents.append(connectionId, 32, { type: 'trigger.received', message: 'other order' });
+    for (const type of types) await tenants.db.orderEvents.append(connectionId, 31, { type, message: type });
+    await tenants.db.orderEvents.append(connectionId, 32, {
+      type: 'trigger.received',
+      message: 'other order',
+    });
 
-    const timeline = await db.orderEvents.list(connectionId, 31);
+    const timeline = await tenants.db.orderEvents.list(connectionId, 31);
     expect(timeline.map((event) => event.type)).toEqual(types);
     expect(timeline.every((event) => typeof event.id === 'string')).toBe(true);
     expect(JSON.parse(JSON.stringify(timeline))).toHaveLength(4);
-    expect((await db.orderEvents.list(connectionId, 31, { limit: 2 })).map((event) => event.type)).toEqual([
-      'external.call',
-      'job.finished',
-    ]);
+    expect(
+      (await tenants.db.orderEvents.list(connectionId, 31, { limit: 2 })).map((event) => event.type),
+    ).toEqual(['external.call', 'job.finished']);
   });
 
   it('stores data as JSON with secrets masked', async () => {
     const connectionId = await tenants.tenant();
-    const event = await db.orderEvents.append(connectionId, 33, {
+    const event = await tenants.db.orderEvents.append(connectionId, 33, {
       type: 'external.call',
       message: 'GET /api/v5/orders/33?apiKey=abcdef123456 → 200',
       data: { status: 200, headers: { 'X-API-KEY': 'abcdef123456' }, body: { id: 33, items: [1, 2] } },
@@ -44,12 +37,12 @@ describe('order events', () => {
       headers: { 'X-API-KEY': REDACTED },
       body: { id: 33, items: [1, 2] },
     });
-    expect((await db.orderEvents.list(connectionId, 33))[0]).toEqual(event);
+    expect((await tenants.db.orderEvents.list(connectionId, 33))[0]).toEqual(event);
   });
 
   it('appends entries of several orders in one statement, in order and masked', async () => {
     const connectionId = await tenants.tenant();
-    await db.orderEvents.appendMany([
+    await tenants.db.orderEvents.appendMany([
       { connectionId, retailcrmOrderId: 41, event: { type: 'trigger.received', message: 'first' } },
       { connectionId, retailcrmOrderId: 42, event: { type: 'trigger.received', message: 'other order' } },
       {
@@ -58,14 +51,14 @@ describe('order events', () => {
         event: { type: 'external.call', message: 'second', data: { apiKey: 'abcdef123456' } },
       },
     ]);
-    await db.orderEvents.appendMany([]);
+    await tenants.db.orderEvents.appendMany([]);
 
-    const timeline = await db.orderEvents.list(connectionId, 41);
+    const timeline = await tenants.db.orderEvents.list(connectionId, 41);
     expect(timeline.map((event) => [event.message, event.data])).toEqual([
       ['first', null],
       ['second', { apiKey: REDACTED }],
     ]);
-    expect((await db.orderEvents.list(connectionId, 42)).map((event) => event.message)).toEqual([
+    expect((await tenants.db.orderEvents.list(connectionId, 42)).map((event) => event.message)).toEqual([
       'other order',
     ]);
   });

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Prisma } from '../generated/prisma/client.js';
-import { openTestTenants, type TestTenants } from '../test-support/test-tenants.js';
+import { useTestTenants } from '../test-support/test-tenants.js';
 import { latestFactsQuery, type OrderListFilter, orderListQuery } from './order-list.js';
 
-let tenants: TestTenants;
-
-beforeAll(async () => {
-  tenants = await openTestTenants();
-});
-
-afterAll(() => tenants?.close());
+const tenants = useTestTenants();
 
 const EVENTS = 1_000_000;
 const ORDERS = 100_000;

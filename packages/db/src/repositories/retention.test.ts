@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Database } from '../database.js';
-import { openTestTenants, type TestTenants } from '../test-support/test-tenants.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestTenants } from '../test-support/test-tenants.js';
 
-let tenants: TestTenants;
-let db: Database;
-
-beforeAll(async () => {
-  tenants = await openTestTenants();
-  db = tenants.db;
-});
-
-afterAll(() => tenants?.close());
+const tenants = useTestTenants();
 
 const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY);
@@ -35,31 +26,33 @@ describe('retention deletes', () => {
       message,
       createdAt,
     });
-    await db.prisma.orderEvent.createMany({
+    await tenants.db.prisma.orderEvent.createMany({
       data: [
         ...[100, 99, 98, 97, 91].map((days) => entry(daysAgo(days), `old ${days}`)),
         entry(daysAgo(89), 'new 89'),
         entry(new Date(), 'new now'),
       ],
     });
-    expect(await drain((limit) => db.retention.deleteOrderEvents(daysAgo(90), limit), 2)).toEqual([2, 2, 1]);
-    const left = await db.orderEvents.list(connectionId, 1);
+    expect(await drain((limit) => tenants.db.retention.deleteOrderEvents(daysAgo(90), limit), 2)).toEqual([
+      2, 2, 1,
+    ]);
+    const left = await tenants.db.orderEvents.list(connectionId, 1);
     expect(left.map((event) => event.message)).toEqual(['new 89', 'new now']);
   });
 
   it('deletes stored notifications processed before the cutoff; unprocessed ones stay however old', async () => {
     const connectionId = await tenants.tenant();
     const stored = (receivedAt: Date, processedAt: Date | null) =>
-      db.prisma.lifeposNotification.create({
+      tenants.db.prisma.lifeposNotification.create({
         data: { connectionId, typeOf: 'Sale', body: {}, receivedAt, processedAt },
       });
     const old = await stored(daysAgo(30), daysAgo(20));
     const unprocessed = await stored(daysAgo(30), null);
     const recent = await stored(daysAgo(30), daysAgo(2));
-    expect(await drain((limit) => db.retention.deleteProcessedNotifications(daysAgo(14), limit), 5)).toEqual([
-      1,
-    ]);
-    const left = await db.prisma.lifeposNotification.findMany({ where: { connectionId } });
+    expect(
+      await drain((limit) => tenants.db.retention.deleteProcessedNotifications(daysAgo(14), limit), 5),
+    ).toEqual([1]);
+    const left = await tenants.db.prisma.lifeposNotification.findMany({ where: { connectionId } });
     expect(left.map((row) => row.id).sort()).toEqual([unprocessed.id, recent.id].sort());
     expect(left.map((row) => row.id)).not.toContain(old.id);
   });
@@ -67,7 +60,7 @@ describe('retention deletes', () => {
   it('deletes incidents resolved before the cutoff with their subjects; open and recently resolved stay', async () => {
     const connectionId = await tenants.tenant();
     const incident = (dedupeKey: string, fields: { status: 'open' | 'resolved'; resolvedAt?: Date }) =>
-      db.prisma.incident.create({
+      tenants.db.prisma.incident.create({
         data: {
           connectionId,
           dedupeKey,
@@ -82,9 +75,11 @@ describe('retention deletes', () => {
     const old = await incident('old', { status: 'resolved', resolvedAt: daysAgo(190) });
     const recent = await incident('recent', { status: 'resolved', resolvedAt: daysAgo(10) });
     const open = await incident('open', { status: 'open' });
-    expect(await drain((limit) => db.retention.deleteResolvedIncidents(daysAgo(180), limit), 5)).toEqual([1]);
-    const left = await db.prisma.incident.findMany({ where: { connectionId } });
+    expect(
+      await drain((limit) => tenants.db.retention.deleteResolvedIncidents(daysAgo(180), limit), 5),
+    ).toEqual([1]);
+    const left = await tenants.db.prisma.incident.findMany({ where: { connectionId } });
     expect(left.map((row) => row.id).sort()).toEqual([recent.id, open.id].sort());
-    expect(await db.prisma.incidentSubject.count({ where: { incidentId: old.id } })).toBe(0);
+    expect(await tenants.db.prisma.incidentSubject.count({ where: { incidentId: old.id } })).toBe(0);
   });
 });

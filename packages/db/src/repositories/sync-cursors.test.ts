@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Database } from '../database.js';
-import { openTestTenants, type TestTenants } from '../test-support/test-tenants.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestTenants } from '../test-support/test-tenants.js';
 
-let tenants: TestTenants;
-let db: Database;
-
-beforeAll(async () => {
-  tenants = await openTestTenants();
-  db = tenants.db;
-});
-
-afterAll(() => tenants?.close());
+const tenants = useTestTenants();
 
 describe('sync cursors', () => {
   it('starts empty', async () => {
     const connectionId = await tenants.tenant();
-    expect(await db.syncCursors.get(connectionId)).toEqual({
+    expect(await tenants.db.syncCursors.get(connectionId)).toEqual({
       connectionId,
       retailcrmHistorySinceId: null,
       lastReconciledAt: null,
@@ -26,8 +17,8 @@ describe('sync cursors', () => {
   it('advances the given cursors and keeps the others', async () => {
     const connectionId = await tenants.tenant();
     const reconciled = new Date('2026-05-01T12:00:00.123Z');
-    await db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: 5_000_000_000 });
-    const after = await db.syncCursors.advance(connectionId, { lastReconciledAt: reconciled });
+    await tenants.db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: 5_000_000_000 });
+    const after = await tenants.db.syncCursors.advance(connectionId, { lastReconciledAt: reconciled });
 
     expect(after).toEqual({
       connectionId,
@@ -35,25 +26,29 @@ describe('sync cursors', () => {
       lastReconciledAt: reconciled,
       lifeposSalesCursor: null,
     });
-    expect(await db.syncCursors.get(connectionId)).toEqual(after);
+    expect(await tenants.db.syncCursors.get(connectionId)).toEqual(after);
     // Written with raw SQL, read back by Prisma: the same instant.
     expect(
-      (await db.prisma.syncCursor.findUniqueOrThrow({ where: { connectionId } })).lastReconciledAt,
+      (await tenants.db.prisma.syncCursor.findUniqueOrThrow({ where: { connectionId } })).lastReconciledAt,
     ).toEqual(reconciled);
   });
 
   it('never moves a cursor back', async () => {
     const connectionId = await tenants.tenant();
     const later = new Date('2026-05-02T00:00:00.000Z');
-    await db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: 900, lifeposSalesCursor: later });
-    const stale = await db.syncCursors.advance(connectionId, {
+    await tenants.db.syncCursors.advance(connectionId, {
+      retailcrmHistorySinceId: 900,
+      lifeposSalesCursor: later,
+    });
+    const stale = await tenants.db.syncCursors.advance(connectionId, {
       retailcrmHistorySinceId: 100,
       lifeposSalesCursor: new Date('2026-05-01T00:00:00.000Z'),
     });
 
     expect(stale).toMatchObject({ retailcrmHistorySinceId: 900, lifeposSalesCursor: later });
     expect(
-      (await db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: 901 })).retailcrmHistorySinceId,
+      (await tenants.db.syncCursors.advance(connectionId, { retailcrmHistorySinceId: 901 }))
+        .retailcrmHistorySinceId,
     ).toBe(901);
   });
 });

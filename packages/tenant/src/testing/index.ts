@@ -1,5 +1,6 @@
 // Test helpers for worker apps (`@connector/tenant/testing`): not part of the build, only resolved
 // through the "source" condition the test runner uses.
+export { expectMissingOrderSkipped } from './missing-order.js';
 export {
   FAST_RETRIES,
   type SeededConnection,
