@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { checkClientsFactory } from './check-clients.js';
-import { type CheckId, type CheckReport, REQUIRED_SCOPE_CODES, runChecks } from './connection-checks.js';
+import { type CheckId, type CheckReport, REQUIRED_SCOPE_CODES, runChecks } from './checks/index.js';
 import type { ConnectionDraft } from './connection-input.schema.js';
 
 let sandbox: Sandbox;

@@ -1,27 +1,20 @@
-import type { ConnectionRecord, ConnectionSettings, Database, Prisma } from '@connector/db';
+import type { ConnectionRecord, ConnectionSettings, Database } from '@connector/db';
 import { connectionSettingsSchema, UniqueViolationError } from '@connector/db';
 import type { Logger } from '@connector/logger';
 import { type Producer, requestSweep } from '@connector/queue';
-import { requestConnectionSync, unscheduleConnectionSync } from '@connector/sync';
-import { subscribeConnection, type TenantRuntime, unsubscribeConnection } from '@connector/tenant';
+import { unscheduleConnectionSync } from '@connector/sync';
+import type { TenantRuntime } from '@connector/tenant';
 import type { Queue } from 'bullmq';
 import type { BuildCheckClients } from './check-clients.js';
+import { type CheckLine, type CheckReport, loadReferenceBooks, type ReferenceBooks } from './checks/index.js';
+import { fail, type ServiceSteps, serviceSteps } from './connection-activation.js';
 import {
-  type CheckLine,
-  type CheckReport,
-  loadReferenceBooks,
-  type ReferenceBooks,
-  type RunChecksOptions,
-  runChecks,
-} from './connection-checks.js';
-import {
-  type ConnectionDraft,
   draftOfStored,
   type FieldErrors,
   parseCreateInput,
   parseUpdateInput,
 } from './connection-input.schema.js';
-import { type Text, t } from './i18n.js';
+import type { Text } from './i18n.js';
 import { type TriggerInstructions, triggerInstructions } from './trigger-instructions.js';
 
 /**
@@ -75,14 +68,6 @@ export interface ConnectionServiceOptions {
   logger: Logger;
 }
 
-/** One text of the check errors, stored as the connection's last error for the operations page. */
-function errorSummary(report: CheckReport, activation: readonly ActivationLine[] = []): string | undefined {
-  const errors = [...report.lines, ...activation].filter((entry) => entry.status === 'error');
-  return errors.length
-    ? errors.map((entry) => `${entry.title.ru}: ${entry.message.ru}`).join('\n')
-    : undefined;
-}
-
 const DEFAULT_SETTINGS = connectionSettingsSchema.parse({});
 
 /**
@@ -106,15 +91,6 @@ export interface StoredCheck {
   lifepos?: CheckReport['lifepos'];
 }
 
-function storedReport(report: CheckReport, activation: readonly ActivationLine[]): StoredCheck {
-  return {
-    ok: report.ok && activation.every((line) => line.status !== 'error'),
-    checkedAt: report.checkedAt,
-    lines: [...report.lines, ...activation],
-    ...(report.lifepos ? { lifepos: report.lifepos } : {}),
-  };
-}
-
 /** The stored check of a connection, when there is one of this shape. */
 export function storedCheckOf(
   connection: Pick<ConnectionRecord, 'lastCheckReport'>,
@@ -124,259 +100,154 @@ export function storedCheckOf(
   return value as StoredCheck;
 }
 
-function fail(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+type CheckInputResult =
+  | { kind: 'invalid'; fieldErrors: FieldErrors }
+  | { kind: 'checked'; report: CheckReport };
+type CheckUpdateResult = { kind: 'not-found' } | CheckInputResult;
+
+/** A connection stored as it was given although a check failed: its report, shown on its page. */
+async function savedButRejected(
+  steps: ServiceSteps,
+  connection: ConnectionRecord,
+  report: CheckReport,
+): Promise<SaveResult> {
+  await steps.recordCheck(connection.id, report);
+  return {
+    kind: 'rejected',
+    report,
+    activation: [],
+    connection: (await steps.options.db.connections.get(connection.id)) ?? connection,
+    saved: true,
+  };
 }
 
-export function createConnectionService(options: ConnectionServiceOptions) {
-  const { db, buildClients, runtime, producer, logger } = options;
+/**
+ * A new connection. Stored in any case (as a draft when a check failed, so the person fixes the rest
+ * without typing the secrets again); activated only when no check is an error.
+ */
+async function createConnection(steps: ServiceSteps, raw: unknown): Promise<SaveResult> {
+  const { db, logger } = steps.options;
+  const parsed = parseCreateInput(raw);
+  if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
+  const { draft } = parsed;
+  const existing = await db.connections.findByOrgId(draft.lifeposOrgId);
+  if (existing) return { kind: 'conflict', existingId: existing.id };
+  const report = await steps.check(draft, { propose: { given: givenKeys(raw, draft.settings) } });
+  let connection: ConnectionRecord;
+  try {
+    connection = await db.connections.create({
+      ...draft,
+      settings: report.settings ?? draft.settings,
+      status: 'draft',
+      lifeposOrgName: report.lifepos?.orgName ?? null,
+    });
+  } catch (error) {
+    if (!(error instanceof UniqueViolationError)) throw error;
+    const raced = await db.connections.findByOrgId(draft.lifeposOrgId);
+    return { kind: 'conflict', existingId: raced?.id ?? '' };
+  }
+  logger.info('connection created', { connectionId: connection.id, checksOk: report.ok });
+  if (!report.ok) return savedButRejected(steps, connection, report);
+  return steps.finish(connection, report);
+}
 
-  const check = (draft: ConnectionDraft, options?: RunChecksOptions) =>
-    runChecks(draft, buildClients(draft), options);
+/**
+ * A change. A connection that works keeps its stored values until a configuration passes the checks;
+ * a draft or disabled one stores the change and is activated when it passes.
+ */
+async function updateConnection(steps: ServiceSteps, id: string, raw: unknown): Promise<SaveResult> {
+  const { db, logger } = steps.options;
+  const stored = await db.connections.get(id);
+  if (!stored) return { kind: 'not-found' };
+  const parsed = parseUpdateInput(raw, stored);
+  if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
+  const { draft } = parsed;
+  if (draft.lifeposOrgId !== stored.lifeposOrgId) {
+    const other = await db.connections.findByOrgId(draft.lifeposOrgId);
+    if (other && other.id !== stored.id) return { kind: 'conflict', existingId: other.id };
+  }
+  const report = await steps.check(draft);
+  if (!report.ok && stored.status === 'active') {
+    return { kind: 'rejected', report, activation: [], connection: stored, saved: false };
+  }
+  if (stored.status === 'active' && draft.lifeposOrgId !== stored.lifeposOrgId) {
+    // The old organization must stop sending its notifications here.
+    await steps.unsubscribe(stored);
+  }
+  let updated: ConnectionRecord | null;
+  try {
+    updated = await db.connections.update(stored.id, draft);
+  } catch (error) {
+    if (!(error instanceof UniqueViolationError)) throw error;
+    const other = await db.connections.findByOrgId(draft.lifeposOrgId);
+    return { kind: 'conflict', existingId: other?.id ?? '' };
+  }
+  if (!updated) return { kind: 'not-found' };
+  logger.info('connection updated', { connectionId: updated.id, checksOk: report.ok });
+  if (!report.ok) return savedButRejected(steps, updated, report);
+  return steps.finish(updated, report);
+}
 
-  /** The outcome, the whole report (shown when the page opens) and the organization's name it read. */
-  async function recordCheck(id: string, report: CheckReport, activation: ActivationLine[] = []) {
-    const error = errorSummary(report, activation);
-    await db.connections.recordCheck(id, {
-      ...(error === undefined ? { ok: true } : { ok: false, error }),
-      report: storedReport(report, activation) as unknown as Prisma.InputJsonValue,
-      ...(report.lifepos?.orgName ? { lifeposOrgName: report.lifepos.orgName } : {}),
-      ...(report.timeZone ? { retailcrmTimeZone: report.timeZone } : {}),
+/** Stops the connection: no triggers accepted, no notifications, no periodic sync. */
+async function disableConnection(
+  steps: ServiceSteps,
+  id: string,
+  reason: string,
+): Promise<ConnectionRecord | undefined> {
+  const { db, logger, syncQueue } = steps.options;
+  const stored = await db.connections.get(id);
+  if (!stored) return undefined;
+  const disabled = await db.connections.update(stored.id, { status: 'disabled', disabledReason: reason });
+  await steps.unsubscribe(stored);
+  try {
+    await unscheduleConnectionSync(syncQueue, stored.id);
+  } catch (error) {
+    // The sync worker drops schedulers of connections that are not active on its own, minutes later.
+    logger.warn('could not remove the sync schedule now', {
+      connectionId: stored.id,
+      error: fail(error),
     });
   }
+  logger.info('connection disabled', { connectionId: stored.id });
+  return disabled ?? undefined;
+}
 
-  /** Subscribes the organization's notifications to this connection, marks it active, asks for a first sync. */
-  async function activate(
-    connection: ConnectionRecord,
-  ): Promise<{ lines: ActivationLine[]; active: ConnectionRecord | undefined }> {
-    const subscribeTitle = t('Подписка на уведомления LIFE POS', 'LIFE POS notification subscription');
-    const syncTitle = t('Первая синхронизация магазинов и курьеров', 'First store and courier sync');
-    try {
-      const tenant = await runtime.open(connection.id, { requireActive: false });
-      const change = await subscribeConnection(tenant, options.publicUrl);
-      await db.connections.adoptNotificationToken(connection.id);
-      logger.info('connection subscribed to LIFE POS notifications', {
-        connectionId: connection.id,
-        changed: change.changed,
-      });
-    } catch (error) {
-      logger.warn('LIFE POS subscription failed', { connectionId: connection.id, error: fail(error) });
-      return {
-        active: undefined,
-        lines: [
-          {
-            id: 'activation.subscribe',
-            status: 'error',
-            title: subscribeTitle,
-            message: t(
-              `LIFE POS не принял подписку: ${fail(error)}.`,
-              `LIFE POS refused the subscription: ${fail(error)}.`,
-            ),
-            action: t('Повторите сохранение через несколько минут.', 'Save again in a few minutes.'),
-          },
-        ],
-      };
-    }
-    const lines: ActivationLine[] = [
-      {
-        id: 'activation.subscribe',
-        status: 'ok',
-        title: subscribeTitle,
-        message: t(
-          'Изменения продаж и оплат в LIFE POS будут приходить в коннектор.',
-          'Sale and payment changes in LIFE POS will reach the connector.',
-        ),
-      },
-    ];
-    const active =
-      (await db.connections.update(connection.id, { status: 'active', disabledReason: null })) ?? undefined;
-    try {
-      await requestConnectionSync(producer, connection.id);
-      lines.push({
-        id: 'activation.sync',
-        status: 'ok',
-        title: syncTitle,
-        message: t(
-          'Запущена: торговые точки и курьеры появятся в LIFE POS через минуту.',
-          'Started: outlets and couriers appear in LIFE POS within a minute.',
-        ),
-      });
-    } catch (error) {
-      logger.warn('first sync could not be queued', { connectionId: connection.id, error: fail(error) });
-      lines.push({
-        id: 'activation.sync',
-        status: 'warning',
-        title: syncTitle,
-        message: t(
-          `Не поставлена в очередь (${fail(error)}); она пройдёт по расписанию.`,
-          `Not queued (${fail(error)}); it will run on schedule.`,
-        ),
-      });
-    }
-    return { lines, active };
-  }
-
-  async function finish(connection: ConnectionRecord, report: CheckReport): Promise<SaveResult> {
-    const { lines, active: activated } = await activate(connection);
-    await recordCheck(connection.id, report, lines);
-    // As stored now: with what the check recorded (the account's time zone among it).
-    const active = activated && ((await db.connections.get(connection.id)) ?? activated);
-    if (!active) {
-      return {
-        kind: 'rejected',
-        report,
-        activation: lines,
-        connection: (await db.connections.get(connection.id)) ?? undefined,
-        saved: true,
-      };
-    }
-    return {
-      kind: 'activated',
-      report,
-      activation: lines,
-      connection: active,
-      triggers: triggerInstructions(options.triggerUrl, active.lifeposOrgId, active.settings, report.books),
-    };
-  }
-
+/** The checks without storing a configuration, and again on a stored one (recorded as its health). */
+function checkOperations(steps: ServiceSteps) {
+  const { db } = steps.options;
   return {
     /** Checks a configuration without storing anything. */
-    async checkInput(
-      raw: unknown,
-    ): Promise<{ kind: 'invalid'; fieldErrors: FieldErrors } | { kind: 'checked'; report: CheckReport }> {
+    async checkInput(raw: unknown): Promise<CheckInputResult> {
       const parsed = parseCreateInput(raw);
       if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
       const given = givenKeys(raw, parsed.draft.settings);
-      return { kind: 'checked', report: await check(parsed.draft, { propose: { given } }) };
+      return { kind: 'checked', report: await steps.check(parsed.draft, { propose: { given } }) };
     },
 
     /** Checks a change of a stored connection without storing it. */
-    async checkUpdate(
-      id: string,
-      raw: unknown,
-    ): Promise<
-      | { kind: 'not-found' }
-      | { kind: 'invalid'; fieldErrors: FieldErrors }
-      | { kind: 'checked'; report: CheckReport }
-    > {
+    async checkUpdate(id: string, raw: unknown): Promise<CheckUpdateResult> {
       const stored = await db.connections.get(id);
       if (!stored) return { kind: 'not-found' };
       const parsed = parseUpdateInput(raw, stored);
       if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
-      return { kind: 'checked', report: await check(parsed.draft) };
+      return { kind: 'checked', report: await steps.check(parsed.draft) };
     },
 
     /** Checks a stored configuration again and records the outcome as its health. */
     async checkStored(id: string): Promise<CheckReport | undefined> {
       const stored = await db.connections.get(id);
       if (!stored) return undefined;
-      const report = await check(draftOfStored(stored));
-      await recordCheck(stored.id, report);
+      const report = await steps.check(draftOfStored(stored));
+      await steps.recordCheck(stored.id, report);
       return report;
     },
+  };
+}
 
-    /**
-     * A new connection. Stored in any case (as a draft when a check failed, so the person fixes the rest
-     * without typing the secrets again); activated only when no check is an error.
-     */
-    async create(raw: unknown): Promise<SaveResult> {
-      const parsed = parseCreateInput(raw);
-      if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
-      const { draft } = parsed;
-      const existing = await db.connections.findByOrgId(draft.lifeposOrgId);
-      if (existing) return { kind: 'conflict', existingId: existing.id };
-      const report = await check(draft, { propose: { given: givenKeys(raw, draft.settings) } });
-      let connection: ConnectionRecord;
-      try {
-        connection = await db.connections.create({
-          ...draft,
-          settings: report.settings ?? draft.settings,
-          status: 'draft',
-          lifeposOrgName: report.lifepos?.orgName ?? null,
-        });
-      } catch (error) {
-        if (!(error instanceof UniqueViolationError)) throw error;
-        const raced = await db.connections.findByOrgId(draft.lifeposOrgId);
-        return { kind: 'conflict', existingId: raced?.id ?? '' };
-      }
-      logger.info('connection created', { connectionId: connection.id, checksOk: report.ok });
-      if (!report.ok) {
-        await recordCheck(connection.id, report);
-        return {
-          kind: 'rejected',
-          report,
-          activation: [],
-          connection: (await db.connections.get(connection.id)) ?? connection,
-          saved: true,
-        };
-      }
-      return finish(connection, report);
-    },
-
-    /**
-     * A change. A connection that works keeps its stored values until a configuration passes the checks;
-     * a draft or disabled one stores the change and is activated when it passes.
-     */
-    async update(id: string, raw: unknown): Promise<SaveResult> {
-      const stored = await db.connections.get(id);
-      if (!stored) return { kind: 'not-found' };
-      const parsed = parseUpdateInput(raw, stored);
-      if (!parsed.ok) return { kind: 'invalid', fieldErrors: parsed.fieldErrors };
-      const { draft } = parsed;
-      if (draft.lifeposOrgId !== stored.lifeposOrgId) {
-        const other = await db.connections.findByOrgId(draft.lifeposOrgId);
-        if (other && other.id !== stored.id) return { kind: 'conflict', existingId: other.id };
-      }
-      const report = await check(draft);
-      if (!report.ok && stored.status === 'active') {
-        return { kind: 'rejected', report, activation: [], connection: stored, saved: false };
-      }
-      if (stored.status === 'active' && draft.lifeposOrgId !== stored.lifeposOrgId) {
-        // The old organization must stop sending its notifications here.
-        await unsubscribe(stored);
-      }
-      let updated: ConnectionRecord | null;
-      try {
-        updated = await db.connections.update(stored.id, draft);
-      } catch (error) {
-        if (!(error instanceof UniqueViolationError)) throw error;
-        const other = await db.connections.findByOrgId(draft.lifeposOrgId);
-        return { kind: 'conflict', existingId: other?.id ?? '' };
-      }
-      if (!updated) return { kind: 'not-found' };
-      logger.info('connection updated', { connectionId: updated.id, checksOk: report.ok });
-      if (!report.ok) {
-        await recordCheck(updated.id, report);
-        return {
-          kind: 'rejected',
-          report,
-          activation: [],
-          connection: (await db.connections.get(updated.id)) ?? updated,
-          saved: true,
-        };
-      }
-      return finish(updated, report);
-    },
-
-    /** Stops the connection: no triggers accepted, no notifications, no periodic sync. */
-    async disable(id: string, reason: string): Promise<ConnectionRecord | undefined> {
-      const stored = await db.connections.get(id);
-      if (!stored) return undefined;
-      const disabled = await db.connections.update(stored.id, { status: 'disabled', disabledReason: reason });
-      await unsubscribe(stored);
-      try {
-        await unscheduleConnectionSync(options.syncQueue, stored.id);
-      } catch (error) {
-        // The sync worker drops schedulers of connections that are not active on its own, minutes later.
-        logger.warn('could not remove the sync schedule now', {
-          connectionId: stored.id,
-          error: fail(error),
-        });
-      }
-      logger.info('connection disabled', { connectionId: stored.id });
-      return disabled ?? undefined;
-    },
-
+/** What a stored connection offers besides saving: a sweep now, its trigger settings, its books. */
+function connectionExtras(steps: ServiceSteps) {
+  const { db, producer, logger, buildClients, triggerUrl } = steps.options;
+  return {
     /** Asks the reconcile worker for a convergence sweep of an active connection now («Сверить сейчас»). */
     async sweepNow(id: string): Promise<'queued' | 'inactive' | 'not-found'> {
       const stored = await db.connections.get(id);
@@ -389,7 +260,7 @@ export function createConnectionService(options: ConnectionServiceOptions) {
 
     /** The trigger settings of a stored connection. */
     triggers(connection: ConnectionRecord, books?: ReferenceBooks): TriggerInstructions {
-      return triggerInstructions(options.triggerUrl, connection.lifeposOrgId, connection.settings, books);
+      return triggerInstructions(triggerUrl, connection.lifeposOrgId, connection.settings, books);
     },
 
     /** The account's reference books for the form's choices (undefined when RetailCRM does not answer). */
@@ -397,16 +268,17 @@ export function createConnectionService(options: ConnectionServiceOptions) {
       return loadReferenceBooks(buildClients(draftOfStored(connection)).retailcrm);
     },
   };
+}
 
-  async function unsubscribe(connection: ConnectionRecord): Promise<void> {
-    try {
-      const tenant = await runtime.open(connection.id, { requireActive: false });
-      await unsubscribeConnection(tenant, options.publicUrl);
-    } catch (error) {
-      // The webhook-worker's periodic subscription check turns it off for a connection that is not active.
-      logger.warn('LIFE POS unsubscribe failed', { connectionId: connection.id, error: fail(error) });
-    }
-  }
+export function createConnectionService(options: ConnectionServiceOptions) {
+  const steps = serviceSteps(options);
+  return {
+    ...checkOperations(steps),
+    create: (raw: unknown) => createConnection(steps, raw),
+    update: (id: string, raw: unknown) => updateConnection(steps, id, raw),
+    disable: (id: string, reason: string) => disableConnection(steps, id, reason),
+    ...connectionExtras(steps),
+  };
 }
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;

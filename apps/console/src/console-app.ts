@@ -37,7 +37,7 @@ import {
 } from './console-auth.js';
 import { type ConsoleEnv, consoleEnvShape } from './console-env.js';
 import { isLocale } from './i18n.js';
-import { createLoginThrottle, formatWait } from './login-throttle.js';
+import { createLoginThrottle, formatWait, type LoginThrottle } from './login-throttle.js';
 import { CONSOLE_CSS } from './pages/console-css.js';
 import { CONSOLE_JS, FAVICON_SVG } from './pages/console-js.js';
 import { loginPage, messagePage } from './pages/login-page.js';
@@ -45,7 +45,8 @@ import { type ConsoleQueues, openQueues } from './queues.js';
 import { registerApiRoutes } from './routes/api-routes.js';
 import { incidentsRouter } from './routes/incidents-routes.js';
 import { ordersRouter } from './routes/orders-routes.js';
-import { pageContext, registerPageRoutes, sendPage } from './routes/page-routes.js';
+import { registerPageRoutes } from './routes/page-routes.js';
+import { pageContext, sendPage } from './routes/page-support.js';
 
 export const CONSOLE_SERVICE = 'console';
 
@@ -139,18 +140,8 @@ interface RouteDeps {
   logger: Logger;
 }
 
-function registerConsole(app: Express, deps: RouteDeps): void {
-  const { env, logger } = deps;
-  const credentials: Credentials = { user: env.CONSOLE_USER, password: env.CONSOLE_PASSWORD };
-  const throttle = createLoginThrottle({
-    redis: deps.redis,
-    prefix: env.QUEUE_PREFIX,
-    maxFailures: env.LOGIN_MAX_FAILURES,
-    windowMinutes: env.LOGIN_WINDOW_MINUTES,
-  });
-
-  app.use(transportSecurity(logger));
-
+/** The console's own static files: its stylesheet, its one script and its icon. */
+function registerAssets(app: Express): void {
   app.get('/assets/console.css', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.type('css').send(CONSOLE_CSS);
@@ -163,69 +154,46 @@ function registerConsole(app: Express, deps: RouteDeps): void {
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.type('image/svg+xml').send(FAVICON_SVG);
   });
+}
 
-  app.use(
-    sessionMiddleware({
-      redis: deps.redis,
-      prefix: env.QUEUE_PREFIX,
-      secretsKey: env.SECRETS_KEY,
-      secure: env.NODE_ENV !== 'development',
-      idleMinutes: env.SESSION_IDLE_MINUTES,
-    }),
+/** A form post without its CSRF token: a page that says to open the form again. */
+function refusedForm(req: Request, res: Response): void {
+  const ctx = pageContext(req);
+  sendPage(
+    res,
+    messagePage(
+      ctx,
+      ctx.locale === 'ru' ? 'Форма устарела' : 'The form has expired',
+      ctx.locale === 'ru'
+        ? 'Запрос отклонён: нет защитного токена формы (CSRF). Откройте страницу заново и повторите.'
+        : 'Request refused: the form’s protection (CSRF) token is missing. Open the page again and retry.',
+      { href: '/connections', text: ctx.locale === 'ru' ? 'К подключениям' : 'To the connections' },
+    ),
+    403,
   );
+}
 
-  const refusedForm = (req: Request, res: Response) => {
-    const ctx = pageContext(req);
-    sendPage(
-      res,
-      messagePage(
-        ctx,
-        ctx.locale === 'ru' ? 'Форма устарела' : 'The form has expired',
-        ctx.locale === 'ru'
-          ? 'Запрос отклонён: нет защитного токена формы (CSRF). Откройте страницу заново и повторите.'
-          : 'Request refused: the form’s protection (CSRF) token is missing. Open the page again and retry.',
-        { href: '/connections', text: ctx.locale === 'ru' ? 'К подключениям' : 'To the connections' },
-      ),
-      403,
-    );
-  };
-  const apiThrottled = (_req: Request, res: Response, waitMs: number) => {
-    setRetryAfter(res, waitMs);
-    res.status(429).json({
-      error: {
-        code: 'too_many_requests',
-        message: `Too many failed sign-ins; try again in ${formatWait(waitMs, 'en')}`,
-        retryAfterSeconds: Math.ceil(waitMs / 1000),
-      },
-    });
-  };
-
-  // The JSON API: its own auth (Basic or session + CSRF header), 401 instead of a redirect.
-  registerApiRoutes(app, deps, [requireApiAuth(credentials, throttle, apiThrottled)]);
-
-  app.get('/lang/:locale', (req, res) => {
-    if (isLocale(req.params.locale)) req.session.locale = req.params.locale;
-    res.redirect(303, safeNext(req.query.next));
+/** The JSON API's answer to a caller who failed to sign in too often. */
+function apiThrottled(_req: Request, res: Response, waitMs: number): void {
+  setRetryAfter(res, waitMs);
+  res.status(429).json({
+    error: {
+      code: 'too_many_requests',
+      message: `Too many failed sign-ins; try again in ${formatWait(waitMs, 'en')}`,
+      retryAfterSeconds: Math.ceil(waitMs / 1000),
+    },
   });
+}
 
-  // Bull Board: behind the same login; its assets need the cookie, never a bearer header. Its own CSP adds
-  // its scripts to the pages' one; its page is rewritten to load nothing from other hosts.
-  app.use(
-    BULL_BOARD_PATH,
-    pageHeaders(BULL_BOARD_CSP, false),
-    requireLoginPage(),
-    requireSameOrigin(),
-    bullBoardPageRewrite(),
-    bullBoardRouter(deps.queues),
-  );
+interface SignInDeps {
+  credentials: Credentials;
+  throttle: LoginThrottle;
+  logger: Logger;
+}
 
-  app.use(pageHeaders(PAGE_CSP, true));
-
-  app.get('/login', (req, res) => {
-    sendPage(res, loginPage(pageContext(req), { next: safeNext(req.query.next) }));
-  });
-
-  app.post('/login', requireCsrf(refusedForm), async (req, res, next) => {
+/** The sign-in form's post: throttled per user and address, a new session id on success. */
+function signIn({ credentials, throttle, logger }: SignInDeps): RequestHandler {
+  return async (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const given = {
       user: typeof body.user === 'string' ? body.user : '',
@@ -258,7 +226,15 @@ function registerConsole(app: Express, deps: RouteDeps): void {
       logger.info('console sign-in', { ip: req.ip });
       res.redirect(303, next_);
     });
+  };
+}
+
+function registerSignIn(app: Express, deps: SignInDeps): void {
+  app.get('/login', (req, res) => {
+    sendPage(res, loginPage(pageContext(req), { next: safeNext(req.query.next) }));
   });
+
+  app.post('/login', requireCsrf(refusedForm), signIn(deps));
 
   app.post('/logout', requireCsrf(refusedForm), (req, res, next) => {
     req.session.destroy((error) => {
@@ -270,6 +246,52 @@ function registerConsole(app: Express, deps: RouteDeps): void {
       res.redirect(303, '/login');
     });
   });
+}
+
+function registerConsole(app: Express, deps: RouteDeps): void {
+  const { env, logger } = deps;
+  const credentials: Credentials = { user: env.CONSOLE_USER, password: env.CONSOLE_PASSWORD };
+  const throttle = createLoginThrottle({
+    redis: deps.redis,
+    prefix: env.QUEUE_PREFIX,
+    maxFailures: env.LOGIN_MAX_FAILURES,
+    windowMinutes: env.LOGIN_WINDOW_MINUTES,
+  });
+
+  app.use(transportSecurity(logger));
+  registerAssets(app);
+
+  app.use(
+    sessionMiddleware({
+      redis: deps.redis,
+      prefix: env.QUEUE_PREFIX,
+      secretsKey: env.SECRETS_KEY,
+      secure: env.NODE_ENV !== 'development',
+      idleMinutes: env.SESSION_IDLE_MINUTES,
+    }),
+  );
+
+  // The JSON API: its own auth (Basic or session + CSRF header), 401 instead of a redirect.
+  registerApiRoutes(app, deps, [requireApiAuth(credentials, throttle, apiThrottled)]);
+
+  app.get('/lang/:locale', (req, res) => {
+    if (isLocale(req.params.locale)) req.session.locale = req.params.locale;
+    res.redirect(303, safeNext(req.query.next));
+  });
+
+  // Bull Board: behind the same login; its assets need the cookie, never a bearer header. Its own CSP adds
+  // its scripts to the pages' one; its page is rewritten to load nothing from other hosts.
+  app.use(
+    BULL_BOARD_PATH,
+    pageHeaders(BULL_BOARD_CSP, false),
+    requireLoginPage(),
+    requireSameOrigin(),
+    bullBoardPageRewrite(),
+    bullBoardRouter(deps.queues),
+  );
+
+  app.use(pageHeaders(PAGE_CSP, true));
+  registerSignIn(app, { credentials, throttle, logger });
 
   // Every page below needs the session, and every form post its CSRF token.
   app.use(requireLoginPage(), requireCsrf(refusedForm));

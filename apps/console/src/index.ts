@@ -7,7 +7,7 @@ export {
   REQUIRED_SCOPE_CODES,
   type ReferenceBooks,
   runChecks,
-} from './connection-checks.js';
+} from './checks/index.js';
 export {
   type ConnectionDraft,
   parseCreateInput,

@@ -1,6 +1,6 @@
 import { connectionSettingsSchema } from '@connector/db';
 import { describe, expect, it } from '@jest/globals';
-import type { ReferenceBooks } from './connection-checks.js';
+import type { ReferenceBooks } from './checks/index.js';
 import { proposeSettings, settingsFromBooks } from './proposed-settings.js';
 
 /** The reference books of a standard RetailCRM account (docs/RETAILCRM-API.md, «Reference books»). */

@@ -1,5 +1,5 @@
 import type { ConnectionSettings, OrderKind } from '@connector/db';
-import type { ReferenceBooks } from './connection-checks.js';
+import type { ReferenceBooks } from './checks/index.js';
 
 /**
  * The advanced settings a new connection starts with, read from the account's own reference books

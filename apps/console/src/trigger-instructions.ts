@@ -1,5 +1,5 @@
 import type { ConnectionSettings } from '@connector/db';
-import type { ReferenceBooks } from './connection-checks.js';
+import type { ReferenceBooks } from './checks/index.js';
 import { type Text, t } from './i18n.js';
 
 /**

@@ -89,6 +89,76 @@ export async function loadStoreReferences(tenant: Tenant): Promise<StoreReferenc
   };
 }
 
+async function orderSitesOf(tenant: Tenant, storeCode: string): Promise<string[]> {
+  const { orders } = await tenant.retailcrm.listOrders(
+    { shipmentStores: [storeCode] },
+    { limit: ORDER_SAMPLE },
+  );
+  return orders.map((order) => order.site).filter((site): site is string => typeof site === 'string');
+}
+
+async function currentOutlet(tenant: Tenant, guid: string): Promise<OutletSnapshot | undefined> {
+  try {
+    const outlet = snapshot(await tenant.lifepos.outlets.get(guid));
+    return outlet.deletedAt === null ? outlet : undefined;
+  } catch (error) {
+    if (lifePosErrorCode(error) === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+/** The INN the store's outlet belongs under, from its sites (or the sites of its recent orders). */
+async function storeInn(tenant: Tenant, store: RetailCrmStore, refs: StoreReferences) {
+  let resolution = resolveStoreInn({
+    storeCode: store.code,
+    sites: refs.siteInns,
+    storeSites: tenant.settings.storeSites,
+  });
+  if (resolution.kind === 'needs-order-sites') {
+    resolution = resolveStoreInn({
+      storeCode: store.code,
+      sites: refs.siteInns,
+      storeSites: tenant.settings.storeSites,
+      orderSites: await orderSitesOf(tenant, store.code),
+    });
+  }
+  if (resolution.kind === 'unresolved') throw storeUnresolved(store, resolution);
+  if (resolution.kind === 'needs-order-sites')
+    throw new Error('store resolution asked for order sites twice');
+  return resolution;
+}
+
+type WantedOutlet = ReturnType<typeof outletFieldsFor>;
+
+/** The store's outlet in LIFE POS: the linked one, else found by `meta` or name, else created; then patched. */
+async function upsertOutlet(
+  tenant: Tenant,
+  store: RetailCrmStore,
+  wanted: WantedOutlet,
+  linkedOutletId: string | undefined,
+): Promise<{ outletId: string; action: OutletResult['action'] }> {
+  let outlet = linkedOutletId ? await currentOutlet(tenant, linkedOutletId) : undefined;
+  if (!outlet) {
+    const outlets = await allPages((pageToken) =>
+      tenant.lifepos.outlets.list({ pageToken, selection: 'alive_only' }),
+    );
+    outlet = findOutletForStore(outlets.map(snapshot), store.code, wanted);
+  }
+  if (!outlet) {
+    const created = await tenant.lifepos.outlets.create({
+      name: wanted.name,
+      address: wanted.address,
+      legalEntityGuid: wanted.legalEntityGuid,
+      meta: storeOutletMeta(store.code),
+    });
+    return { outletId: created.guid, action: 'created' };
+  }
+  const patch = outletPatchFor(outlet, wanted);
+  if (Object.keys(patch).length === 0) return { outletId: outlet.guid, action: 'unchanged' };
+  await tenant.lifepos.outlets.patch(outlet.guid, replaceFields(patch));
+  return { outletId: outlet.guid, action: 'patched' };
+}
+
 /**
  * Stores → outlets: the outlet of a store belongs to the LIFE POS legal entity with the INN of
  * the store's legal entity. Found through `OutletLink`, else by the connector's `meta` or by name within
@@ -97,46 +167,13 @@ export async function loadStoreReferences(tenant: Tenant): Promise<StoreReferenc
  * LIFE POS repairs a crash between create and link.
  */
 export function createOutletSync({ db, lock, logger, lockWait }: OutletSyncDeps) {
-  async function orderSitesOf(tenant: Tenant, storeCode: string): Promise<string[]> {
-    const { orders } = await tenant.retailcrm.listOrders(
-      { shipmentStores: [storeCode] },
-      { limit: ORDER_SAMPLE },
-    );
-    return orders.map((order) => order.site).filter((site): site is string => typeof site === 'string');
-  }
-
-  async function currentOutlet(tenant: Tenant, guid: string): Promise<OutletSnapshot | undefined> {
-    try {
-      const outlet = snapshot(await tenant.lifepos.outlets.get(guid));
-      return outlet.deletedAt === null ? outlet : undefined;
-    } catch (error) {
-      if (lifePosErrorCode(error) === 'NotFound') return undefined;
-      throw error;
-    }
-  }
-
   async function ensureStore(
     tenant: Tenant,
     store: RetailCrmStore,
     refs: StoreReferences,
   ): Promise<OutletResult> {
     const connectionId = tenant.connection.id;
-    let resolution = resolveStoreInn({
-      storeCode: store.code,
-      sites: refs.siteInns,
-      storeSites: tenant.settings.storeSites,
-    });
-    if (resolution.kind === 'needs-order-sites') {
-      resolution = resolveStoreInn({
-        storeCode: store.code,
-        sites: refs.siteInns,
-        storeSites: tenant.settings.storeSites,
-        orderSites: await orderSitesOf(tenant, store.code),
-      });
-    }
-    if (resolution.kind === 'unresolved') throw storeUnresolved(store, resolution);
-    if (resolution.kind === 'needs-order-sites')
-      throw new Error('store resolution asked for order sites twice');
+    const resolution = await storeInn(tenant, store, refs);
     const inn = resolution.inn;
     const legalEntity = refs.lifeposLegalEntities.find((entity) => normalizeInn(entity.inn) === inn);
     if (!legalEntity) throw innMissing(store, inn, refs.legalNames.get(inn));
@@ -147,32 +184,7 @@ export function createOutletSync({ db, lock, logger, lockWait }: OutletSyncDeps)
       storeLockKey(connectionId, store.code),
       async () => {
         const link = await db.outletLinks.get(connectionId, store.code);
-        let outlet = link ? await currentOutlet(tenant, link.lifeposOutletId) : undefined;
-        if (!outlet) {
-          const outlets = await allPages((pageToken) =>
-            tenant.lifepos.outlets.list({ pageToken, selection: 'alive_only' }),
-          );
-          outlet = findOutletForStore(outlets.map(snapshot), store.code, wanted);
-        }
-        let action: OutletResult['action'] = 'unchanged';
-        let outletId: string;
-        if (!outlet) {
-          const created = await tenant.lifepos.outlets.create({
-            name: wanted.name,
-            address: wanted.address,
-            legalEntityGuid: wanted.legalEntityGuid,
-            meta: storeOutletMeta(store.code),
-          });
-          outletId = created.guid;
-          action = 'created';
-        } else {
-          outletId = outlet.guid;
-          const patch = outletPatchFor(outlet, wanted);
-          if (Object.keys(patch).length > 0) {
-            await tenant.lifepos.outlets.patch(outletId, replaceFields(patch));
-            action = 'patched';
-          }
-        }
+        const { outletId, action } = await upsertOutlet(tenant, store, wanted, link?.lifeposOutletId);
         await db.outletLinks.upsert(connectionId, store.code, {
           lifeposOutletId: outletId,
           legalEntityInn: inn,

@@ -1,5 +1,5 @@
+import { type Html, html } from '@connector/html';
 import type { ReportLine } from '../connection-service.js';
-import { type Html, html } from '../html.js';
 import { formatDateTime, zoneName } from '../i18n.js';
 import type { TriggerInstructions } from '../trigger-instructions.js';
 import { type PageContext, say, tr } from './layout.js';

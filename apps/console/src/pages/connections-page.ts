@@ -1,6 +1,6 @@
+import { type Html, html } from '@connector/html';
 import type { QueueName } from '@connector/queue';
 import type { PublicConnection } from '../connection-service.js';
-import { type Html, html } from '../html.js';
 import { formatConnectionTime, zoneOf } from '../i18n.js';
 import type { QueueCounts } from '../queues.js';
 import { openIncidentsLink } from './incidents-page.js';

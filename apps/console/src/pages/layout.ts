@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.js';
+import { type Html, html } from '@connector/html';
 import { DEFAULT_TIME_ZONE, type Locale, type Text, zoneName } from '../i18n.js';
 
 /** What every page needs besides its own data. */

@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.js';
+import { type Html, html } from '@connector/html';
 import { formatWait } from '../login-throttle.js';
 import { csrfField, layout, type PageContext, say } from './layout.js';
 

@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.js';
+import { type Html, html } from '@connector/html';
 import { formatConnectionTime } from '../i18n.js';
 import { ORDER_STATES, type OrderState } from '../order-state.js';
 import { csrfField, layout, type PageContext, say, zoneNote } from './layout.js';

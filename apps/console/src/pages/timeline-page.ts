@@ -1,5 +1,5 @@
 import type { Incident, OrderEventRecord, OrderLink } from '@connector/db';
-import { type Html, html } from '../html.js';
+import { type Html, html } from '@connector/html';
 import { formatDateTime, zoneName } from '../i18n.js';
 import { describeEvent, type TimelineNames } from '../timeline/event-catalog.js';
 import { orderStanding, STANDING_NAMES } from '../timeline/order-state.js';

@@ -1,7 +1,7 @@
 import type { Database } from '@connector/db';
 import { HttpError } from '@connector/http';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import type { CheckReport } from '../connection-checks.js';
+import type { CheckReport } from '../checks/index.js';
 import type { FieldErrors } from '../connection-input.schema.js';
 import {
   type ActivationLine,

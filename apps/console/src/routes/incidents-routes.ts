@@ -1,7 +1,7 @@
 import type { IncidentListFilter } from '@connector/db';
 import { ConnectorError } from '@connector/domain';
 import { closeIncidentByHand, OUTAGE_TEXT, redriveSubjects } from '@connector/tenant';
-import { type Request, type Response, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { t } from '../i18n.js';
 import {
   INCIDENT_AGES,
@@ -14,12 +14,13 @@ import {
   connectionNames,
   cursorOf,
   cursorText,
+  type Notice,
   type OperationsDeps,
   setNotice,
   takeNotice,
   UUID,
 } from './operations-support.js';
-import { pageContext, sendPage } from './page-routes.js';
+import { pageContext, sendPage } from './page-support.js';
 
 const PAGE_SIZE = 20;
 
@@ -47,12 +48,10 @@ function listFilter(values: IncidentFilterValues, now: number): IncidentListFilt
   };
 }
 
-/** «Инциденты»: open and resolved incidents with their orders and tasks; «Повторить сейчас», «Закрыть». */
-export function incidentsRouter(deps: OperationsDeps): Router {
-  const { db, producer, runtime, logger } = deps;
-  const router = Router();
+type IncidentsDeps = Pick<OperationsDeps, 'db' | 'producer' | 'runtime' | 'logger'>;
 
-  router.get('/incidents', async (req, res) => {
+function listIncidents({ db }: IncidentsDeps): RequestHandler {
+  return async (req, res) => {
     const ctx = pageContext(req);
     const values = filterOf(req.query);
     const after = cursorOf(req.query.after);
@@ -76,17 +75,40 @@ export function incidentsRouter(deps: OperationsDeps): Router {
         notice: takeNotice(req, ctx),
       }),
     );
-  });
-
-  const incidentOf = async (req: Request, res: Response) => {
-    const id = String(req.params.id);
-    const incident = UUID.test(id) ? await db.incidents.get(id) : null;
-    if (!incident) res.status(404).type('text').send('Not found');
-    return incident;
   };
+}
 
-  router.post('/incidents/:id/retry', async (req, res) => {
-    const incident = await incidentOf(req, res);
+async function incidentOf({ db }: IncidentsDeps, req: Request, res: Response) {
+  const id = String(req.params.id);
+  const incident = UUID.test(id) ? await db.incidents.get(id) : null;
+  if (!incident) res.status(404).type('text').send('Not found');
+  return incident;
+}
+
+/** What «Повторить сейчас» says: how many jobs went back to their queues, or that there was nothing. */
+function retriedNotice(count: number): Notice {
+  return count > 0
+    ? {
+        kind: 'ok',
+        text: t(
+          `Задания поставлены в очередь заново: ${count}. Инцидент закроется сам, когда они выполнятся.`,
+          `Jobs enqueued again: ${count}. The incident resolves itself once they succeed.`,
+        ),
+      }
+    : {
+        kind: 'error',
+        text: t(
+          'Повторять нечего: у инцидента нет ожидающих заказов или заданий. Закройте его, если причина устранена.',
+          'Nothing to retry: the incident has no pending orders or jobs. Close it if the cause is fixed.',
+        ),
+      };
+}
+
+/** «Повторить сейчас»: the incident's pending orders and jobs go back to their queues. */
+function retryIncident(deps: IncidentsDeps): RequestHandler {
+  const { db, producer, runtime, logger } = deps;
+  return async (req, res) => {
+    const incident = await incidentOf(deps, req, res);
     if (!incident) return;
     const back = backTo(req.body?.back, '/incidents');
     if (incident.status === 'resolved') {
@@ -102,33 +124,20 @@ export function incidentsRouter(deps: OperationsDeps): Router {
         message: 'Повторено вручную из консоли: задание поставлено в очередь заново',
       });
       logger.info('incident retried from the console', { incidentId: incident.id, jobs: redriven.length });
-      setNotice(
-        req,
-        redriven.length > 0
-          ? {
-              kind: 'ok',
-              text: t(
-                `Задания поставлены в очередь заново: ${redriven.length}. Инцидент закроется сам, когда они выполнятся.`,
-                `Jobs enqueued again: ${redriven.length}. The incident resolves itself once they succeed.`,
-              ),
-            }
-          : {
-              kind: 'error',
-              text: t(
-                'Повторять нечего: у инцидента нет ожидающих заказов или заданий. Закройте его, если причина устранена.',
-                'Nothing to retry: the incident has no pending orders or jobs. Close it if the cause is fixed.',
-              ),
-            },
-      );
+      setNotice(req, retriedNotice(redriven.length));
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;
       setNotice(req, { kind: 'error', text: t(error.userMessage, error.message) });
     }
     res.redirect(303, back);
-  });
+  };
+}
 
-  router.post('/incidents/:id/close', async (req, res) => {
-    const incident = await incidentOf(req, res);
+/** «Закрыть»: resolved by hand, its RetailCRM tasks completed. */
+function closeIncident(deps: IncidentsDeps): RequestHandler {
+  const { db, producer, logger } = deps;
+  return async (req, res) => {
+    const incident = await incidentOf(deps, req, res);
     if (!incident) return;
     const closed = await closeIncidentByHand({ db, producer, logger }, incident.id);
     if (closed) logger.info('incident closed from the console', { incidentId: incident.id });
@@ -146,7 +155,14 @@ export function incidentsRouter(deps: OperationsDeps): Router {
         : t('Инцидент уже решён.', 'The incident is already resolved.'),
     });
     res.redirect(303, backTo(req.body?.back, '/incidents'));
-  });
+  };
+}
 
+/** «Инциденты»: open and resolved incidents with their orders and tasks; «Повторить сейчас», «Закрыть». */
+export function incidentsRouter(deps: OperationsDeps): Router {
+  const router = Router();
+  router.get('/incidents', listIncidents(deps));
+  router.post('/incidents/:id/retry', retryIncident(deps));
+  router.post('/incidents/:id/close', closeIncident(deps));
   return router;
 }

@@ -1,7 +1,8 @@
 import type { Database, OrderLink, OrderLinkState, OrderListFilter, OrderRef } from '@connector/db';
 import { ConnectorError, orderStatusRole, paymentsToRefund } from '@connector/domain';
 import { orderExportPace, orderJobId } from '@connector/queue';
-import { type Request, Router } from 'express';
+import type { Tenant } from '@connector/tenant';
+import { type Request, type RequestHandler, Router } from 'express';
 import { DEFAULT_TIME_ZONE, dayIn, t } from '../i18n.js';
 import { isOrderState, linkStatesOf, orderState, STATE_FACT_TYPES } from '../order-state.js';
 import { type OrderFilterValues, type OrderRow, ordersListPage } from '../pages/orders-list-page.js';
@@ -16,7 +17,7 @@ import {
   takeNotice,
   UUID,
 } from './operations-support.js';
-import { pageContext, sendPage } from './page-routes.js';
+import { pageContext, sendPage } from './page-support.js';
 
 const PAGE_SIZE = 50;
 /** Link pages read at most per request when a state filter leaves few rows of each. */
@@ -195,12 +196,18 @@ function jobsFor(
   return jobs;
 }
 
-/** «Заказы»: recent orders with their state, failed and stuck on top; «Выгрузить заново». */
-export function ordersRouter(deps: OperationsDeps): Router {
-  const { db, producer, runtime, queues, logger } = deps;
-  const router = Router();
+/** Orders held up by open incidents: order → since when. */
+async function heldOrders(db: Database): Promise<Map<string, Date>> {
+  return new Map(
+    (await db.incidents.ordersHeldUp({ limit: 1000 })).map((entry) => [
+      keyOf(entry.connectionId, entry.retailcrmOrderId),
+      entry.since,
+    ]),
+  );
+}
 
-  router.get('/orders', async (req, res) => {
+function listOrders({ db, queues, logger }: OperationsDeps): RequestHandler {
+  return async (req, res) => {
     const ctx = pageContext(req);
     const values = filterOf(req.query);
     const after = cursorOf(req.query.after);
@@ -211,17 +218,11 @@ export function ordersRouter(deps: OperationsDeps): Router {
     } catch (error) {
       logger.warn('queue state unavailable', { error: (error as Error).message });
     }
-    const held = new Map(
-      (await db.incidents.ordersHeldUp({ limit: 1000 })).map((entry) => [
-        keyOf(entry.connectionId, entry.retailcrmOrderId),
-        entry.since,
-      ]),
-    );
     const c: Context = {
       db,
       names: new Map(connections.map((x) => [x.id, x.name])),
       zones: new Map(connections.map((x) => [x.id, x.timeZone])),
-      held,
+      held: await heldOrders(db),
       queued,
       now: new Date(),
     };
@@ -244,9 +245,45 @@ export function ordersRouter(deps: OperationsDeps): Router {
         notice: takeNotice(req, ctx),
       }),
     );
-  });
+  };
+}
 
-  router.post('/orders/:connectionId/:orderId/reexport', async (req, res) => {
+/** Enqueues the jobs the order's RetailCRM state asks for and notes it on its timeline: the queues used. */
+async function enqueueOrderJobs(
+  { db, producer }: OperationsDeps,
+  tenant: Tenant,
+  connectionId: string,
+  orderId: number,
+): Promise<OrderQueue[]> {
+  const [order, link] = await Promise.all([
+    tenant.retailcrm.getOrder(orderId),
+    db.orderLinks.get(connectionId, orderId),
+  ]);
+  const jobs = jobsFor(order, link, tenant.settings);
+  for (const queue of jobs) {
+    await producer.add(
+      queue,
+      { connectionId, orderId, source: 'manual' },
+      {
+        dedupeId: orderJobId(queue, connectionId, orderId),
+        ...(queue === 'order-export' && {
+          pace: orderExportPace(connectionId, tenant.settings.rateLimits),
+        }),
+      },
+    );
+  }
+  await tenant.record(orderId, {
+    type: 'job.requested',
+    message: `Запущено вручную из консоли (статус в RetailCRM «${order.status}»): ${jobs.join(', ')}`,
+    data: { queues: jobs, status: order.status },
+  });
+  return jobs;
+}
+
+/** «Выгрузить заново»: the order's jobs again, whatever its link says. */
+function reexportOrder(deps: OperationsDeps): RequestHandler {
+  const { runtime, logger } = deps;
+  return async (req, res) => {
     const connectionId = String(req.params.connectionId);
     const orderId = /^\d{1,10}$/.test(String(req.params.orderId)) ? Number(req.params.orderId) : 0;
     const back = backTo(req.body?.back, '/orders');
@@ -256,28 +293,7 @@ export function ordersRouter(deps: OperationsDeps): Router {
     }
     try {
       const tenant = await runtime.open(connectionId);
-      const [order, link] = await Promise.all([
-        tenant.retailcrm.getOrder(orderId),
-        db.orderLinks.get(connectionId, orderId),
-      ]);
-      const jobs = jobsFor(order, link, tenant.settings);
-      for (const queue of jobs) {
-        await producer.add(
-          queue,
-          { connectionId, orderId, source: 'manual' },
-          {
-            dedupeId: orderJobId(queue, connectionId, orderId),
-            ...(queue === 'order-export' && {
-              pace: orderExportPace(connectionId, tenant.settings.rateLimits),
-            }),
-          },
-        );
-      }
-      await tenant.record(orderId, {
-        type: 'job.requested',
-        message: `Запущено вручную из консоли (статус в RetailCRM «${order.status}»): ${jobs.join(', ')}`,
-        data: { queues: jobs, status: order.status },
-      });
+      const jobs = await enqueueOrderJobs(deps, tenant, connectionId, orderId);
       logger.info('order jobs enqueued from the console', { connectionId, orderId, jobs });
       setNotice(req, {
         kind: 'ok',
@@ -297,7 +313,13 @@ export function ordersRouter(deps: OperationsDeps): Router {
       });
     }
     res.redirect(303, back);
-  });
+  };
+}
 
+/** «Заказы»: recent orders with their state, failed and stuck on top; «Выгрузить заново». */
+export function ordersRouter(deps: OperationsDeps): Router {
+  const router = Router();
+  router.get('/orders', listOrders(deps));
+  router.post('/orders/:connectionId/:orderId/reexport', reexportOrder(deps));
   return router;
 }

@@ -9,14 +9,8 @@ import type { TimelineNames } from './event-catalog.js';
  */
 export async function timelineNames(db: Database, connection: ConnectionRecord): Promise<TimelineNames> {
   const [outletLinks, courierLinks] = await Promise.all([
-    db.prisma.outletLink.findMany({
-      where: { connectionId: connection.id },
-      select: { lifeposOutletId: true, retailcrmStoreCode: true, name: true },
-    }),
-    db.prisma.courierLink.findMany({
-      where: { connectionId: connection.id },
-      select: { retailcrmCourierId: true, lifeposEmployeeId: true },
-    }),
+    db.outletLinks.list(connection.id),
+    db.courierLinks.list(connection.id),
   ]);
   const outlets = new Map<string, string>();
   const stores = new Map<string, string>();

@@ -73,19 +73,19 @@ function param(req: Request, name: string): string {
   return String(req.params[name]);
 }
 
-export function createApiApp(
-  sim: LifePosSimulator,
-  faults: FaultInjector,
-  requestLog: RequestLog,
-): express.Application {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(requestLog.middleware('lifepos', tenantOf));
-  app.use(faults.middleware('lifepos', errorBodyForStatus));
-  app.use(requireClientHeaders);
-  app.use(express.json({ type: JSON_TYPES, limit: '1mb' }));
+/** How a route answers with objects as the calling client sees them. */
+interface Views {
+  viewFor<T extends object>(req: Request, res: Response, object: T): T;
+  listFor<T extends ModelTail>(
+    req: Request,
+    res: Response,
+    items: Iterable<T>,
+    spec: ListSpec<T>,
+  ): ReturnType<typeof listItems<T>>;
+  operations(req: Request): ReturnType<typeof parseInput<typeof jsonPatchSchema>>;
+}
 
+function viewsOf(sim: LifePosSimulator): Views {
   const viewFor = <T extends object>(req: Request, res: Response, object: T): T =>
     sim.view(accessOf(res).org.organization.guid, object, {
       presentation: presentationOf(req),
@@ -96,8 +96,11 @@ export function createApiApp(
     return { ...envelope, items: envelope.items?.map((item) => viewFor(req, res, item)) ?? null };
   }
   const operations = (req: Request) => parseInput(jsonPatchSchema, req.body, 'JSON Patch');
+  return { viewFor, listFor, operations };
+}
 
-  // ── Authentication (docs/LIFEPOS-API.md, «Sign-in and tokens») ───────────────────────────────────────────
+/** Authentication (docs/LIFEPOS-API.md, «Sign-in and tokens»): sign-in, then every route needs a token. */
+function registerAuth(app: express.Application, sim: LifePosSimulator): void {
   app.post(`${P}/auth/sign-in-by-phone`, (req, res) => {
     const input = parseInput(signInByPhoneSchema, req.body, 'Sign-in');
     res.status(200).json({ token: sim.store.signInByPhone(input.phone, input.password) });
@@ -111,8 +114,11 @@ export function createApiApp(
     res.locals.session = sim.store.authenticate(req.get('authorization'));
     next();
   });
+}
 
-  // ── Organizations (docs/LIFEPOS-API.md, «Organizations», «Current employee») ─────────────────────────────
+/** Organizations (docs/LIFEPOS-API.md, «Organizations», «Current employee»), their rate limit and access. */
+function registerOrganizations(app: express.Application, sim: LifePosSimulator, views: Views): void {
+  const { viewFor, operations } = views;
   app.get(`${P}/orgs`, (req, res) => {
     const organizations = sim.store.organizationsOf(sessionOf(res));
     const envelope = listItems(organizations, req.query as QueryParams, {
@@ -152,8 +158,11 @@ export function createApiApp(
   app.get(`${P}/orgs/:org/me`, (req, res) => {
     res.json(viewFor(req, res, accessOf(res).employee));
   });
+}
 
-  // ── Reference data (docs/LIFEPOS-API.md, «Resources», G-9) ───────────────────────────────────────────────
+/** Reference data (docs/LIFEPOS-API.md, «Resources», G-9): one set of routes per catalog. */
+function registerCatalogs(app: express.Application, sim: LifePosSimulator, views: Views): void {
+  const { viewFor, listFor, operations } = views;
   for (const spec of CATALOGS) {
     const base = `${P}/orgs/:org/${spec.segment}`;
     app.get(base, (req, res) => {
@@ -190,30 +199,37 @@ export function createApiApp(
       res.status(204).end();
     });
   }
+}
 
-  // ── Sales (docs/LIFEPOS-API.md, «Sales», G-3, G-5, G-7) ──────────────────────────────────────────────────
-  const sales = `${P}/orgs/:org/deals/sales`;
-  app.post(sales, (req, res) => {
+const SALES = `${P}/orgs/:org/deals/sales`;
+
+/** Sales (docs/LIFEPOS-API.md, «Sales», G-3, G-5, G-7). */
+function registerSales(app: express.Application, sim: LifePosSimulator, views: Views): void {
+  const { viewFor, listFor, operations } = views;
+  app.post(SALES, (req, res) => {
     const sale = sim.createSale(param(req, 'org'), req.body);
     res.status(201).json(viewFor(req, res, sale));
   });
-  app.get(sales, (req, res) => {
+  app.get(SALES, (req, res) => {
     res.json(listFor(req, res, accessOf(res).org.sales.values(), SALE_LIST));
   });
-  app.get(`${sales}/:deal`, (req, res) => {
+  app.get(`${SALES}/:deal`, (req, res) => {
     res.json(viewFor(req, res, findSale(accessOf(res).org, param(req, 'deal'))));
   });
-  app.patch(`${sales}/:deal`, (req, res) => {
+  app.patch(`${SALES}/:deal`, (req, res) => {
     sim.patchSale(param(req, 'org'), param(req, 'deal'), operations(req), declaredOf(req));
     res.status(204).end();
   });
-  app.delete(`${sales}/:deal`, (req, res) => {
+  app.delete(`${SALES}/:deal`, (req, res) => {
     sim.archiveSale(param(req, 'org'), param(req, 'deal'));
     res.status(204).end();
   });
+}
 
-  // ── Money documents (docs/LIFEPOS-API.md, «Money documents», G-11) ───────────────────────────────────────
-  const money = `${sales}/:deal/docs/money`;
+/** Money documents (docs/LIFEPOS-API.md, «Money documents», G-11). */
+function registerMoneyDocuments(app: express.Application, sim: LifePosSimulator, views: Views): void {
+  const { viewFor, listFor, operations } = views;
+  const money = `${SALES}/:deal/docs/money`;
   app.get(money, (req, res) => {
     res.json(listFor(req, res, documentsOfSale(accessOf(res).org, param(req, 'deal')), MONEY_DOCUMENT_LIST));
   });
@@ -238,7 +254,10 @@ export function createApiApp(
     sim.patchRefund(param(req, 'org'), param(req, 'deal'), param(req, 'doc'), operations(req));
     res.status(204).end();
   });
+}
 
+/** Unknown routes are 404 NotFound; errors answer in the API's error shape. */
+function registerErrors(app: express.Application, sim: LifePosSimulator): void {
   app.use((req, _res, next) => {
     next(new LifePosApiError(404, 'NotFound', `${req.method} ${req.path} is not found`));
   });
@@ -257,5 +276,27 @@ export function createApiApp(
     sim.logger.error('LIFE POS sandbox: unexpected error', { path: req.path, error });
     res.status(500).json({ code: 'InternalServerError', message: 'Internal server error', info: '' });
   });
+}
+
+export function createApiApp(
+  sim: LifePosSimulator,
+  faults: FaultInjector,
+  requestLog: RequestLog,
+): express.Application {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLog.middleware('lifepos', tenantOf));
+  app.use(faults.middleware('lifepos', errorBodyForStatus));
+  app.use(requireClientHeaders);
+  app.use(express.json({ type: JSON_TYPES, limit: '1mb' }));
+
+  const views = viewsOf(sim);
+  registerAuth(app, sim);
+  registerOrganizations(app, sim, views);
+  registerCatalogs(app, sim, views);
+  registerSales(app, sim, views);
+  registerMoneyDocuments(app, sim, views);
+  registerErrors(app, sim);
   return app;
 }

@@ -116,12 +116,11 @@ function body<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
   return parsed.data;
 }
 
-export function createControlRouter(sim: LifePosSimulator): express.Router {
-  const router = express.Router();
-  router.use(express.json({ limit: '1mb' }));
-  const org = (req: Request) => String(req.params.org);
-  const sale = (req: Request) => String(req.params.sale);
+const org = (req: Request) => String(req.params.org);
+const sale = (req: Request) => String(req.params.sale);
 
+/** The whole state, a reset, organizations and their reference data, limits and subscription. */
+function organizationRoutes(router: express.Router, sim: LifePosSimulator): void {
   router.get('/', (_req, res) => {
     res.json(sim.snapshot());
   });
@@ -176,7 +175,10 @@ export function createControlRouter(sim: LifePosSimulator): express.Router {
     sim.unsubscribe(org(req));
     res.status(204).end();
   });
+}
 
+/** Sales and what cashiers and couriers do with them. */
+function saleRoutes(router: express.Router, sim: LifePosSimulator): void {
   router.get('/orgs/:org/sales', (req, res) => {
     res.json({ sales: sim.sales(org(req)) });
   });
@@ -204,7 +206,10 @@ export function createControlRouter(sim: LifePosSimulator): express.Router {
   router.post('/orgs/:org/sales/:sale/refunds', (req, res) => {
     res.status(201).json(sim.refund(org(req), sale(req), body(refundBody, req)));
   });
+}
 
+/** Token lifetime and expiry. */
+function tokenRoutes(router: express.Router, sim: LifePosSimulator): void {
   router.get('/tokens', (_req, res) => {
     res.json({ ttlMs: sim.tokenTtl() });
   });
@@ -216,7 +221,10 @@ export function createControlRouter(sim: LifePosSimulator): express.Router {
     const { phone } = body(z.object({ phone: z.string().optional() }).default({}), req);
     res.json({ expired: sim.expireTokens(phone) });
   });
+}
 
+/** Notification delivery settings, the deliveries made, and waiting until none is in flight. */
+function notificationRoutes(router: express.Router, sim: LifePosSimulator): void {
   router.get('/notifications/settings', (_req, res) => {
     res.json(sim.notificationSettings());
   });
@@ -244,6 +252,15 @@ export function createControlRouter(sim: LifePosSimulator): express.Router {
     if (idle) res.status(204).end();
     else res.status(504).json({ error: `notifications still in flight after ${timeoutMs} ms` });
   });
+}
+
+export function createControlRouter(sim: LifePosSimulator): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '1mb' }));
+  organizationRoutes(router, sim);
+  saleRoutes(router, sim);
+  tokenRoutes(router, sim);
+  notificationRoutes(router, sim);
 
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (error instanceof ControlBodyError) {

@@ -33,16 +33,16 @@ export {
 } from './notifications.js';
 export { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './rate-limiter.js';
 export type { NumberUniqueness, PaymentInput } from './sales.js';
-export {
-  type AddEmployeeInput,
-  type CreateOrganizationInput,
-  LifePosSimulator,
-  type LifePosSimulatorOptions,
-  type LifePosSnapshot,
-  type RefundActionInput,
-  type SaleWithDocuments,
-  type SeededOrganization,
-  type SeedSaleInput,
-  type SubscriptionInput,
-} from './simulator.js';
+export { LifePosSimulator } from './simulator.js';
+export type {
+  AddEmployeeInput,
+  CreateOrganizationInput,
+  LifePosSimulatorOptions,
+  LifePosSnapshot,
+  RefundActionInput,
+  SaleWithDocuments,
+  SeededOrganization,
+  SeedSaleInput,
+  SubscriptionInput,
+} from './simulator-types.js';
 export { ROLE_GUIDS, UOM_GUIDS } from './store.js';

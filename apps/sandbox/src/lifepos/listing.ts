@@ -103,27 +103,52 @@ function decodeToken(token: string, print: string): number {
   throw invalid('page_token is not valid', 'page_token');
 }
 
-export function listItems<T extends ModelTail>(
-  all: Iterable<T>,
-  params: QueryParams,
-  spec: ListSpec<T>,
-): ListEnvelope<T> {
+type Selection = 'alive_only' | 'archived_only' | 'all';
+type DateRange = { field: string; from?: number; to?: number };
+type EnumFilter = { field: string; values: string[] };
+
+/** A list query as checked, in the order the API checks its parameters. */
+interface ListQuery {
+  selection: Selection;
+  needle: string | undefined;
+  ranges: DateRange[];
+  enumFilters: EnumFilter[];
+  orderField: string;
+  direction: 1 | -1;
+  pageSize: number;
+  offset: number;
+  print: string;
+}
+
+function selectionOf(params: QueryParams): Selection {
   const selection = single(params, 'selection') ?? 'alive_only';
   if (!['alive_only', 'archived_only', 'all'].includes(selection)) {
     throw invalid('selection must be one of alive_only, archived_only, all', 'selection');
   }
+  return selection as Selection;
+}
+
+function needleOf(params: QueryParams): string | undefined {
   const query = single(params, 'query');
   if (query !== undefined && (query.length < 1 || query.length > 64)) {
     throw invalid('query must be 1 to 64 characters long', 'query');
   }
-  const ranges: { field: string; from?: number; to?: number }[] = [];
+  return query?.toLowerCase();
+}
+
+function dateRanges<T extends ModelTail>(params: QueryParams, spec: ListSpec<T>): DateRange[] {
+  const ranges: DateRange[] = [];
   for (const field of ['created_at', 'updated_at', ...(spec.dateFields ?? [])]) {
     const prefix = field === 'created_at' ? 'created' : field === 'updated_at' ? 'updated' : field;
     const from = dateParam(params, `${prefix}_from`);
     const to = dateParam(params, `${prefix}_to`);
     if (from !== undefined || to !== undefined) ranges.push({ field, from, to });
   }
-  const enumFilters: { field: string; values: string[] }[] = [];
+  return ranges;
+}
+
+function enumFiltersOf<T extends ModelTail>(params: QueryParams, spec: ListSpec<T>): EnumFilter[] {
+  const enumFilters: EnumFilter[] = [];
   for (const [field, allowed] of Object.entries(spec.enumFilters ?? {}) as [string, readonly string[]][]) {
     const values = many(params, field);
     if (values === undefined) continue;
@@ -131,6 +156,13 @@ export function listItems<T extends ModelTail>(
     if (wrong !== undefined) throw invalid(`${field} must be one of ${allowed.join(', ')}`, field);
     enumFilters.push({ field, values });
   }
+  return enumFilters;
+}
+
+function orderOf<T extends ModelTail>(
+  params: QueryParams,
+  spec: ListSpec<T>,
+): { orderField: string; direction: 1 | -1 } {
   const orderBy = single(params, 'order_by') ?? 'created_at_asc';
   const orderMatch = /^(.+)_(asc|desc)$/.exec(orderBy);
   const orderField = orderMatch?.[1];
@@ -144,18 +176,35 @@ export function listItems<T extends ModelTail>(
       'order_by',
     );
   }
-  const direction = orderMatch[2] === 'desc' ? -1 : 1;
+  return { orderField, direction: orderMatch[2] === 'desc' ? -1 : 1 };
+}
+
+function pageSizeOf(params: QueryParams): number {
   const pageSizeText = single(params, 'items_per_page');
   const pageSize = pageSizeText === undefined ? DEFAULT_PAGE_SIZE : Number(pageSizeText);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw invalid(`items_per_page must be an integer from 1 to ${MAX_PAGE_SIZE}`, 'items_per_page');
   }
+  return pageSize;
+}
+
+function listQueryOf<T extends ModelTail>(params: QueryParams, spec: ListSpec<T>): ListQuery {
+  const selection = selectionOf(params);
+  const needle = needleOf(params);
+  const ranges = dateRanges(params, spec);
+  const enumFilters = enumFiltersOf(params, spec);
+  const { orderField, direction } = orderOf(params, spec);
+  const pageSize = pageSizeOf(params);
   const print = fingerprint(params);
   const token = single(params, 'page_token');
   const offset = token === undefined || token === '' ? 0 : decodeToken(token, print);
+  return { selection, needle, ranges, enumFilters, orderField, direction, pageSize, offset, print };
+}
 
-  const needle = query?.toLowerCase();
-  const matching = [...all]
+/** The items the query selects, in its order. */
+function matchingItems<T extends ModelTail>(all: Iterable<T>, q: ListQuery, spec: ListSpec<T>): T[] {
+  const { selection, needle, ranges, enumFilters, orderField, direction } = q;
+  return [...all]
     .filter((item) =>
       selection === 'all'
         ? true
@@ -184,7 +233,16 @@ export function listItems<T extends ModelTail>(
       const right = (b as Record<string, unknown>)[orderField] as string | number;
       return (left < right ? -1 : left > right ? 1 : 0) * direction;
     });
+}
 
+export function listItems<T extends ModelTail>(
+  all: Iterable<T>,
+  params: QueryParams,
+  spec: ListSpec<T>,
+): ListEnvelope<T> {
+  const q = listQueryOf(params, spec);
+  const { offset, pageSize, print } = q;
+  const matching = matchingItems(all, q, spec);
   const page = matching.slice(offset, offset + pageSize);
   const hasMore = offset + pageSize < matching.length;
   // C1 asks for `include_items_total=true`: the totals are only computed on request (inferred).

@@ -1,7 +1,5 @@
 import type { Logger } from '@connector/logger';
 import type express from 'express';
-import type { FaultInjector } from '../faults.js';
-import type { RequestLog } from '../request-log.js';
 import { createApiApp } from './api-app.js';
 import {
   archiveIn,
@@ -10,12 +8,11 @@ import {
   employees,
   legalEntities,
   outlets,
-  patchedWritableFields,
   type UndeclaredExtensionMode,
   workplaces,
 } from './catalog.js';
 import { createControlRouter } from './control-router.js';
-import { cannotPerform, invalid, LifePosApiError } from './errors.js';
+import { LifePosApiError } from './errors.js';
 import type { JsonPatchOperation } from './json-patch.js';
 import {
   DEFAULT_TAXES,
@@ -26,14 +23,11 @@ import {
   type NotificationServiceExtension,
   type Organization,
   type Outlet,
-  ROLE_TYPES,
-  type Role,
   type RoleType,
   ref,
   type Sale,
   type SalePayment,
   type SaleRefund,
-  type Uom,
   type Workplace,
 } from './model.js';
 import {
@@ -44,9 +38,11 @@ import {
   type NotificationSettings,
   type NotificationTarget,
 } from './notifications.js';
-import { lookup, type OperationContext, type OrgState, tail } from './organization-state.js';
-import { type Presentation, view } from './presentation.js';
+import { patchOrganization } from './organization-patch.js';
+import { lookup, type OperationContext, type OrgState } from './organization-state.js';
+import { view } from './presentation.js';
 import { DEFAULT_RATE_LIMIT, PerSecondLimiter, type RateLimitSettings } from './rate-limiter.js';
+import { patchRefund, refundablePayment } from './refund-actions.js';
 import {
   archiveSale,
   cancelSale,
@@ -62,119 +58,25 @@ import {
   type SaleOptions,
   takePayment,
 } from './sales.js';
-import { LifePosStore, ROLE_GUIDS, UOM_GUIDS } from './store.js';
-import { organizationPatchSchema, parseInput, roleTypeSchema } from './validation.js';
+import { seedOrganization, seedSaleBody } from './seeding.js';
+import type {
+  AddEmployeeInput,
+  ClientViewOptions,
+  CreateOrganizationInput,
+  LifePosSimulatorOptions,
+  LifePosSnapshot,
+  RefundActionInput,
+  SaleWithDocuments,
+  SeededOrganization,
+  SeedSaleInput,
+  SubscriptionInput,
+} from './simulator-types.js';
+import { snapshotOf } from './snapshot.js';
+import { LifePosStore, ROLE_GUIDS } from './store.js';
+import { roleTypeSchema } from './validation.js';
 
-export interface LifePosSimulatorOptions {
-  logger: Logger;
-  faults: FaultInjector;
-  requestLog: RequestLog;
-  /** Token lifetime (G-2; default 24 h). */
-  tokenTtlMs?: number;
-  /** Rate limit given to each new organization (G-4; default 20 requests/s, on). */
-  rateLimit?: Partial<RateLimitSettings>;
-  notifications?: Partial<NotificationSettings>;
-  /** Tax enum of positions (G-12; default the R18 list). */
-  taxes?: readonly string[];
-  /** Writes to an undeclared extension: 422 (default) or silently dropped. */
-  undeclaredExtensions?: UndeclaredExtensionMode;
-  /** Whether an archived sale keeps its number (G-5; default `alive`: the number is free again). */
-  numberUniqueness?: NumberUniqueness;
-  clock?: () => number;
-  random?: () => number;
-}
-
-export interface CreateOrganizationInput {
-  guid?: string;
-  name?: string;
-  alias?: string;
-  owner?: { name?: string; username?: string; phone?: string; password?: string };
-  legalEntity?: Partial<
-    Pick<LegalEntity, 'juridical_name' | 'juridical_address' | 'inn' | 'kpp' | 'ogrn' | 'tax_systems'>
-  >;
-  outlet?: { name?: string; address?: string };
-}
-
-export interface SeededOrganization {
-  organization: Organization;
-  owner: Employee;
-  /** Sign-in credentials of the Owner (`POST /auth/sign-in-by-phone`). */
-  credentials: { phone: string; password: string };
-  legalEntity: LegalEntity;
-  outlet: Outlet;
-  workplace: Workplace;
-  roles: Record<RoleType, Role>;
-  uoms: Uom[];
-}
-
-export interface AddEmployeeInput {
-  name: string;
-  phone?: string;
-  username?: string;
-  /** A role type (default Courier) or a role guid. */
-  role?: RoleType | string;
-  /** Set to let this phone sign in. */
-  password?: string;
-  email?: string | null;
-  inn?: string | null;
-  meta?: string | null;
-  meta_data?: Record<string, unknown> | null;
-}
-
-/** Shortcut for tests: a sale with defaults for everything not given (kopecks). */
-export interface SeedSaleInput {
-  number?: string;
-  guid?: string;
-  /** Price of the single default position and the sale total, kopecks (default 150000). */
-  total?: number;
-  outlet?: string;
-  workplace?: string | null;
-  opened_by?: string;
-  comment?: string | null;
-  meta?: string | null;
-  meta_data?: Record<string, unknown> | null;
-}
-
-export interface RefundActionInput {
-  /** The payment to refund (default: the latest payment with something left). */
-  payment?: string;
-  cash?: number;
-  card?: number;
-  /** Total without parts: taken from cash first, then card. */
-  total?: number;
-}
-
-export interface SaleWithDocuments {
-  sale: Sale;
-  payments: SalePayment[];
-  refunds: SaleRefund[];
-}
-
-export interface SubscriptionInput {
-  primaryUrl: string;
-  secondaryUrl?: string | null;
-  version?: string;
-}
-
-export interface ClientViewOptions {
-  presentation?: Presentation;
-  declaredExtensions?: ReadonlySet<string>;
-}
-
-export interface LifePosSnapshot {
-  organizations: {
-    organization: Organization;
-    rate_limit: RateLimitSettings;
-    employees: Employee[];
-    legal_entities: LegalEntity[];
-    outlets: Outlet[];
-    workplaces: Workplace[];
-    sales: SaleWithDocuments[];
-  }[];
-  token_ttl_ms: number;
-  active_sessions: number;
-  notifications: { settings: NotificationSettings; deliveries: DeliveryRecord[] };
-}
+/** What tests seed with (the rest of the simulator's types: `simulator-types.ts`). */
+export type { SeededOrganization } from './simulator-types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ALL_EXTENSIONS: ReadonlySet<string> = new Set(['notification_service']);
@@ -250,82 +152,11 @@ export class LifePosSimulator {
 
   /** An organization with an Owner (phone + password), a legal entity with INN, an outlet and a workplace. */
   createOrganization(input: CreateOrganizationInput = {}): SeededOrganization {
-    const n = ++this.seedCounter;
-    const phone = input.owner?.phone ?? `7999${String(n).padStart(7, '0')}`;
-    const password = input.owner?.password ?? 'secret123';
-    const alias = input.alias ?? `sandbox-${n}-${Math.random().toString(36).slice(2, 8)}`;
-    if (
-      [...this.store.orgs.values()].some((o) => o.organization.alias.toLowerCase() === alias.toLowerCase())
-    ) {
-      throw new LifePosApiError(422, 'AliasIsAlreadyTaken', `Alias '${alias}' is already taken`, 'alias');
-    }
-    this.store.setPassword(phone, password);
-    const now = this.ctx.now();
-    const organization: Organization = {
-      ...tail('Organization', now, { guid: input.guid }),
-      type_of: 'Organization',
-      name: input.name ?? `Организация ${n}`,
-      alias,
-      owner: null,
-      support: {
-        line: 'Поддержка',
-        responsibility: 'Служба поддержки LIFE POS',
-        phone: null,
-        email: null,
-        opening_hours: null,
-        viber: null,
-        telegram: null,
-        whatsapp: null,
-      },
-      extensions: {},
-    };
-    if (this.store.orgs.has(organization.guid)) {
-      throw new LifePosApiError(422, 'Duplicate', `Organization ${organization.guid} already exists`, 'guid');
-    }
-    const org = this.store.addOrganization(organization);
-    org.rateLimit = { ...this.defaultRateLimit };
-    const guid = organization.guid;
-    const owner = this.addEmployee(guid, {
-      name: input.owner?.name ?? 'Иван Владельцев',
-      username: input.owner?.username ?? 'owner',
-      phone,
-      role: 'Owner',
+    return seedOrganization(this, input, {
+      n: ++this.seedCounter,
+      now: this.ctx.now(),
+      rateLimit: this.defaultRateLimit,
     });
-    org.organization = { ...org.organization, owner: ref(owner) };
-    const legalEntity = this.addLegalEntity(guid, {
-      juridical_name: 'ООО «Ромашка»',
-      juridical_address: 'г. Москва, ул. Тверская, д. 1',
-      inn: '7701234567',
-      kpp: '770101001',
-      ogrn: '1027700000001',
-      tax_systems: ['Osn'],
-      ...input.legalEntity,
-    });
-    const outlet = this.addOutlet(guid, {
-      name: input.outlet?.name ?? 'Магазин на Тверской',
-      address: input.outlet?.address ?? 'г. Москва, ул. Тверская, д. 1',
-      legal_entity: { guid: legalEntity.guid },
-    });
-    const workplace = this.addWorkplace(guid, {
-      name: 'Касса 1',
-      workplace_type: 'Stationary',
-      outlet: { guid: outlet.guid },
-    });
-    return {
-      organization: structuredClone(org.organization),
-      owner,
-      credentials: { phone, password },
-      legalEntity,
-      outlet,
-      workplace,
-      roles: Object.fromEntries(
-        ROLE_TYPES.map((roleType) => [
-          roleType,
-          structuredClone(org.roles.get(ROLE_GUIDS[roleType]) as Role),
-        ]),
-      ) as Record<RoleType, Role>,
-      uoms: [...org.uoms.values()].map((uom) => structuredClone(uom)),
-    };
   }
 
   organizations(): Organization[] {
@@ -342,52 +173,13 @@ export class LifePosSimulator {
     operations: readonly JsonPatchOperation[],
     declaredExtensions: ReadonlySet<string> = ALL_EXTENSIONS,
   ): Organization {
-    const state = this.store.org(org);
-    const writable = ['name', 'alias', 'support', 'meta', 'meta_data', 'extensions'];
-    const fields = patchedWritableFields(
-      state.organization,
+    return patchOrganization(
+      this.store,
+      org,
       operations,
-      writable,
       this.writeOptions(declaredExtensions),
+      this.ctx.now,
     );
-    const input = parseInput(organizationPatchSchema, fields, 'Organization');
-    const taken = [...this.store.orgs.values()].some(
-      (other) => other !== state && other.organization.alias.toLowerCase() === input.alias.toLowerCase(),
-    );
-    if (taken)
-      throw new LifePosApiError(
-        422,
-        'AliasIsAlreadyTaken',
-        `Alias '${input.alias}' is already taken`,
-        'alias',
-      );
-    const service = input.extensions.notification_service;
-    const extensions = { ...input.extensions } as Organization['extensions'];
-    if (service) {
-      if (service.turned_on && !service.primary_url_for_notifications) {
-        throw invalid(
-          'primary_url_for_notifications is required when turned_on',
-          'extensions.notification_service',
-        );
-      }
-      extensions.notification_service = {
-        turned_on: service.turned_on,
-        primary_url_for_notifications: service.primary_url_for_notifications ?? null,
-        secondary_url_for_notifications: service.secondary_url_for_notifications ?? null,
-        version: service.version,
-      } satisfies NotificationServiceExtension;
-    }
-    state.organization = {
-      ...state.organization,
-      name: input.name,
-      alias: input.alias,
-      support: input.support,
-      meta: input.meta ?? null,
-      meta_data: input.meta_data ?? null,
-      extensions,
-      updated_at: this.ctx.now(),
-    };
-    return structuredClone(state.organization);
   }
 
   /**
@@ -498,33 +290,8 @@ export class LifePosSimulator {
   /** A sale with one position and defaults for everything not given. */
   seedSale(org: string, input: SeedSaleInput = {}): Sale {
     const state = this.store.org(org);
-    const outlet = input.outlet ?? [...state.outlets.values()].find((o) => o.deleted_at === null)?.guid;
-    const workplace =
-      input.workplace === undefined
-        ? [...state.workplaces.values()].find((w) => w.deleted_at === null)?.guid
-        : input.workplace;
-    const total = input.total ?? 150_000;
-    return this.createSale(org, {
-      guid: input.guid,
-      number: input.number ?? `S-${++this.seedCounter}`,
-      outlet: { guid: outlet },
-      workplace: workplace ? { guid: workplace } : null,
-      opened_by: { guid: input.opened_by ?? state.organization.owner?.guid },
-      opened_at: this.ctx.now(),
-      comment: input.comment ?? null,
-      total_sum: { value: total, currency: 'RUB' },
-      positions: [
-        {
-          name: 'Товар',
-          uom: { guid: UOM_GUIDS.piece },
-          tax: 'Tax20',
-          sale_price: { value: total, currency: 'RUB' },
-          quantity: 1,
-        },
-      ],
-      meta: input.meta ?? null,
-      meta_data: input.meta_data ?? null,
-    });
+    const body = seedSaleBody(state, input, () => `S-${++this.seedCounter}`, this.ctx.now);
+    return this.createSale(org, body);
   }
 
   sale(org: string, guid: string): SaleWithDocuments {
@@ -616,18 +383,7 @@ export class LifePosSimulator {
 
   /** Refund at the till: the given payment (default the latest one with money left), whole or in part. */
   refund(org: string, sale: string, input: RefundActionInput = {}): SaleRefund {
-    const state = this.store.org(org);
-    let payment = input.payment;
-    if (payment === undefined) {
-      const refunded = (guid: string) =>
-        refundsOf(state, sale)
-          .filter((refund) => refund.for_payment.guid === guid)
-          .reduce((total, refund) => total + refund.total_sum.value, 0);
-      payment = paymentsOf(state, sale)
-        .filter((candidate) => candidate.total_sum.value > refunded(candidate.guid))
-        .at(-1)?.guid;
-      if (payment === undefined) throw cannotPerform(`Sale ${sale} has no payment to refund`);
-    }
+    const payment = input.payment ?? refundablePayment(this.store.org(org), sale);
     const amount = (value: number | undefined) =>
       value === undefined ? undefined : { value, currency: 'RUB' };
     return this.createRefund(org, sale, {
@@ -646,26 +402,7 @@ export class LifePosSimulator {
     operations: readonly JsonPatchOperation[],
   ): SaleRefund {
     const state = this.store.org(org);
-    const refund = state.refunds.get(guid);
-    if (!refund || refund.sale.guid !== sale)
-      throw new LifePosApiError(404, 'NotFound', `Refund ${guid} is not found`);
-    if (refund.deleted_at !== null)
-      throw new LifePosApiError(422, 'NotAllowedForArchived', `Refund ${guid} is archived`);
-    const fields = patchedWritableFields(refund, operations, ['meta', 'meta_data'], this.writeOptions());
-    const meta = fields.meta;
-    if (meta !== null && (typeof meta !== 'string' || meta.length > 128))
-      throw invalid('meta must be a string of at most 128', 'meta');
-    const metaData = fields.meta_data;
-    if (metaData !== null && (typeof metaData !== 'object' || Array.isArray(metaData))) {
-      throw invalid('meta_data must be an object', 'meta_data');
-    }
-    const updated: SaleRefund = {
-      ...refund,
-      meta: meta as string | null,
-      meta_data: metaData as Record<string, unknown> | null,
-      updated_at: this.ctx.now(),
-    };
-    state.refunds.set(guid, updated);
+    const updated = patchRefund(state, sale, guid, operations, this.ctx, this.writeOptions());
     this.notify(state, updated);
     return structuredClone(updated);
   }
@@ -746,26 +483,7 @@ export class LifePosSimulator {
   // ── Inspection ───────────────────────────────────────────────────────────────────────────────────
 
   snapshot(): LifePosSnapshot {
-    return {
-      organizations: [...this.store.orgs.values()].map((org) => {
-        const guid = org.organization.guid;
-        return {
-          organization: structuredClone(org.organization),
-          rate_limit: { ...org.rateLimit },
-          employees: this.employees(guid),
-          legal_entities: this.legalEntities(guid),
-          outlets: this.outlets(guid),
-          workplaces: this.workplaces(guid),
-          sales: this.sales(guid),
-        };
-      }),
-      token_ttl_ms: this.store.tokenTtlMs,
-      active_sessions: this.store.sessionCount(),
-      notifications: {
-        settings: this.notifications.settings(),
-        deliveries: this.notifications.deliveries().slice(-200),
-      },
-    };
+    return snapshotOf(this);
   }
 
   /** Forgets every organization, account, token, rate window and delivery. */

@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from '../lifepos/notifications.js';
-import type { SaleWithDocuments } from '../lifepos/simulator.js';
+import type { SaleWithDocuments } from '../lifepos/simulator-types.js';
 import { itemPrice, orderTotals } from '../retailcrm/order-view.js';
 import type { OrderRecord } from '../retailcrm/records.js';
 import type { TriggerLogEntry } from '../retailcrm/triggers.js';

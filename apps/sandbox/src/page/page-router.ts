@@ -120,15 +120,13 @@ function saleAction(sandbox: PageSandbox, org: string, sale: string, action: Sal
   }
 }
 
-export function createPageRouter(sandbox: PageSandbox): express.Router {
-  const router = express.Router();
-  const crm = sandbox.retailcrm;
+const code = (req: Request) => String(req.params.code);
+const id = (req: Request) => Number(req.params.id);
+const orderAnchor = (req: Request) => `rc-${code(req)}-${String(req.params.id)}`;
 
-  router.get('/favicon.ico', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.type('image/svg+xml').send(FAVICON_SVG);
-  });
-  router.get('/', (req, res) => {
+/** The page itself, with the outcome of the last form (`?ok=` / `?error=`). */
+function showPage(sandbox: PageSandbox): express.RequestHandler {
+  return (req, res) => {
     const ok = typeof req.query.ok === 'string' ? req.query.ok : undefined;
     const error = typeof req.query.error === 'string' ? req.query.error : undefined;
     const flash: Flash | undefined = error
@@ -140,32 +138,29 @@ export function createPageRouter(sandbox: PageSandbox): express.Router {
       .type('html')
       .set('Cache-Control', 'no-store')
       .send(renderPage(collectPageData(sandbox), flash));
-  });
+  };
+}
 
-  const page = express.Router();
-  page.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  const code = (req: Request) => String(req.params.code);
-  const id = (req: Request) => Number(req.params.id);
-  const orderAnchor = (req: Request) => `rc-${code(req)}-${String(req.params.id)}`;
-
-  page.post(
-    '/retailcrm/:code/orders',
-    act(
-      (req) => `rc-${code(req)}`,
-      (req) => {
-        const tenant = seededTenant(sandbox, code(req));
-        if (!tenant)
-          throw new FormError(`Аккаунт ${code(req)} создан не сидом: заказ через форму не создать`);
-        const input = parse(forms.order, req);
-        const order = tenant.createOrder({
-          store: input.store,
-          deliveryType: input.deliveryType,
-          courier: input.courier ?? null,
-        });
-        return `Создан заказ ${order.number}`;
-      },
-    ),
+/** A new order of a seeded tenant, as its manager creates one. */
+function createOrderForm(sandbox: PageSandbox): express.RequestHandler {
+  return act(
+    (req) => `rc-${code(req)}`,
+    (req) => {
+      const tenant = seededTenant(sandbox, code(req));
+      if (!tenant) throw new FormError(`Аккаунт ${code(req)} создан не сидом: заказ через форму не создать`);
+      const input = parse(forms.order, req);
+      const order = tenant.createOrder({
+        store: input.store,
+        deliveryType: input.deliveryType,
+        courier: input.courier ?? null,
+      });
+      return `Создан заказ ${order.number}`;
+    },
   );
+}
+
+/** What a RetailCRM manager does to an order: its status, shop, courier, payments. */
+function orderForms(page: express.Router, crm: PageSandbox['retailcrm']): void {
   page.post(
     '/retailcrm/:code/orders/:id/status',
     act(orderAnchor, (req) => {
@@ -212,18 +207,35 @@ export function createPageRouter(sandbox: PageSandbox): express.Router {
       },
     ),
   );
-  page.post(
-    '/lifepos/:org/sales/:sale/:action',
-    act(
-      (req) => `lp-${String(req.params.sale)}`,
-      (req) => {
-        const action = String(req.params.action);
-        if (!(SALE_ACTIONS as readonly string[]).includes(action))
-          throw new FormError(`Неизвестное действие ${action}`);
-        return saleAction(sandbox, String(req.params.org), String(req.params.sale), action as SaleAction);
-      },
-    ),
+}
+
+/** What a LIFE POS cashier does to a sale. */
+function saleActionForm(sandbox: PageSandbox): express.RequestHandler {
+  return act(
+    (req) => `lp-${String(req.params.sale)}`,
+    (req) => {
+      const action = String(req.params.action);
+      if (!(SALE_ACTIONS as readonly string[]).includes(action))
+        throw new FormError(`Неизвестное действие ${action}`);
+      return saleAction(sandbox, String(req.params.org), String(req.params.sale), action as SaleAction);
+    },
   );
+}
+
+export function createPageRouter(sandbox: PageSandbox): express.Router {
+  const router = express.Router();
+
+  router.get('/favicon.ico', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('image/svg+xml').send(FAVICON_SVG);
+  });
+  router.get('/', showPage(sandbox));
+
+  const page = express.Router();
+  page.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  page.post('/retailcrm/:code/orders', createOrderForm(sandbox));
+  orderForms(page, sandbox.retailcrm);
+  page.post('/lifepos/:org/sales/:sale/:action', saleActionForm(sandbox));
   router.use('/page', page);
   return router;
 }

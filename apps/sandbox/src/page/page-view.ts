@@ -1,6 +1,6 @@
+import { type Html, html, unsafeRaw } from '@connector/html';
 import type { DeliveryRecord } from '../lifepos/notifications.js';
 import type { TriggerLogEntry } from '../retailcrm/triggers.js';
-import { type Html, html, trusted } from './html.js';
 import type {
   CrmAccountView,
   CrmOrderView,
@@ -82,7 +82,7 @@ function select(name: string, options: Option[], selected: string | undefined, e
     ${empty === undefined ? '' : html`<option value="">${empty}</option>`}
     ${options.map(
       (option) =>
-        html`<option value="${option.value}"${option.value === selected ? trusted(' selected') : ''}>${option.label}</option>`,
+        html`<option value="${option.value}"${option.value === selected ? unsafeRaw(' selected') : ''}>${option.label}</option>`,
     )}
   </select>`;
 }
@@ -308,7 +308,7 @@ function deliveryRow(delivery: DeliveryRecord): Html {
 /** The page's icon (a sandbox pail in the sandbox's colours), served at /favicon.ico. */
 export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d2330"/><path d="M9 13h14l-2 11H11z" fill="#f2c14e"/><path d="M12 13c0-4 8-4 8 0" fill="none" stroke="#cfe0ff" stroke-width="2"/></svg>`;
 
-const STYLE = trusted(`<style>
+const STYLE = unsafeRaw(`<style>
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f3f5f8}
 header.top{position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.6rem 1rem;background:#1d2330;color:#fff}
@@ -353,7 +353,7 @@ details.credentials{margin:.4rem 0;background:#f6f8fb;border-radius:8px;padding:
  * Reloads every 2 s, but not while a form control has focus, within 5 s of the last touch or key, or
  * while a flash message is fresh; the checkbox switches it off.
  */
-const SCRIPT = trusted(`<script>
+const SCRIPT = unsafeRaw(`<script>
 (function(){var last=Date.now(),shownAt=Date.now(),box=document.getElementById('auto');
 ['pointerdown','keydown','input','focusin','touchstart'].forEach(function(e){addEventListener(e,function(){last=Date.now()},true)});
 if(location.search){history.replaceState(null,'',location.pathname+location.hash)}

@@ -66,10 +66,8 @@ function route(handler: Handler) {
   };
 }
 
-export function createControlRouter(simulator: RetailCrmSimulator): express.Router {
-  const router = express.Router();
-  router.use(express.json({ limit: '10mb' }));
-
+/** The simulator's accounts: listing, creating, seeding, settings, API keys. */
+function accountRoutes(router: express.Router, simulator: RetailCrmSimulator): void {
   router.get(
     '/',
     route(() => ({ body: { accounts: simulator.listAccounts() } })),
@@ -123,7 +121,10 @@ export function createControlRouter(simulator: RetailCrmSimulator): express.Rout
       body: simulator.addApiKey(accountCode(simulator, req), apiKeySchema.parse(req.body)),
     })),
   );
+}
 
+/** Orders and payments, changed as a manager in the RetailCRM UI changes them. */
+function orderRoutes(router: express.Router, simulator: RetailCrmSimulator): void {
   router.get(
     '/accounts/:code/orders',
     route((req) => ({ body: { orders: simulator.listOrders(accountCode(simulator, req)) } })),
@@ -209,7 +210,10 @@ export function createControlRouter(simulator: RetailCrmSimulator): express.Rout
       };
     }),
   );
+}
 
+/** Order history and tasks, as an account keeps them. */
+function historyRoutes(router: express.Router, simulator: RetailCrmSimulator): void {
   router.get(
     '/accounts/:code/history',
     route((req) => ({
@@ -220,7 +224,10 @@ export function createControlRouter(simulator: RetailCrmSimulator): express.Rout
     '/accounts/:code/tasks',
     route((req) => ({ body: { tasks: simulator.tasks(accountCode(simulator, req)) } })),
   );
+}
 
+/** Trigger rules, their switches and what they sent. */
+function triggerRoutes(router: express.Router, simulator: RetailCrmSimulator): void {
   router.get(
     '/accounts/:code/triggers',
     route((req) => ({ body: simulator.triggers(accountCode(simulator, req)) })),
@@ -265,6 +272,15 @@ export function createControlRouter(simulator: RetailCrmSimulator): express.Rout
     '/accounts/:code/trigger-log',
     route((req) => ({ body: { entries: simulator.triggerLog(accountCode(simulator, req)) } })),
   );
+}
+
+export function createControlRouter(simulator: RetailCrmSimulator): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '10mb' }));
+  accountRoutes(router, simulator);
+  orderRoutes(router, simulator);
+  historyRoutes(router, simulator);
+  triggerRoutes(router, simulator);
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(400).json({ error: error instanceof Error ? error.message : 'invalid request' });
   });

@@ -176,88 +176,127 @@ function customFieldMatches(actual: unknown, wanted: ParamValue): boolean {
   return (min === undefined || compare(min) >= 0) && (max === undefined || compare(max) <= 0);
 }
 
+/** The code and reference filters: which orders, by id, number, site, status, types, people, country. */
+function readReferences(f: FilterReader) {
+  return {
+    ids: f.ints('ids'),
+    externalIds: f.strings('externalIds'),
+    numbers: f.strings('numbers'),
+    sites: f.strings('sites'),
+    extendedStatus: f.strings('extendedStatus'),
+    orderTypes: f.strings('orderTypes'),
+    orderMethods: f.strings('orderMethods'),
+    paymentStatuses: f.strings('paymentStatuses'),
+    paymentTypes: f.strings('paymentTypes'),
+    deliveryTypes: f.strings('deliveryTypes'),
+    shipmentStores: f.strings('shipmentStores'),
+    managers: f.ints('managers'),
+    couriers: f.ints('couriers'),
+    customerId: f.int('customerId'),
+    customerExternalId: f.string('customerExternalId'),
+    email: f.string('email'),
+    countries: f.strings('countries'),
+  };
+}
+
+/** The flag, sum and comment filters. */
+function readValues(f: FilterReader) {
+  return {
+    expired: f.bool('expired'),
+    call: f.bool('call'),
+    shipped: f.bool('shipped'),
+    minPrice: f.number('minPrice'),
+    maxPrice: f.number('maxPrice'),
+    minPrepay: f.number('minPrepaySumm'),
+    maxPrepay: f.number('maxPrepaySumm'),
+    managerComment: f.string('managerComment'),
+    customerComment: f.string('customerComment'),
+  };
+}
+
+/** The date ranges and the custom fields. */
+function readDatesAndFields(f: FilterReader) {
+  return {
+    created: [f.date('createdAtFrom', 'from'), f.date('createdAtTo', 'to')] as const,
+    statusUpdated: [f.date('statusUpdatedAtFrom', 'from'), f.date('statusUpdatedAtTo', 'to')] as const,
+    fullPaid: [f.date('fullPaidAtFrom', 'from'), f.date('fullPaidAtTo', 'to')] as const,
+    deliveryDate: [f.date('deliveryDateFrom', 'from'), f.date('deliveryDateTo', 'to')] as const,
+    shipmentDate: [f.date('shipmentDateFrom', 'from'), f.date('shipmentDateTo', 'to')] as const,
+    customFields: f.map('customFields'),
+  };
+}
+
+function matchesReferences(
+  account: CrmAccount,
+  order: OrderRecord,
+  r: ReturnType<typeof readReferences>,
+): boolean {
+  const statusGroup = account.statuses.get(order.status)?.group;
+  const customer = account.customers.get(order.customerId);
+  const courierId = order.delivery.data.courierId;
+  return (
+    oneOf(r.ids, order.id) &&
+    oneOf(r.externalIds, order.externalId) &&
+    oneOf(r.numbers, order.number) &&
+    oneOf(r.sites, order.site) &&
+    (!r.extendedStatus || r.extendedStatus.includes(order.status) || oneOf(r.extendedStatus, statusGroup)) &&
+    oneOf(r.orderTypes, order.orderType) &&
+    oneOf(r.orderMethods, order.orderMethod) &&
+    anyIn(
+      r.paymentStatuses,
+      order.payments.map((payment) => payment.status),
+    ) &&
+    anyIn(
+      r.paymentTypes,
+      order.payments.map((payment) => payment.type),
+    ) &&
+    oneOf(r.deliveryTypes, order.delivery.code) &&
+    oneOf(r.shipmentStores, order.shipmentStore) &&
+    oneOf(r.managers, order.managerId) &&
+    oneOf(r.couriers, typeof courierId === 'number' ? courierId : undefined) &&
+    (r.customerId === undefined || order.customerId === r.customerId) &&
+    (r.customerExternalId === undefined || customer?.externalId === r.customerExternalId) &&
+    (r.email === undefined || order.email === r.email) &&
+    oneOf(r.countries, order.countryIso)
+  );
+}
+
+function matchesValues(order: OrderRecord, v: ReturnType<typeof readValues>): boolean {
+  const totals = orderTotals(order);
+  return (
+    (v.expired === undefined || order.expired === v.expired) &&
+    (v.call === undefined || order.call === v.call) &&
+    (v.shipped === undefined || order.shipped === v.shipped) &&
+    (v.minPrice === undefined || totals.totalSumm >= v.minPrice) &&
+    (v.maxPrice === undefined || totals.totalSumm <= v.maxPrice) &&
+    (v.minPrepay === undefined || order.prepaySum >= v.minPrepay) &&
+    (v.maxPrepay === undefined || order.prepaySum <= v.maxPrepay) &&
+    (v.managerComment === undefined || (order.managerComment ?? '').includes(v.managerComment)) &&
+    (v.customerComment === undefined || (order.customerComment ?? '').includes(v.customerComment))
+  );
+}
+
+function matchesDatesAndFields(order: OrderRecord, d: ReturnType<typeof readDatesAndFields>): boolean {
+  return (
+    inRange(order.createdAt, ...d.created) &&
+    inRange(order.statusUpdatedAt, ...d.statusUpdated) &&
+    inRange(order.fullPaidAt, ...d.fullPaid) &&
+    inRange(order.delivery.date, ...d.deliveryDate) &&
+    inRange(order.shipmentDate, ...d.shipmentDate) &&
+    Object.entries(d.customFields ?? {}).every(([code, wanted]) =>
+      customFieldMatches(order.customFields[code], wanted),
+    )
+  );
+}
+
 /** Parses (and validates) the filter up front, then returns the predicate. */
 export function orderFilter(account: CrmAccount, query: Params): (order: OrderRecord) => boolean {
   const f = new FilterReader(query, DOCUMENTED, SIMULATED);
-  const ids = f.ints('ids');
-  const externalIds = f.strings('externalIds');
-  const numbers = f.strings('numbers');
-  const sites = f.strings('sites');
-  const extendedStatus = f.strings('extendedStatus');
-  const orderTypes = f.strings('orderTypes');
-  const orderMethods = f.strings('orderMethods');
-  const paymentStatuses = f.strings('paymentStatuses');
-  const paymentTypes = f.strings('paymentTypes');
-  const deliveryTypes = f.strings('deliveryTypes');
-  const shipmentStores = f.strings('shipmentStores');
-  const managers = f.ints('managers');
-  const couriers = f.ints('couriers');
-  const customerId = f.int('customerId');
-  const customerExternalId = f.string('customerExternalId');
-  const email = f.string('email');
-  const countries = f.strings('countries');
-  const expired = f.bool('expired');
-  const call = f.bool('call');
-  const shipped = f.bool('shipped');
-  const minPrice = f.number('minPrice');
-  const maxPrice = f.number('maxPrice');
-  const minPrepay = f.number('minPrepaySumm');
-  const maxPrepay = f.number('maxPrepaySumm');
-  const managerComment = f.string('managerComment');
-  const customerComment = f.string('customerComment');
-  const created = [f.date('createdAtFrom', 'from'), f.date('createdAtTo', 'to')] as const;
-  const statusUpdated = [f.date('statusUpdatedAtFrom', 'from'), f.date('statusUpdatedAtTo', 'to')] as const;
-  const fullPaid = [f.date('fullPaidAtFrom', 'from'), f.date('fullPaidAtTo', 'to')] as const;
-  const deliveryDate = [f.date('deliveryDateFrom', 'from'), f.date('deliveryDateTo', 'to')] as const;
-  const shipmentDate = [f.date('shipmentDateFrom', 'from'), f.date('shipmentDateTo', 'to')] as const;
-  const customFields = f.map('customFields');
-
-  return (order) => {
-    const totals = orderTotals(order);
-    const statusGroup = account.statuses.get(order.status)?.group;
-    const customer = account.customers.get(order.customerId);
-    const courierId = order.delivery.data.courierId;
-    return (
-      oneOf(ids, order.id) &&
-      oneOf(externalIds, order.externalId) &&
-      oneOf(numbers, order.number) &&
-      oneOf(sites, order.site) &&
-      (!extendedStatus || extendedStatus.includes(order.status) || oneOf(extendedStatus, statusGroup)) &&
-      oneOf(orderTypes, order.orderType) &&
-      oneOf(orderMethods, order.orderMethod) &&
-      anyIn(
-        paymentStatuses,
-        order.payments.map((payment) => payment.status),
-      ) &&
-      anyIn(
-        paymentTypes,
-        order.payments.map((payment) => payment.type),
-      ) &&
-      oneOf(deliveryTypes, order.delivery.code) &&
-      oneOf(shipmentStores, order.shipmentStore) &&
-      oneOf(managers, order.managerId) &&
-      oneOf(couriers, typeof courierId === 'number' ? courierId : undefined) &&
-      (customerId === undefined || order.customerId === customerId) &&
-      (customerExternalId === undefined || customer?.externalId === customerExternalId) &&
-      (email === undefined || order.email === email) &&
-      oneOf(countries, order.countryIso) &&
-      (expired === undefined || order.expired === expired) &&
-      (call === undefined || order.call === call) &&
-      (shipped === undefined || order.shipped === shipped) &&
-      (minPrice === undefined || totals.totalSumm >= minPrice) &&
-      (maxPrice === undefined || totals.totalSumm <= maxPrice) &&
-      (minPrepay === undefined || order.prepaySum >= minPrepay) &&
-      (maxPrepay === undefined || order.prepaySum <= maxPrepay) &&
-      (managerComment === undefined || (order.managerComment ?? '').includes(managerComment)) &&
-      (customerComment === undefined || (order.customerComment ?? '').includes(customerComment)) &&
-      inRange(order.createdAt, ...created) &&
-      inRange(order.statusUpdatedAt, ...statusUpdated) &&
-      inRange(order.fullPaidAt, ...fullPaid) &&
-      inRange(order.delivery.date, ...deliveryDate) &&
-      inRange(order.shipmentDate, ...shipmentDate) &&
-      Object.entries(customFields ?? {}).every(([code, wanted]) =>
-        customFieldMatches(order.customFields[code], wanted),
-      )
-    );
-  };
+  const references = readReferences(f);
+  const values = readValues(f);
+  const dates = readDatesAndFields(f);
+  return (order) =>
+    matchesReferences(account, order, references) &&
+    matchesValues(order, values) &&
+    matchesDatesAndFields(order, dates);
 }

@@ -80,7 +80,8 @@ function parseSettings(connectionId: string, stored: unknown): ConnectionSetting
   return result.data;
 }
 
-export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Buffer) {
+/** How a row becomes a record and back: secrets sealed to their row and opened, settings validated. */
+function connectionCodec(prisma: PrismaClient, secretsKey: Buffer) {
   const seal = (connectionId: string, field: string, plaintext: string) =>
     encryptSecret(secretsKey, plaintext, { connectionId, field });
 
@@ -128,6 +129,14 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
     return row ? toRecord(row) : null;
   };
 
+  return { seal, toRecord, columns, findOne };
+}
+
+type ConnectionCodec = ReturnType<typeof connectionCodec>;
+
+/** Creating, changing and deleting connections. */
+function connectionWrites(prisma: PrismaClient, secretsKey: Buffer, codec: ConnectionCodec) {
+  const { seal, toRecord, columns } = codec;
   return {
     /** Stores a new tenant with a fresh id and notification token. Throws UniqueViolationError for a known org. */
     async create(input: NewConnection): Promise<ConnectionRecord> {
@@ -174,11 +183,38 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
       return row ? toRecord(row) : null;
     },
 
+    /** Deletes the tenant and, by cascade, every row that belongs to it. */
+    async delete(id: string): Promise<boolean> {
+      if (!UUID.test(id)) return false;
+      const { count } = await prisma.connection.deleteMany({ where: { id } });
+      return count > 0;
+    },
+  };
+}
+
+/** Finding connections: by id, by LIFE POS organization, all of them. */
+function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
+  const { toRecord, findOne } = codec;
+  return {
     get: async (id: string) => (UUID.test(id) ? findOne({ id }) : null),
 
     /** The tenant of a RetailCRM trigger (`client_id`). */
     findByOrgId: (lifeposOrgId: string) => findOne({ lifeposOrgId }),
 
+    async list(filter: { status?: ConnectionStatus } = {}): Promise<ConnectionRecord[]> {
+      const rows = await prisma.connection.findMany({
+        where: filter.status ? { status: filter.status } : {},
+        orderBy: { createdAt: 'asc' },
+      });
+      return rows.map(toRecord);
+    },
+  };
+}
+
+/** The notification URL's token: which connection it names, and moving to the derived one. */
+function notificationTokens(prisma: PrismaClient, secretsKey: Buffer, codec: ConnectionCodec) {
+  const { toRecord } = codec;
+  return {
     /** The tenant of a LIFE POS notification URL: looked up by the token's hash, compared in constant time. */
     async findByNotificationToken(notificationToken: string): Promise<ConnectionRecord | null> {
       const notificationTokenHash = hashNotificationToken(notificationToken);
@@ -202,15 +238,12 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
       });
       return count > 0;
     },
+  };
+}
 
-    async list(filter: { status?: ConnectionStatus } = {}): Promise<ConnectionRecord[]> {
-      const rows = await prisma.connection.findMany({
-        where: filter.status ? { status: filter.status } : {},
-        orderBy: { createdAt: 'asc' },
-      });
-      return rows.map(toRecord);
-    },
-
+/** The outcome of the last check and sync, shown to operators. */
+function connectionHealth(prisma: PrismaClient) {
+  return {
     /** Health of the last account check (both APIs reachable with the stored credentials). */
     async recordCheck(id: string, result: CheckResult, at = new Date()): Promise<void> {
       await prisma.connection.update({
@@ -232,13 +265,16 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
     async recordSync(id: string, at = new Date()): Promise<void> {
       await prisma.connection.update({ where: { id }, data: { lastSyncAt: at } });
     },
+  };
+}
 
-    /** Deletes the tenant and, by cascade, every row that belongs to it. */
-    async delete(id: string): Promise<boolean> {
-      if (!UUID.test(id)) return false;
-      const { count } = await prisma.connection.deleteMany({ where: { id } });
-      return count > 0;
-    },
+export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Buffer) {
+  const codec = connectionCodec(prisma, secretsKey);
+  return {
+    ...connectionWrites(prisma, secretsKey, codec),
+    ...connectionLookups(prisma, codec),
+    ...notificationTokens(prisma, secretsKey, codec),
+    ...connectionHealth(prisma),
   };
 }
 

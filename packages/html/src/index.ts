@@ -1,0 +1,1 @@
+export { escapeHtml, Html, type HtmlValue, html, unsafeRaw } from './html.js';
