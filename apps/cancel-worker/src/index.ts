@@ -1,2 +1,2 @@
 export { type CancelOrderDeps, createCancelOrderHandler } from './cancel-order.js';
-export { type CancelWorkerOptions, startCancelWorker } from './start-cancel-worker.js';
+export { CANCEL_WORKER_QUEUES, type CancelWorkerOptions, startCancelWorker } from './start-cancel-worker.js';

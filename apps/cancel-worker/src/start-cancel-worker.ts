@@ -1,5 +1,9 @@
+import type { QueueName } from '@connector/queue';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import { createCancelOrderHandler } from './cancel-order.js';
+
+/** The queues this app consumes (each queue has exactly one consumer app; see queue-consumers.test.ts in e2e). */
+export const CANCEL_WORKER_QUEUES = ['order-cancel'] as const satisfies readonly QueueName[];
 
 export type CancelWorkerOptions = Omit<WorkerAppOptions, 'service' | 'owns' | 'handlers'>;
 
@@ -8,7 +12,7 @@ export function startCancelWorker(options: CancelWorkerOptions = {}): Promise<Wo
   return startWorkerApp({
     ...options,
     service: 'cancel-worker',
-    owns: ['order-cancel'],
+    owns: CANCEL_WORKER_QUEUES,
     handlers: ({ runtime, db }) => [createCancelOrderHandler({ runtime, db })],
   });
 }

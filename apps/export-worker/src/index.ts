@@ -1,2 +1,2 @@
 export { createExportOrderHandler, type ExportOrderDeps, type OrderSync } from './export-order.js';
-export { type ExportWorkerOptions, startExportWorker } from './start-export-worker.js';
+export { EXPORT_WORKER_QUEUES, type ExportWorkerOptions, startExportWorker } from './start-export-worker.js';

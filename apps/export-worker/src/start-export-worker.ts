@@ -1,7 +1,10 @@
-import { createOrderLock } from '@connector/queue';
+import { createOrderLock, type QueueName } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import { createExportOrderHandler } from './export-order.js';
+
+/** The queues this app consumes (each queue has exactly one consumer app; see queue-consumers.test.ts in e2e). */
+export const EXPORT_WORKER_QUEUES = ['order-export'] as const satisfies readonly QueueName[];
 
 export type ExportWorkerOptions = Omit<WorkerAppOptions, 'service' | 'owns' | 'handlers'>;
 
@@ -18,7 +21,7 @@ export function startExportWorker(options: ExportWorkerOptions = {}): Promise<Wo
     defaultConcurrency: EXPORT_CONCURRENCY,
     ...options,
     service: 'export-worker',
-    owns: ['order-export'],
+    owns: EXPORT_WORKER_QUEUES,
     handlers: ({ env, runtime, db, redis, logger, producer }) => [
       createExportOrderHandler({
         runtime,

@@ -7,18 +7,16 @@ export {
   type HistoryScanTenant,
   scanOrderHistory,
 } from './history-scan.js';
-export { createReconcileHandler, historyScanLockKey, type ReconcileHandlerDeps } from './reconcile-job.js';
+export {
+  createReconcileHandler,
+  historyScanLockKey,
+  historySchedulerId,
+  type ReconcileHandlerDeps,
+  sweepSchedulerId,
+} from './reconcile-job.js';
 export type { RepairOutcome } from './reconcile-metrics.js';
 export {
-  applyReconcileSchedules,
-  createReconcileScheduleQueue,
-  historySchedulerId,
-  type ReconciledConnection,
-  sweepSchedulerId,
-  unscheduleConnection,
-  unscheduleHistory,
-} from './reconcile-schedule.js';
-export {
+  RECONCILE_WORKER_QUEUES,
   type ReconcileWorker,
   type ReconcileWorkerOptions,
   startReconcileWorker,

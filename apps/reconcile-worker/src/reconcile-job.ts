@@ -1,10 +1,15 @@
 import type { Database } from '@connector/db';
 import { DeferredError, PermanentError } from '@connector/domain';
-import { defineHandler, type JobHandler, type OrderLock, type Producer } from '@connector/queue';
+import {
+  defineHandler,
+  type JobHandler,
+  type JobScheduleKeeper,
+  jobIdFor,
+  type OrderLock,
+  type Producer,
+} from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import type { Queue } from 'bullmq';
 import { type HistoryScanOptions, scanOrderHistory } from './history-scan.js';
-import { unscheduleConnection } from './reconcile-schedule.js';
 import type { SweepOptions } from './sweep.js';
 import { sweepJob } from './sweep-job.js';
 import type { SweepState } from './sweep-state.js';
@@ -18,13 +23,23 @@ export interface ReconcileHandlerDeps {
   producer: Producer;
   /** Keeps two runs of one connection's scan apart (a scheduler does not wait for the previous run). */
   lock: OrderLock;
-  /** The schedulers' queue: a connection found inactive loses its scheduler here. */
-  scheduleQueue: Queue;
+  /** The app's schedule keeper: a connection found inactive loses its schedulers here. */
+  schedules: Pick<JobScheduleKeeper, 'unschedule'>;
   scan?: HistoryScanOptions;
   /** Where the convergence sweep keeps its progress and rest markers (`sweep-state.ts`). */
   sweepState: Omit<SweepState, 'close'>;
   sweep?: SweepOptions;
   now?: () => Date;
+}
+
+/** The history scan's scheduler of a connection (the `reconcile` definition's periodic kind). */
+export function historySchedulerId(connectionId: string): string {
+  return jobIdFor('reconcile', connectionId, 'retailcrm-history');
+}
+
+/** The convergence sweep's scheduler of a connection. */
+export function sweepSchedulerId(connectionId: string): string {
+  return jobIdFor('reconcile', connectionId, 'sweep');
 }
 
 export function historyScanLockKey(connectionId: string): string {
@@ -40,7 +55,7 @@ export function historyScanLockKey(connectionId: string): string {
  * from the stored cursor, so nothing is skipped.
  */
 export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'reconcile'> {
-  const { db, runtime, producer, lock, scheduleQueue } = deps;
+  const { db, runtime, producer, lock, schedules } = deps;
   return defineHandler('reconcile', async ({ data, logger }) => {
     const { connectionId } = data;
     const connection = await db.connections.get(connectionId);
@@ -55,7 +70,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
           })
         : undefined;
     if (!tenant) {
-      await unscheduleConnection(scheduleQueue, connectionId);
+      await schedules.unschedule('reconcile', connectionId);
       logger.info('reconciliation skipped: the connection is not active', { status, kind: data.kind });
       return { skipped: status };
     }

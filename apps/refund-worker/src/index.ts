@@ -1,2 +1,2 @@
 export { createRefundOrderHandler, type RefundOrderDeps } from './refund-order.js';
-export { type RefundWorkerOptions, startRefundWorker } from './start-refund-worker.js';
+export { REFUND_WORKER_QUEUES, type RefundWorkerOptions, startRefundWorker } from './start-refund-worker.js';

@@ -1,5 +1,9 @@
+import type { QueueName } from '@connector/queue';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import { createRefundOrderHandler } from './refund-order.js';
+
+/** The queues this app consumes (each queue has exactly one consumer app; see queue-consumers.test.ts in e2e). */
+export const REFUND_WORKER_QUEUES = ['order-refund'] as const satisfies readonly QueueName[];
 
 export type RefundWorkerOptions = Omit<WorkerAppOptions, 'service' | 'owns' | 'handlers'>;
 
@@ -8,7 +12,7 @@ export function startRefundWorker(options: RefundWorkerOptions = {}): Promise<Wo
   return startWorkerApp({
     ...options,
     service: 'refund-worker',
-    owns: ['order-refund'],
+    owns: REFUND_WORKER_QUEUES,
     handlers: ({ runtime, db }) => [createRefundOrderHandler({ runtime, db })],
   });
 }

@@ -1,1 +1,6 @@
-export { type SyncWorker, type SyncWorkerOptions, startSyncWorker } from './start-sync-worker.js';
+export {
+  SYNC_WORKER_QUEUES,
+  type SyncWorker,
+  type SyncWorkerOptions,
+  startSyncWorker,
+} from './start-sync-worker.js';

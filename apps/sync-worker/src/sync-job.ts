@@ -1,27 +1,16 @@
 import type { Database } from '@connector/db';
-import { PermanentError, RetryableError } from '@connector/domain';
-import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
-import { type Sync, unscheduleConnectionSync } from '@connector/sync';
+import { RetryableError } from '@connector/domain';
+import { defineHandler, type JobHandler, type JobScheduleKeeper, type Producer } from '@connector/queue';
+import type { Sync } from '@connector/sync';
 import { openIncident, type TenantRuntime } from '@connector/tenant';
-import type { Queue } from 'bullmq';
 
 export interface SyncHandlerDeps {
   db: Database;
   runtime: TenantRuntime;
   producer: Producer;
   sync: Sync;
-  /** The schedulers' queue: a connection found inactive loses its scheduler here. */
-  scheduleQueue: Queue;
-}
-
-function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined) {
-    throw new PermanentError(`sync job without ${field}`, {
-      code: 'sync.invalid_job',
-      userMessage: `Задание синхронизации без поля ${field}.`,
-    });
-  }
-  return value;
+  /** The app's schedule keeper: a connection found inactive loses its scheduler here. */
+  schedules: Pick<JobScheduleKeeper, 'unschedule'>;
 }
 
 /**
@@ -35,20 +24,20 @@ export function createSyncHandler({
   runtime,
   producer,
   sync,
-  scheduleQueue,
+  schedules,
 }: SyncHandlerDeps): JobHandler<'sync'> {
   return defineHandler('sync', async ({ data, logger }) => {
     const { connectionId } = data;
     const connection = await db.connections.get(connectionId);
     if (connection?.status !== 'active') {
-      await unscheduleConnectionSync(scheduleQueue, connectionId);
+      await schedules.unschedule('sync', connectionId);
       logger.info('sync skipped: the connection is not active', { status: connection?.status ?? 'deleted' });
       return { skipped: connection?.status ?? 'deleted' };
     }
     const tenant = await runtime.open(connectionId);
 
-    if (data.scope === 'store') return sync.ensureOutlet(tenant, required(data.storeCode, 'storeCode'));
-    if (data.scope === 'courier') return sync.ensureCourier(tenant, required(data.courierId, 'courierId'));
+    if (data.scope === 'store') return sync.ensureOutlet(tenant, data.storeCode);
+    if (data.scope === 'courier') return sync.ensureCourier(tenant, data.courierId);
 
     const result = await sync.syncAll(tenant);
     await db.connections.recordSync(connectionId);

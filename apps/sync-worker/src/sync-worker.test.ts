@@ -99,7 +99,7 @@ describe('sync worker', () => {
     if (!missingInn || !orphan) throw new Error('the seed leaves out one INN');
 
     // Activation: the keeper gives the connection its scheduler, whose first job runs at once.
-    expect((await worker.schedules.runNow()).scheduled).toContain(connection.id);
+    expect((await worker.schedules.runNow()).scheduled).toContain(syncSchedulerId(connection.id));
 
     const synced = seeded.stores.filter((store) => store !== orphan);
     await waitFor(async () => (await db.outletLinks.list(connection.id)).length === synced.length, {
@@ -196,12 +196,18 @@ describe('sync worker', () => {
     const schedulerOf = (id: string) => worker.scheduleQueue.getJobScheduler(syncSchedulerId(id));
     expect((await schedulerOf(connection.id))?.every).toBe(5 * 60_000);
     expect((await schedulerOf(other.id))?.every).toBe(5 * 60_000);
+    // The schedulers' first runs are done: none of them finds the connection disabled and unschedules it
+    // before the keeper does.
+    await waitFor(async () => (await db.connections.get(connection.id))?.lastSyncAt instanceof Date, {
+      what: 'the first scheduled sync',
+      timeoutMs: 20_000,
+    });
 
     await db.connections.update(other.id, { settings: { syncEveryMinutes: 15 } });
     await db.connections.update(connection.id, { status: 'disabled', disabledReason: 'test' });
     const reconciled = await worker.schedules.runNow();
 
-    expect(reconciled.removed).toContain(connection.id);
+    expect(reconciled.removed).toContain(syncSchedulerId(connection.id));
     expect(await schedulerOf(connection.id)).toBeUndefined();
     expect((await schedulerOf(other.id))?.every).toBe(15 * 60_000);
 

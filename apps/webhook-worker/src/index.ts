@@ -9,14 +9,6 @@ export {
   SALES_CHECK_OVERLAP_MS,
 } from './lifepos-sales-check.js';
 export {
-  applyLifeposSchedules,
-  connectionOfScheduler,
-  LIFEPOS_CHECKS,
-  type LifeposCheck,
-  lifeposCheckId,
-  lifeposSchedules,
-} from './lifepos-schedules.js';
-export {
   isSaleNotificationType,
   parseNotificationEnvelope,
   SALE_NOTIFICATION_TYPES,
@@ -38,6 +30,7 @@ export {
 export {
   startWebhookWorker,
   WEBHOOK_SERVICE,
+  WEBHOOK_WORKER_QUEUES,
   type WebhookWorker,
   type WebhookWorkerOptions,
 } from './start-webhook-worker.js';

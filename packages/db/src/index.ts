@@ -49,6 +49,7 @@ export {
 export type {
   CheckResult,
   ConnectionRecord,
+  ConnectionSummary,
   ConnectionsRepository,
   ConnectionUpdate,
   NewConnection,

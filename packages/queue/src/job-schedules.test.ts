@@ -123,4 +123,33 @@ describe('job schedules', () => {
       await keeper.stop();
     }
   });
+
+  it('runs a pass on demand that reads the data as of the call, even while another pass is going', async () => {
+    let calls = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const keeper = startScheduleKeeper({
+      apply: async () => {
+        calls += 1;
+        const seen = calls;
+        if (seen === 1) await held;
+        return { scheduled: [seen], removed: [] };
+      },
+      everyMs: 60_000,
+      logger: createLogger({ service: 'job-schedules-test', level: 'error' }),
+      name: 'held schedules',
+    });
+    try {
+      // The first pass (at start) is still going: the passes asked for now come after it, as one.
+      const [first, second] = [keeper.runNow(), keeper.runNow()];
+      release();
+      expect(await first).toEqual({ scheduled: [2], removed: [] });
+      expect(await second).toEqual({ scheduled: [2], removed: [] });
+      expect(calls).toBe(2);
+    } finally {
+      await keeper.stop();
+    }
+  });
 });

@@ -77,7 +77,10 @@ export async function applyJobSchedules<Q extends QueueName>(
 }
 
 export interface ScheduleKeeper<R> {
-  /** One pass now (also what the timer runs); concurrent calls share the running one. */
+  /**
+   * One pass that reads the data as of now (also what the timer runs): while a pass is going, the call
+   * gets the next one, which starts once it is done; calls meanwhile share that next pass.
+   */
   runNow(): Promise<R>;
   /** Stops the timer and waits for a pass in progress. */
   stop(): Promise<void>;
@@ -101,19 +104,29 @@ export function startScheduleKeeper<R extends { scheduled: unknown[]; removed: u
   name: string;
 }): ScheduleKeeper<R> {
   let running: Promise<R> | undefined;
-  const runNow = () => {
-    running ??= (async () => {
-      try {
-        const result = await apply();
-        if (result.scheduled.length > 0 || result.removed.length > 0) {
-          logger.info(`${name} reconciled`, result);
-        }
-        return result;
-      } finally {
-        running = undefined;
-      }
-    })();
+  let next: Promise<R> | undefined;
+  const pass = async (): Promise<R> => {
+    const result = await apply();
+    if (result.scheduled.length > 0 || result.removed.length > 0) {
+      logger.info(`${name} reconciled`, result);
+    }
+    return result;
+  };
+  const start = (): Promise<R> => {
+    running = pass().finally(() => {
+      running = undefined;
+    });
     return running;
+  };
+  const runNow = (): Promise<R> => {
+    if (running === undefined) return start();
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return running ?? start();
+      });
+    return next;
   };
   const tick = () => {
     runNow().catch((error: unknown) => logger.warn(`could not reconcile ${name}`, { error }));
@@ -125,6 +138,7 @@ export function startScheduleKeeper<R extends { scheduled: unknown[]; removed: u
     runNow,
     async stop() {
       clearInterval(timer);
+      await next?.catch(() => {});
       await running?.catch(() => {});
     },
   };

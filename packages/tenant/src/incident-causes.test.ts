@@ -23,7 +23,7 @@ describe('periodicRunOf', () => {
     for (const run of runs) {
       if (!run) throw new Error('no run');
       expect(isPeriodicJob(run.queue, run.data)).toBe(true);
-      expect(periodicRunOf(run.queue, subjectOfJob(run.data).subject, connectionId)).toEqual(run);
+      expect(periodicRunOf(run.queue, subjectOfJob(run.queue, run.data).subject, connectionId)).toEqual(run);
     }
   });
 

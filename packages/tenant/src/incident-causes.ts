@@ -1,5 +1,12 @@
 import { ConnectorError, errorKind } from '@connector/domain';
-import { type AddOptions, type JobData, jobIdFor, type QueueName, sweepRequestId } from '@connector/queue';
+import {
+  type AddOptions,
+  isQueueName,
+  type JobData,
+  jobOf,
+  periodicKindOf,
+  type QueueName,
+} from '@connector/queue';
 
 /**
  * Which failures are one upstream's outage rather than a problem of the order (or job) itself, and what
@@ -85,17 +92,20 @@ export function isOrderQueue(queue: string): queue is OrderQueue {
   return (ORDER_QUEUES as readonly string[]).includes(queue);
 }
 
+/** The payload as the queue's schema reads it; undefined when it does not (a malformed job). */
+function parsedPayload(queue: QueueName, data: unknown): unknown {
+  const parsed = jobOf(queue).schema.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /**
- * Jobs that run by schedule (the history scan and the other reconciliations, the LIFE POS checks, the
- * scheduled sync): the next period runs again anyway, so a transient failure is reported only once it
- * has lasted long (see `PERIODIC_FAILURE_GRACE_MINUTES`).
+ * Jobs that run by schedule (the periodic kinds of their definition: the history scan and the sweep, the
+ * LIFE POS checks, the scheduled sync): the next period runs again anyway, so a transient failure is
+ * reported only once it has lasted long (see `PERIODIC_FAILURE_GRACE_MINUTES`).
  */
 export function isPeriodicJob(queue: QueueName, data: unknown): boolean {
-  if (queue === 'reconcile') return true;
-  const fields = (data ?? {}) as Partial<JobData<'lifepos-events'> & JobData<'sync'>>;
-  if (queue === 'lifepos-events') return fields.check !== undefined;
-  if (queue === 'sync') return fields.scope === 'all';
-  return false;
+  const payload = parsedPayload(queue, data);
+  return payload !== undefined && periodicKindOf(jobOf(queue), payload) !== undefined;
 }
 
 /** Transient: worth waiting out (network, 5xx, timeouts, rate limits), as opposed to a person's problem. */
@@ -110,17 +120,21 @@ export interface JobSubject {
   subject: string;
 }
 
-/** What a job is about: its order, or its scope; `connection` when its payload names nothing narrower. */
-export function subjectOfJob(data: unknown): JobSubject {
+/**
+ * What a job is about, as its definition says (`subject`): its order, or its scope; `connection` when its
+ * payload names nothing narrower (or is malformed).
+ */
+export function subjectOfJob(queue: QueueName, data: unknown): JobSubject {
   const fields = (data ?? {}) as Record<string, unknown>;
   const connectionId = typeof fields.connectionId === 'string' ? fields.connectionId : undefined;
   const orderId = typeof fields.orderId === 'number' ? fields.orderId : undefined;
+  const payload = parsedPayload(queue, data);
   const subject =
-    orderId !== undefined
-      ? `order:${orderId}`
-      : [fields.scope, fields.storeCode, fields.courierId, fields.saleId, fields.kind, fields.check]
-          .filter((value) => value !== undefined)
-          .join(':') || 'connection';
+    payload !== undefined
+      ? jobOf(queue).subject(payload)
+      : orderId !== undefined
+        ? `order:${orderId}`
+        : 'connection';
   return {
     ...(connectionId ? { connectionId } : {}),
     ...(orderId !== undefined ? { orderId } : {}),
@@ -129,35 +143,23 @@ export function subjectOfJob(data: unknown): JobSubject {
 }
 
 /** A periodic job to run now: its queue, the payload its schedule gives it, and the dedupe id of a one-off run. */
-export type PeriodicRun =
-  | { queue: 'reconcile'; data: JobData<'reconcile'>; options: AddOptions }
-  | { queue: 'lifepos-events'; data: JobData<'lifepos-events'>; options: AddOptions }
-  | { queue: 'sync'; data: JobData<'sync'>; options: AddOptions };
+export type PeriodicRun = {
+  [Q in QueueName]: { queue: Q; data: JobData<Q>; options: AddOptions };
+}[QueueName];
 
 /**
  * The inverse of `subjectOfJob` for periodic jobs: the job a subject names, with the payload its schedule
- * runs it with (reconcile-schedule, lifepos-schedules, sync-schedule) and the dedupe id the apps use for a
- * run on demand, so that requests while one waits collapse into it. Undefined for any other subject.
+ * runs it with and the dedupe id the apps use for a run on demand (both from the job's definition), so that
+ * requests while one waits collapse into it. Undefined for any other subject.
  */
 export function periodicRunOf(queue: string, subject: string, connectionId: string): PeriodicRun | undefined {
-  if (queue === 'reconcile' && (subject === 'retailcrm-history' || subject === 'sweep')) {
-    const dedupeId =
-      subject === 'sweep' ? sweepRequestId(connectionId) : jobIdFor('reconcile', connectionId, subject);
-    return { queue, data: { connectionId, kind: subject }, options: { dedupeId } };
-  }
-  if (queue === 'lifepos-events' && (subject === 'sales' || subject === 'subscription')) {
-    return {
-      queue,
-      data: { connectionId, check: subject },
-      options: { dedupeId: jobIdFor('lifepos-events', connectionId, subject) },
-    };
-  }
-  if (queue === 'sync' && subject === 'all') {
-    return {
-      queue,
-      data: { connectionId, scope: 'all' },
-      options: { dedupeId: jobIdFor('sync', connectionId, 'all') },
-    };
-  }
-  return undefined;
+  if (!isQueueName(queue)) return undefined;
+  const periodic = jobOf(queue).periodic;
+  const kind = periodic !== undefined && Object.hasOwn(periodic, subject) ? periodic[subject] : undefined;
+  if (kind === undefined) return undefined;
+  return {
+    queue,
+    data: kind.data(connectionId),
+    options: { dedupeId: kind.dedupeId(connectionId) },
+  } as PeriodicRun;
 }

@@ -1,7 +1,14 @@
 import type { Database, Incident } from '@connector/db';
 import { ConnectorError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import type { FinalFailure, JobSuccess, Producer, QueueName } from '@connector/queue';
+import {
+  type FinalFailure,
+  type JobSuccess,
+  jobOf,
+  type Producer,
+  QUEUE_NAMES,
+  type QueueName,
+} from '@connector/queue';
 import {
   isPeriodicJob,
   isTransient,
@@ -12,25 +19,21 @@ import {
   subjectOfJob,
 } from './incident-causes.js';
 
-/** What each queue was doing, in the words of the task a person reads. */
-export const ACTION: Record<QueueName, string> = {
-  'order-export': 'выгрузить заказ в LIFE POS',
-  'order-cancel': 'отменить продажу в LIFE POS',
-  'order-refund': 'оформить возврат оплаты в LIFE POS',
-  'lifepos-events': 'перенести данные продажи из LIFE POS в RetailCRM',
-  sync: 'синхронизировать магазины и курьеров с LIFE POS',
-  'crm-tasks': 'создать задачи об ошибке в RetailCRM',
-  reconcile: 'сверить заказы RetailCRM и LIFE POS',
-};
+/** What each queue was doing, in the words of the task a person reads (its job definition's `action`). */
+export const ACTION = Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, jobOf(queue).action])) as Record<
+  QueueName,
+  string
+>;
 
 const NEXT_STEP =
   'Устраните причину и повторите действие в RetailCRM (например, снова переведите заказ в нужный статус) — коннектор выполнит его заново.';
 
-/** Queues whose work repeats by itself need no action in RetailCRM after the fix. */
-const NEXT_STEP_OF: Partial<Record<QueueName, string>> = {
-  sync: 'Устраните причину — коннектор сам повторит синхронизацию (по расписанию и при выгрузке заказов).',
-  reconcile: 'Устраните причину — коннектор сам повторит сверку по расписанию.',
-};
+/** What to do once the cause is fixed: a job that repeats by itself says so in its definition (`nextStep`). */
+function nextStepOf(queue: string): string {
+  return (QUEUE_NAMES as readonly string[]).includes(queue)
+    ? (jobOf(queue as QueueName).nextStep ?? NEXT_STEP)
+    : NEXT_STEP;
+}
 
 /** Default of PERIODIC_FAILURE_GRACE_MINUTES: how long a periodic job may fail transiently unreported. */
 export const DEFAULT_PERIODIC_GRACE_MS = 30 * 60_000;
@@ -42,10 +45,10 @@ export function incidentAdvice(incident: Pick<Incident, 'outage' | 'dedupeKey' |
 } {
   const outage = incident.outage ? OUTAGE_TEXT[incident.outage as OutageCause] : undefined;
   if (outage) return { title: `Сбой: ${outage.title}. ${outage.problem}`, todo: outage.todo };
-  const queue = incident.dedupeKey.split(':')[0] as QueueName;
+  const queue = incident.dedupeKey.split(':')[0] ?? '';
   return {
     title: `Коннектору не удалось ${incident.action}.`,
-    todo: NEXT_STEP_OF[queue] ?? NEXT_STEP,
+    todo: nextStepOf(queue),
   };
 }
 
@@ -110,7 +113,7 @@ export async function openIncident(
   const message = [
     `Коннектору RetailCRM → LIFE POS не удалось ${action}${orderId !== undefined ? ` (заказ ${orderId})` : ''}.`,
     `Причина: ${report.cause}`,
-    `Что сделать: ${NEXT_STEP_OF[report.queue] ?? NEXT_STEP}`,
+    `Что сделать: ${nextStepOf(report.queue)}`,
     report.link ? `История заказа: ${report.link}` : undefined,
   ]
     .filter(Boolean)
@@ -205,7 +208,7 @@ async function periodicFailureIsDue(
 ): Promise<boolean> {
   const data = failure.data ?? failure.job.data;
   if (!isPeriodicJob(failure.queue, data) || !isTransient(failure.error)) return true;
-  const { connectionId, subject } = subjectOfJob(data);
+  const { connectionId, subject } = subjectOfJob(failure.queue, data);
   if (!connectionId) return true;
   const since = await db.incidents.recordFailureStreak(
     connectionId,
@@ -255,7 +258,7 @@ export function createFinalFailureHook(options: IncidentReporterOptions) {
   const { db, logger, consoleUrl } = options;
   const graceMs = options.periodicGraceMs ?? DEFAULT_PERIODIC_GRACE_MS;
   return async (failure: FinalFailure): Promise<void> => {
-    const { connectionId, orderId, subject } = subjectOfJob(failure.data ?? failure.job.data);
+    const { connectionId, orderId, subject } = subjectOfJob(failure.queue, failure.data ?? failure.job.data);
     const { code, reason } = errorFacts(failure.error);
     if (!connectionId) {
       logger.error('job failed for good without a connection; no task can be created', {
@@ -344,7 +347,7 @@ export function createSuccessHook(options: Pick<IncidentReporterOptions, 'db' | 
   const { db } = options;
   return async (success: JobSuccess): Promise<void> => {
     if (success.queue === 'crm-tasks' || skipped(success.result)) return;
-    const { connectionId, orderId, subject } = subjectOfJob(success.data);
+    const { connectionId, orderId, subject } = subjectOfJob(success.queue, success.data);
     if (!connectionId) return;
     if (isPeriodicJob(success.queue, success.data)) {
       await db.incidents.clearFailureStreak(connectionId, `${success.queue}:${subject}`);

@@ -35,10 +35,12 @@ import {
   createRateLimiter,
   createRedisTokenStore,
   createWorkerRedis,
+  type JobScheduleKeeper,
   type Producer,
   type QueueName,
   type QueuePolicy,
   type ScheduleKeeper,
+  startJobScheduleKeeper,
   startWorkers,
   type WorkerRunner,
 } from '@connector/queue';
@@ -88,6 +90,11 @@ export interface WorkerDeps {
   redis: Redis;
   runtime: TenantRuntime;
   producer: Producer;
+  /**
+   * The schedule keeper of the app's periodic queues (their definitions' periodic kinds, one scheduler per
+   * active connection and kind); a handler that finds its connection inactive unschedules it here.
+   */
+  schedules: JobScheduleKeeper;
 }
 
 /** The express app `createHttpApp` builds (typed through @connector/http, which owns express). */
@@ -95,12 +102,18 @@ type HttpApp = Parameters<NonNullable<HttpAppOptions['routes']>>[0];
 
 export interface WorkerAppOptions {
   service: string;
+  /**
+   * The queues this app consumes: its start file's list, one handler each (`handlers`). `crm-tasks` is
+   * consumed with the incidents' own handler (incident-tasks.ts) and the periodic incident check.
+   */
   owns: readonly QueueName[];
   handlers: (deps: WorkerDeps) => readonly AnyJobHandler[];
-  /** Also consume `crm-tasks` (creating the error tasks) in this app, and run the periodic incident check. */
+  /** Also consume `crm-tasks` (as listing it in `owns` does). */
   ownsCrmTasks?: boolean;
   /** The periodic incident check of an app that owns `crm-tasks` (see incident-watch.ts); tests shorten it. */
   incidentWatch?: { everyMs?: number; taskRetryMs?: number };
+  /** How often the schedule keeper brings the owned queues' schedulers in line with the connections. Default 1 minute. */
+  scheduleCheckEveryMs?: number;
   /**
    * Run the retention job (deletes old timeline entries, notifications, incidents; see retention.ts) in
    * this app, with these tunings. One app does (the sync worker); its replicas take turns by a Redis lock.
@@ -130,6 +143,8 @@ export interface WorkerApp {
   deps: WorkerDeps;
   runner: WorkerRunner;
   http: RunningHttpServer;
+  /** The schedule keeper of the app's periodic queues (also `deps.schedules`). */
+  schedules: JobScheduleKeeper;
   /** The periodic incident check, in the app that owns `crm-tasks`. */
   incidentWatch?: ScheduleKeeper<{ scheduled: string[]; removed: string[] }>;
   /** The retention job, in the app that runs it (`retention`). */
@@ -137,15 +152,14 @@ export interface WorkerApp {
   close(): Promise<void>;
 }
 
-/**
- * The wiring every worker app shares: environment, database, Redis, tenant runtime (rate limits and
- * LIFE POS tokens shared across processes), the worker runner with the incident hook, and the HTTP
- * basics (/healthz, /readyz reporting whether the workers consume, /metrics). Apps add their handlers.
- */
-export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
-  const env = options.env
+function loadWorkerEnv(options: WorkerAppOptions): WorkerEnv {
+  return options.env
     ? parseEnv(options.service, workerEnvShape, options.env)
     : loadEnvOrExit(options.service, workerEnvShape);
+}
+
+/** Database, Redis, producer, tenant runtime (rate limits and LIFE POS tokens shared across processes). */
+function createDeps(options: WorkerAppOptions, env: WorkerEnv, owns: readonly QueueName[]): WorkerDeps {
   const logger = options.logger ?? createLogger({ service: options.service, level: env.LOG_LEVEL });
   const db = createDatabase({
     url: env.DATABASE_URL,
@@ -167,17 +181,35 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     retailcrmAllowedHosts: env.RETAILCRM_ALLOWED_HOSTS,
     logger,
   });
-  const deps: WorkerDeps = { env, logger, db, redis, runtime, producer };
+  // On the app's connection: it is closed after the workers, so a job finishing during shutdown can
+  // still unschedule. The first pass starts now.
+  const schedules = startJobScheduleKeeper({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    queues: owns,
+    connections: () => db.connections.listSummaries(),
+    producer,
+    everyMs: options.scheduleCheckEveryMs ?? 60_000,
+  });
+  return { env, logger, db, redis, runtime, producer, schedules };
+}
+
+/** The runner of the owned queues, with the incident hooks. */
+function startAppWorkers(
+  options: WorkerAppOptions,
+  deps: WorkerDeps,
+  owns: readonly QueueName[],
+): WorkerRunner {
+  const { env, logger, db, runtime, producer } = deps;
   const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY ?? options.defaultConcurrency;
   const handlers = [...options.handlers(deps)];
-  const owns = [...options.owns];
-  if (options.ownsCrmTasks) {
+  if (owns.includes('crm-tasks')) {
     handlers.push(
       createCrmTasksHandler({ db, runtime, producer, logger, consoleUrl: env.CONSOLE_PUBLIC_URL }),
     );
-    owns.push('crm-tasks');
   }
-  const runner = startWorkers({
+  return startWorkers({
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
     logger,
@@ -196,23 +228,28 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     }),
     onSuccess: createSuccessHook({ db, producer, logger }),
   });
-  const incidentWatch = options.ownsCrmTasks
-    ? startIncidentWatch({ db, producer, logger, ...options.incidentWatch })
-    : undefined;
-  const retention = options.retention
-    ? startRetention({
-        ...options.retention,
-        db,
-        redis,
-        prefix: env.QUEUE_PREFIX,
-        logger,
-        ages: {
-          timelineDays: env.RETENTION_TIMELINE_DAYS,
-          notificationsDays: env.RETENTION_NOTIFICATIONS_DAYS,
-          incidentsDays: env.RETENTION_INCIDENTS_DAYS,
-        },
-      })
-    : undefined;
+}
+
+function startAppRetention(options: WorkerAppOptions, deps: WorkerDeps): Retention | undefined {
+  const { env, db, redis, logger } = deps;
+  if (!options.retention) return undefined;
+  return startRetention({
+    ...options.retention,
+    db,
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    ages: {
+      timelineDays: env.RETENTION_TIMELINE_DAYS,
+      notificationsDays: env.RETENTION_NOTIFICATIONS_DAYS,
+      incidentsDays: env.RETENTION_INCIDENTS_DAYS,
+    },
+  });
+}
+
+/** /healthz, /readyz (Redis, PostgreSQL, and whether the workers consume), /metrics, and the app's routes. */
+function startAppHttp(options: WorkerAppOptions, deps: WorkerDeps, runner: WorkerRunner) {
+  const { env, logger, db, redis } = deps;
   const { routes } = options;
   const app = createHttpApp({
     service: options.service,
@@ -235,26 +272,48 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       },
     ],
   });
-  const http = await startHttpServer(app, {
+  return startHttpServer(app, {
     port: env.PORT,
     logger,
     limits: httpServerLimits(env),
     ...(options.host !== undefined && { host: options.host }),
   });
+}
+
+/**
+ * The wiring every worker app shares: environment, database, Redis, tenant runtime (rate limits and
+ * LIFE POS tokens shared across processes), the schedule keeper of the owned periodic queues, the worker
+ * runner with the incident hooks, and the HTTP basics (/healthz, /readyz reporting whether the workers
+ * consume, /metrics). Apps add their handlers.
+ */
+export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
+  const env = loadWorkerEnv(options);
+  const owns = [...new Set([...options.owns, ...(options.ownsCrmTasks ? (['crm-tasks'] as const) : [])])];
+  const deps = createDeps(options, env, owns);
+  const { db, redis, logger, producer, schedules } = deps;
+  const runner = startAppWorkers(options, deps, owns);
+  const incidentWatch = owns.includes('crm-tasks')
+    ? startIncidentWatch({ db, producer, logger, ...options.incidentWatch })
+    : undefined;
+  const retention = startAppRetention(options, deps);
+  const http = await startAppHttp(options, deps, runner);
   logger.info('worker app started', { queues: owns, url: http.url });
   let closing: Promise<void> | undefined;
   return {
     deps,
     runner,
     http,
+    schedules,
     ...(incidentWatch && { incidentWatch }),
     ...(retention && { retention }),
     close: () => {
       closing ??= (async () => {
+        await schedules.stop();
         await incidentWatch?.stop();
         await retention?.stop();
         await http.close();
         await runner.close();
+        await schedules.close();
         await producer.close();
         await redis.quit().catch(() => redis.disconnect());
         await db.close();

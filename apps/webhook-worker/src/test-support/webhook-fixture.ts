@@ -67,7 +67,6 @@ export interface WebhookFixtureOptions {
   /** Redis of the worker (default the shared test Redis). */
   redisUrl?: string;
   policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
-  subscriptionCheckEveryMs?: number;
 }
 
 export async function startWebhookFixture(options: WebhookFixtureOptions = {}): Promise<WebhookFixture> {
@@ -95,9 +94,6 @@ export async function startWebhookFixture(options: WebhookFixtureOptions = {}): 
     policies: { 'lifepos-events': FAST_RETRIES, ...options.policies },
     // Tests run the schedule pass themselves (`worker.schedules.runNow()`).
     scheduleCheckEveryMs: 3_600_000,
-    ...(options.subscriptionCheckEveryMs !== undefined && {
-      subscriptionCheckEveryMs: options.subscriptionCheckEveryMs,
-    }),
   });
   // The receiver answers 503 until its fail-fast connection is up.
   await waitFor(() => worker.receiverRedis.status === 'ready', { what: 'the receiver connection' });

@@ -104,6 +104,19 @@ describe('connections', () => {
     }
   });
 
+  it('lists summaries (id, status, settings) without opening any secret', async () => {
+    const created = await db.connections.create({ ...form(), settings: { syncEveryMinutes: 15 } });
+    // Under a wrong key every secret fails to open: the summaries never try.
+    const other = createDatabase({ url: tenants.database.url, secretsKey: randomBytes(32) });
+    try {
+      const summary = (await other.connections.listSummaries()).find((row) => row.id === created.id);
+      expect(summary).toEqual({ id: created.id, status: created.status, settings: created.settings });
+      expect(summary?.settings.syncEveryMinutes).toBe(15);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a secrets key of the wrong size', () => {
     expect(() => createDatabase({ url: tenants.database.url, secretsKey: randomBytes(16) })).toThrow(
       /32 bytes/,

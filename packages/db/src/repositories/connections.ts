@@ -40,6 +40,13 @@ export interface NewConnection {
 
 export type ConnectionUpdate = Partial<NewConnection>;
 
+/** A connection without its secrets: what periodic passes over every connection read. */
+export interface ConnectionSummary {
+  id: string;
+  status: ConnectionStatus;
+  settings: ConnectionSettings;
+}
+
 /** A connection as the apps use it: secrets decrypted (and registered with the logger), settings complete. */
 export interface ConnectionRecord
   extends Omit<
@@ -207,6 +214,22 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
         orderBy: { createdAt: 'asc' },
       });
       return rows.map(toRecord);
+    },
+
+    /**
+     * Every connection's id, status and settings, without reading (or decrypting) its secrets: what the
+     * periodic schedule keeper of each worker app lists once a minute.
+     */
+    async listSummaries(): Promise<ConnectionSummary[]> {
+      const rows = await prisma.connection.findMany({
+        select: { id: true, status: true, settings: true },
+        orderBy: { createdAt: 'asc' },
+      });
+      return rows.map((row) => ({
+        id: row.id,
+        status: row.status,
+        settings: parseSettings(row.id, row.settings),
+      }));
     },
   };
 }
