@@ -6,7 +6,7 @@ import {
   PermanentError,
   RetryableError,
 } from '@connector/domain';
-import { lifePosErrorCode, type Sale } from '@connector/lifepos';
+import { hasLifePosApiCode, LIFEPOS_API_CODES, type Sale } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
 import { readOrderSales, startOrderJob } from '@connector/tenant';
@@ -95,7 +95,7 @@ export function createCancelOrderHandler({ runtime, db }: CancelOrderDeps): JobH
         else await tenant.lifepos.sales.archive(sale.guid);
       } catch (error) {
         // A payment or shipment arrived between our read and the write: read again on the next attempt.
-        if (lifePosErrorCode(error) === 'OperationCannotBePerformed') {
+        if (hasLifePosApiCode(error, LIFEPOS_API_CODES.operationCannotBePerformed)) {
           throw new RetryableError(`sale ${sale.number} changed while being cancelled`, {
             code: 'cancel.sale_changed',
             cause: error,

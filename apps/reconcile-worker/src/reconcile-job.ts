@@ -1,14 +1,14 @@
 import type { Database } from '@connector/db';
-import { DeferredError, PermanentError } from '@connector/domain';
 import {
   defineHandler,
+  isLockBusy,
   type JobHandler,
   type JobScheduleKeeper,
   jobIdFor,
   type OrderLock,
   type Producer,
 } from '@connector/queue';
-import type { TenantRuntime } from '@connector/tenant';
+import { isConnectionMissing, type TenantRuntime } from '@connector/tenant';
 import { type HistoryScanOptions, scanOrderHistory } from './history-scan.js';
 import type { SweepOptions } from './sweep.js';
 import { sweepJob } from './sweep-job.js';
@@ -65,7 +65,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
     const tenant =
       status === 'active'
         ? await runtime.open(connectionId, { requireActive: false }).catch((error: unknown) => {
-            if (error instanceof PermanentError && error.code === 'connection.missing') return undefined;
+            if (isConnectionMissing(error)) return undefined;
             throw error;
           })
         : undefined;
@@ -99,7 +99,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
         ),
       );
     } catch (error) {
-      if (error instanceof DeferredError && error.code === 'lock.busy') {
+      if (isLockBusy(error)) {
         logger.info('history reconciliation skipped: the previous run is still going');
         return { skipped: 'running' };
       }

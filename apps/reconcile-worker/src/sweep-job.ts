@@ -1,6 +1,5 @@
-import { DeferredError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import type { OrderLock } from '@connector/queue';
+import { isLockBusy, type OrderLock } from '@connector/queue';
 import { runSweep, type SweepDeps, type SweepOptions, type SweepResult, type SweepTenant } from './sweep.js';
 
 export function sweepLockKey(connectionId: string): string {
@@ -36,7 +35,7 @@ export async function sweepJob(
     logger.info('convergence sweep done', { ...result });
     return result;
   } catch (error) {
-    if (error instanceof DeferredError && error.code === 'lock.busy') {
+    if (isLockBusy(error)) {
       logger.info('convergence sweep skipped: another sweep of the connection is still going');
       return { skipped: 'running' };
     }

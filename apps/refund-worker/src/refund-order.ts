@@ -8,7 +8,7 @@ import {
   saleMetaFor,
   stableGuid,
 } from '@connector/domain';
-import { lifePosErrorCode } from '@connector/lifepos';
+import { isDuplicate } from '@connector/lifepos';
 import { defineHandler, type JobHandler } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
 import { readMoneyDocuments, readOrderSales, startOrderJob } from '@connector/tenant';
@@ -82,7 +82,7 @@ export function createRefundOrderHandler({ runtime, db }: RefundOrderDeps): JobH
         });
       } catch (error) {
         // Created by an earlier run whose answer was lost.
-        if (lifePosErrorCode(error) !== 'Duplicate') throw error;
+        if (!isDuplicate(error)) throw error;
       }
       await tenant.record(orderId, {
         type: 'external.call',

@@ -14,6 +14,7 @@ import {
   LifePosRetryableError,
   lifePosErrorCode,
 } from './errors.js';
+import { LIFEPOS_PAGING_CODES, LifePosPagingError } from './paging.js';
 import { createMemoryTokenStore, type TokenStore } from './token-store.js';
 
 const ORG = '0b6f6c1e-4c1b-4a47-9d7e-3f0c2f1c9a11';
@@ -481,6 +482,55 @@ describe('resources', () => {
     for await (const sale of api.sales.iterate({ shippingStatus: 'NotShipped' })) all.push(sale.guid);
     expect(all).toEqual(['s1', 's2', 's3', 's4']);
     expect(fake.requests.slice(-3).map((r) => r.query.page_token)).toEqual([undefined, 'p2', 'p3']);
+  });
+
+  it('reads every page of a list with one guarded pager: to the end, or a typed error at the guard', async () => {
+    const api = client({ tokenStore: createMemoryTokenStore() });
+    let pagesServed = 0;
+    let loop = false;
+    fake.route = (req, res) => {
+      if (req.path !== `/orgs/${ORG}/outlets`) return false;
+      const page = Number(req.query.page_token ?? '0');
+      pagesServed += 1;
+      res.json({
+        items: [{ guid: `o${page}`, name: `Точка ${page}` }],
+        next_page_token: loop ? 'again' : page < 4 ? String(page + 1) : null,
+      });
+      return true;
+    };
+    const outlets = await api.outlets.all({ selection: 'alive_only' });
+    expect(outlets.map((outlet) => outlet.guid)).toEqual(['o0', 'o1', 'o2', 'o3', 'o4']);
+    expect(fake.requests.at(-1)?.query).toMatchObject({ selection: 'alive_only', items_per_page: '100' });
+
+    // One page more than the guard allows: said, not silently cut.
+    pagesServed = 0;
+    const cut = api.outlets.all({}, { maxPages: 3 });
+    await expect(cut).rejects.toBeInstanceOf(LifePosPagingError);
+    await expect(cut).rejects.toMatchObject({ code: LIFEPOS_PAGING_CODES.tooManyPages, pagesRead: 3 });
+    expect(pagesServed).toBe(3);
+
+    // A token that comes back stops the walk at once.
+    loop = true;
+    pagesServed = 0;
+    await expect(api.outlets.all()).rejects.toMatchObject({ code: LIFEPOS_PAGING_CODES.loop, pagesRead: 2 });
+    expect(pagesServed).toBe(2);
+  });
+
+  it('find answers null for an object LIFE POS does not have, and throws every other failure', async () => {
+    const api = client({ tokenStore: createMemoryTokenStore() });
+    fake.route = (req, res) => {
+      if (req.path === `/orgs/${ORG}/deals/sales/broken`) {
+        res.status(500).json({ code: 'InternalServerError', message: 'Ошибка' });
+        return true;
+      }
+      if (req.path !== `/orgs/${ORG}/deals/sales/gone`) return false;
+      res.status(404).json({ code: 'NotFound', message: 'Продажа не найдена' });
+      return true;
+    };
+    expect(await api.sales.find('gone')).toBeNull();
+    expect((await api.sales.find('s1'))?.guid).toBe('s1');
+    await expect(api.sales.find('broken')).rejects.toBeInstanceOf(LifePosRetryableError);
+    expect(await api.outlets.find('missing')).toBeNull();
   });
 
   it('patches (JSON Patch, 204), cancels and archives sales', async () => {

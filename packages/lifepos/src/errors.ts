@@ -72,9 +72,68 @@ export function isLifePosError(error: unknown): error is LifePosError {
   );
 }
 
+/**
+ * The API's error-body codes the connector branches on (docs/LIFEPOS-API.md, «Error body»); branch through
+ * `hasLifePosApiCode` / `isDuplicate` / … rather than on text.
+ */
+export const LIFEPOS_API_CODES = {
+  /** An object with this unique identifier (the `guid` sent) already exists. */
+  duplicate: 'Duplicate',
+  /** A field violates uniqueness (a sale's or a workplace's `number`). */
+  notUnique: 'NotUnique',
+  notFound: 'NotFound',
+  notAllowedForArchived: 'NotAllowedForArchived',
+  operationCannotBePerformed: 'OperationCannotBePerformed',
+  usernameIsAlreadyTaken: 'UsernameIsAlreadyTaken',
+  phoneIsAlreadyTaken: 'PhoneIsAlreadyTaken',
+  tooManyRequests: 'TooManyRequests',
+  tryActivateLater: 'TryActivateLater',
+  tryLater: 'TryLater',
+} as const;
+
+export type LifePosApiCode = (typeof LIFEPOS_API_CODES)[keyof typeof LIFEPOS_API_CODES];
+
+/**
+ * The connector's own codes (`ConnectorError.code`) of the LIFE POS failures callers and incident rules
+ * look at; the API's code of any other 4xx becomes `lifepos.<snake_case>`.
+ */
+export const LIFEPOS_ERROR_CODES = {
+  rateLimited: 'lifepos.rate_limited',
+  tryLater: 'lifepos.try_later',
+  serverError: 'lifepos.server_error',
+  timeout: 'lifepos.timeout',
+  network: 'lifepos.network',
+  invalidJson: 'lifepos.invalid_json',
+  noToken: 'lifepos.auth.no_token',
+  invalidCredentials: 'lifepos.auth.invalid_credentials',
+  unauthorized: 'lifepos.unauthorized',
+  noPermissions: 'lifepos.no_permissions',
+  notFound: 'lifepos.not_found',
+  redirect: 'lifepos.redirect',
+  unexpectedResponse: 'lifepos.unexpected_response',
+  invalidInput: 'lifepos.invalid_input',
+} as const;
+
 /** The API's error code of a failed call (`'Duplicate'`, …), for callers that branch on it. */
 export function lifePosErrorCode(error: unknown): string | undefined {
   return isLifePosError(error) ? error.failure.api?.code : undefined;
+}
+
+/** True when the call failed with one of the API's `codes`. */
+export function hasLifePosApiCode(error: unknown, ...codes: readonly LifePosApiCode[]): boolean {
+  const code = lifePosErrorCode(error);
+  return code !== undefined && (codes as readonly string[]).includes(code);
+}
+
+/** A create repeated with a `guid` LIFE POS already has (docs/LIFEPOS-API.md, «Idempotency»). */
+export const isDuplicate = (error: unknown): boolean => hasLifePosApiCode(error, LIFEPOS_API_CODES.duplicate);
+
+/** A create refused for a unique field other than the guid (a sale's `number`). */
+export const isNotUnique = (error: unknown): boolean => hasLifePosApiCode(error, LIFEPOS_API_CODES.notUnique);
+
+/** LIFE POS answered 404: the object, or its parent, is not there. */
+export function isLifePosNotFound(error: unknown): boolean {
+  return isLifePosError(error) && error.failure.status === 404;
 }
 
 function text(value: unknown): string | undefined {
@@ -179,20 +238,27 @@ export function errorForResponse(failure: LifePosFailure, retryAfter: string | u
   const apiCode = failure.api?.code;
   const description = describe(failure);
 
-  if (status === 429 || apiCode === 'TooManyRequests' || apiCode === 'TryActivateLater') {
+  if (
+    status === 429 ||
+    apiCode === LIFEPOS_API_CODES.tooManyRequests ||
+    apiCode === LIFEPOS_API_CODES.tryActivateLater
+  ) {
     const delay = retryAfterMs(retryAfter) ?? DEFAULT_DEFER_MS;
     return new LifePosDeferredError(`LIFE POS rate limit: ${description}`, delay, failure, {
-      code: 'lifepos.rate_limited',
+      code: LIFEPOS_ERROR_CODES.rateLimited,
     });
   }
-  if (status >= 500 || status === 408 || apiCode === 'TryLater') {
+  if (status >= 500 || status === 408 || apiCode === LIFEPOS_API_CODES.tryLater) {
     return new LifePosRetryableError(`LIFE POS is temporarily unavailable: ${description}`, failure, {
-      code: apiCode === 'TryLater' ? 'lifepos.try_later' : 'lifepos.server_error',
+      code:
+        apiCode === LIFEPOS_API_CODES.tryLater
+          ? LIFEPOS_ERROR_CODES.tryLater
+          : LIFEPOS_ERROR_CODES.serverError,
     });
   }
   if (status === 401) {
     return new LifePosPermanentError(`LIFE POS rejected the sign-in token: ${description}`, failure, {
-      code: 'lifepos.unauthorized',
+      code: LIFEPOS_ERROR_CODES.unauthorized,
       userMessage:
         `LIFE POS refused the request although the connector had just signed in (${description}). Check that ` +
         'the phone and password in the connector settings belong to an active Owner or Administrator employee.',
@@ -200,7 +266,7 @@ export function errorForResponse(failure: LifePosFailure, retryAfter: string | u
   }
   if (status === 403) {
     return new LifePosPermanentError(`LIFE POS denied permission: ${description}`, failure, {
-      code: 'lifepos.no_permissions',
+      code: LIFEPOS_ERROR_CODES.noPermissions,
       userMessage:
         `The LIFE POS employee of the connector lacks the rights for this operation (${description}). ` +
         'Give the employee the Owner or Administrator role in LIFE POS.',
@@ -208,13 +274,13 @@ export function errorForResponse(failure: LifePosFailure, retryAfter: string | u
   }
   if (status === 404) {
     return new LifePosPermanentError(`LIFE POS object not found: ${description}`, failure, {
-      code: 'lifepos.not_found',
+      code: LIFEPOS_ERROR_CODES.notFound,
       userMessage: `LIFE POS has no such object (${description}). It may have been deleted in LIFE POS.`,
     });
   }
   if (status >= 300 && status < 400) {
     return new LifePosPermanentError(`LIFE POS answered with a redirect: ${description}`, failure, {
-      code: 'lifepos.redirect',
+      code: LIFEPOS_ERROR_CODES.redirect,
       userMessage: `LIFE POS answered with a redirect (${description}); check the configured LIFE POS API URL.`,
     });
   }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, TimeoutError } from 'got';
-import { type LifePosFailure, LifePosRetryableError } from './errors.js';
+import { LIFEPOS_ERROR_CODES, type LifePosFailure, LifePosRetryableError } from './errors.js';
 import type { LifePosLogger } from './logger.js';
 
 /** Per-phase limits (ms). Every phase is bounded so a stuck upstream cannot hold a worker slot. */
@@ -111,7 +111,7 @@ export function createTransport({
         throw new LifePosRetryableError(
           `LIFE POS ${timedOut ? 'timed out' : 'unreachable'}: ${request.method} ${request.path}: ${error.message}`,
           failure,
-          { code: timedOut ? 'lifepos.timeout' : 'lifepos.network' },
+          { code: timedOut ? LIFEPOS_ERROR_CODES.timeout : LIFEPOS_ERROR_CODES.network },
         );
       }
     },

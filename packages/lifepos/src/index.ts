@@ -8,7 +8,14 @@ export {
 export type { Employee, EmployeeCreateInput } from './employee.js';
 export {
   errorForResponse,
+  hasLifePosApiCode,
+  isDuplicate,
   isLifePosError,
+  isLifePosNotFound,
+  isNotUnique,
+  LIFEPOS_API_CODES,
+  LIFEPOS_ERROR_CODES,
+  type LifePosApiCode,
   type LifePosApiError,
   LifePosDeferredError,
   type LifePosError,
@@ -36,6 +43,19 @@ export { type MoneyCodec, type MoneyUnit, moneyCodec } from './money.js';
 export type { MoneyDocument, Payment, Refund, RefundCreateInput } from './money-document.js';
 export type { NotificationSubscription, Organization } from './organization.js';
 export type { Outlet, OutletCreateInput } from './outlet.js';
+export {
+  DEFAULT_MAX_PAGES,
+  isLifePosPagingError,
+  LIFEPOS_PAGE_SIZE,
+  LIFEPOS_PAGING_CODES,
+  type LifePosPagingCode,
+  LifePosPagingError,
+  type Listing,
+  listAll,
+  type PageReader,
+  type PagingOptions,
+  pagedItems,
+} from './paging.js';
 export type { Role } from './role.js';
 export {
   type GoodType,

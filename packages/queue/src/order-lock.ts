@@ -16,6 +16,14 @@ const extend = luaScript(
   1,
 );
 
+/** `code` of the `DeferredError` a busy lock throws. */
+export const LOCK_BUSY = 'lock.busy';
+
+/** The lock was held by another job: the caller skips or waits, it did not fail. */
+export function isLockBusy(error: unknown): error is DeferredError {
+  return error instanceof DeferredError && error.code === LOCK_BUSY;
+}
+
 export interface OrderLockOptions {
   /** How long the lock outlives a crashed holder. Default 30 s. */
   ttlMs?: number;
@@ -53,7 +61,7 @@ export function createOrderLock(redis: Redis, prefix: string, options: OrderLock
         const delayMs =
           Math.min(Math.max(remaining, 1), busyDelayMs) + Math.floor((Math.random() * busyDelayMs) / 2);
         throw new DeferredError(`lock ${key} is held by another job`, delayMs, {
-          code: 'lock.busy',
+          code: LOCK_BUSY,
           details: { key },
         });
       }

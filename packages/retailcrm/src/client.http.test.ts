@@ -271,7 +271,7 @@ describe('requests on the wire', () => {
         },
         { site: 'aliexpress' },
       ),
-    ).resolves.toEqual({ id: 77 });
+    ).resolves.toEqual({ id: 77, created: true });
     await crm.editPayment(77, { status: 'paid', paidAt: '2026-05-02 00:10:00' });
     await crm.deletePayment(77);
 

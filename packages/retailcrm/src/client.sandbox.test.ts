@@ -170,6 +170,35 @@ describe('RetailCRM client against the simulator', () => {
     expect((await crm.getOrder(created.id)).payments).toEqual([]);
   });
 
+  it('answers the existing payment when a create is repeated with its externalId, on that order only', async () => {
+    const { code, crm } = await account();
+    const created = createOrder(code);
+    const other = createOrder(code);
+    const payment = { type: 'cash', amount: 100, status: 'paid', externalId: 'lifepos-pay-1-cash' };
+    const first = await crm.createPayment({ order: { id: created.id }, ...payment });
+    expect(first).toEqual({ id: expect.any(Number), created: true });
+
+    // The first answer was lost: the repeat finds the payment instead of failing, and makes no second one.
+    await expect(crm.createPayment({ order: { id: created.id }, ...payment })).resolves.toEqual({
+      id: first.id,
+      created: false,
+    });
+    await expect(
+      crm.createPayment({ order: { externalId: created.externalId }, ...payment }, { site: created.site }),
+    ).resolves.toEqual({ id: first.id, created: false });
+    expect((await crm.getOrder(created.id)).payments.map((p) => p.id)).toEqual([first.id]);
+
+    // The same externalId on another order is not this order's payment: RetailCRM's refusal stands.
+    const elsewhere = crm.createPayment({ order: { id: other.id }, ...payment });
+    await expect(elsewhere).rejects.toBeInstanceOf(RetailCrmApiError);
+    await expect(elsewhere).rejects.toMatchObject({ errors: { externalId: expect.any(String) } });
+  });
+
+  it('getTaskOrNull answers null for a task the account does not have', async () => {
+    const { crm } = await account();
+    expect(await crm.getTaskOrNull(987_654)).toBeNull();
+  });
+
   it('creates a task and lists it by performer', async () => {
     const { code, crm } = await account();
     const created = createOrder(code);

@@ -8,16 +8,40 @@ export interface RequestContext {
   requestId: string;
 }
 
-export type RetailCrmPermanentCode =
-  | 'retailcrm.validation'
-  | 'retailcrm.not_found'
-  | 'retailcrm.method_not_found'
-  | 'retailcrm.auth'
-  | 'retailcrm.access_denied'
-  | 'retailcrm.account_not_found'
-  | 'retailcrm.redirect'
-  | 'retailcrm.rejected'
-  | 'retailcrm.unexpected_response';
+/** The `code` of every error the client raises; branch on these (or the helpers below), never on text. */
+export const RETAILCRM_ERROR_CODES = {
+  validation: 'retailcrm.validation',
+  /** The object (order, payment, task, …) is not in the account: 404 `Not found` / `Payment not found`. */
+  notFound: 'retailcrm.not_found',
+  methodNotFound: 'retailcrm.method_not_found',
+  /** The API key is missing, wrong or inactive. */
+  auth: 'retailcrm.auth',
+  accessDenied: 'retailcrm.access_denied',
+  accountNotFound: 'retailcrm.account_not_found',
+  redirect: 'retailcrm.redirect',
+  rejected: 'retailcrm.rejected',
+  unexpectedResponse: 'retailcrm.unexpected_response',
+  network: 'retailcrm.network',
+  timeout: 'retailcrm.timeout',
+  serverError: 'retailcrm.server_error',
+  rateLimited: 'retailcrm.rate_limited',
+  urlNotAllowed: 'retailcrm.url_not_allowed',
+} as const;
+
+export type RetailCrmErrorCode = (typeof RETAILCRM_ERROR_CODES)[keyof typeof RETAILCRM_ERROR_CODES];
+
+export type RetailCrmPermanentCode = (typeof RETAILCRM_ERROR_CODES)[
+  | 'validation'
+  | 'notFound'
+  | 'methodNotFound'
+  | 'auth'
+  | 'accessDenied'
+  | 'accountNotFound'
+  | 'redirect'
+  | 'rejected'
+  | 'unexpectedResponse'];
+
+type RetailCrmUnavailableCode = (typeof RETAILCRM_ERROR_CODES)['network' | 'timeout' | 'serverError'];
 
 /** What a person should do about each permanent failure (shown in the RetailCRM task). */
 const ADVICE: Record<RetailCrmPermanentCode, string> = {
@@ -75,7 +99,7 @@ export class RetailCrmUnavailableError extends RetryableError {
   readonly status: number | undefined;
 
   constructor(
-    code: 'retailcrm.network' | 'retailcrm.timeout' | 'retailcrm.server_error',
+    code: RetailCrmUnavailableCode,
     init: { context: RequestContext; status?: number; errorMsg?: string; reason?: string; cause?: unknown },
   ) {
     const { context, status, errorMsg, reason, cause } = init;
@@ -97,7 +121,7 @@ export class RetailCrmRateLimitError extends DeferredError {
   constructor(init: { context: RequestContext; status: number; delayMs: number; errorMsg?: string }) {
     const { context, status, delayMs, errorMsg } = init;
     super(`RetailCRM ${context.method} ${context.path} rate limited (HTTP ${status})`, delayMs, {
-      code: 'retailcrm.rate_limited',
+      code: RETAILCRM_ERROR_CODES.rateLimited,
       userMessage: 'Превышен лимит запросов к RetailCRM; запрос будет выполнен позже.',
       details: { ...context, status, errorMsg, delayMs },
     });
@@ -111,7 +135,7 @@ export class RetailCrmUrlNotAllowedError extends PermanentError {
 
   constructor(reason: string, details: Record<string, unknown> = {}) {
     super(`RetailCRM URL not allowed: ${reason}`, {
-      code: 'retailcrm.url_not_allowed',
+      code: RETAILCRM_ERROR_CODES.urlNotAllowed,
       userMessage: `Адрес RetailCRM не разрешён: ${reason}. Укажите адрес аккаунта вида https://<аккаунт>.retailcrm.ru — без пути, параметров и логина.`,
       details: { reason, ...details },
     });
@@ -132,4 +156,24 @@ function permanentUserMessage(
   const answer = errorMsg ? `«${errorMsg}»` : `HTTP ${status}`;
   const fieldText = fields.length > 0 ? ` Ошибки: ${fields.join('; ')}.` : '';
   return `RetailCRM отклонил запрос ${context.method} ${context.path}: ${answer}.${fieldText} ${ADVICE[code]}`;
+}
+
+/** The code of an error the client raised, or undefined for anything else. */
+export function retailCrmErrorCode(error: unknown): RetailCrmErrorCode | undefined {
+  const known =
+    error instanceof RetailCrmApiError ||
+    error instanceof RetailCrmUnavailableError ||
+    error instanceof RetailCrmRateLimitError ||
+    error instanceof RetailCrmUrlNotAllowedError;
+  return known ? (error.code as RetailCrmErrorCode) : undefined;
+}
+
+/** RetailCRM answered that the object is not in the account (not an unknown account or API path). */
+export function isRetailCrmNotFound(error: unknown): boolean {
+  return retailCrmErrorCode(error) === RETAILCRM_ERROR_CODES.notFound;
+}
+
+/** RetailCRM refused the API key (wrong or inactive key): the account itself answered. */
+export function isRetailCrmAuthRefused(error: unknown): boolean {
+  return retailCrmErrorCode(error) === RETAILCRM_ERROR_CODES.auth;
 }

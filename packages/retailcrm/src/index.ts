@@ -5,6 +5,7 @@ export {
 } from './allowed-url.js';
 export {
   type By,
+  type CreatedPayment,
   createRetailCrmClient,
   DEFAULT_TIMEOUTS,
   type OrderHistoryPage,
@@ -28,12 +29,17 @@ export {
 } from './client.js';
 export type { RetailCrmCredentials, RetailCrmSystemSettings } from './credentials.schema.js';
 export {
+  isRetailCrmAuthRefused,
+  isRetailCrmNotFound,
+  RETAILCRM_ERROR_CODES,
   type RequestContext,
   RetailCrmApiError,
+  type RetailCrmErrorCode,
   type RetailCrmPermanentCode,
   RetailCrmRateLimitError,
   RetailCrmUnavailableError,
   RetailCrmUrlNotAllowedError,
+  retailCrmErrorCode,
 } from './errors.js';
 export type {
   RetailCrmHistoryEntry,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  RETAILCRM_ERROR_CODES,
   type RequestContext,
   RetailCrmApiError,
   type RetailCrmPermanentCode,
@@ -54,14 +55,14 @@ export function decodeResponse<S extends z.ZodType>(
     );
   }
   if (status >= 500 || status === 408) {
-    const code = status === 408 ? 'retailcrm.timeout' : 'retailcrm.server_error';
+    const code = status === 408 ? RETAILCRM_ERROR_CODES.timeout : RETAILCRM_ERROR_CODES.serverError;
     return rejectWith(
       new RetailCrmUnavailableError(code, { context, status, ...(errorMsg ? { errorMsg } : {}) }),
     );
   }
   if (status >= 300 && status < 400) {
     return rejectWith(
-      new RetailCrmApiError('retailcrm.redirect', {
+      new RetailCrmApiError(RETAILCRM_ERROR_CODES.redirect, {
         status,
         context,
         extra: { location: header(headers, 'location') },
@@ -72,7 +73,7 @@ export function decodeResponse<S extends z.ZodType>(
     // RetailCRM answers an unknown account with an nginx HTML page (HTTP 405 on POST); the official
     // clients report that as "Account does not exist.".
     return rejectWith(
-      new RetailCrmApiError('retailcrm.account_not_found', {
+      new RetailCrmApiError(RETAILCRM_ERROR_CODES.accountNotFound, {
         status,
         context,
         errorMsg: 'Account does not exist.',
@@ -92,7 +93,7 @@ export function decodeResponse<S extends z.ZodType>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     return rejectWith(
-      new RetailCrmApiError('retailcrm.unexpected_response', {
+      new RetailCrmApiError(RETAILCRM_ERROR_CODES.unexpectedResponse, {
         status,
         context,
         // Paths and messages only: values may be personal data.
@@ -112,18 +113,18 @@ function rejectWith(error: Error): never {
 }
 
 function classifyRefusal(status: number, errorMsg: string | undefined): RetailCrmPermanentCode {
-  if (errorMsg === 'Account does not exist.') return 'retailcrm.account_not_found';
+  if (errorMsg === 'Account does not exist.') return RETAILCRM_ERROR_CODES.accountNotFound;
   if (errorMsg === '"apiKey" is missing.' || errorMsg === 'Wrong "apiKey" value.' || status === 401) {
-    return 'retailcrm.auth';
+    return RETAILCRM_ERROR_CODES.auth;
   }
-  if (errorMsg === 'Access denied.' || status === 403) return 'retailcrm.access_denied';
+  if (errorMsg === 'Access denied.' || status === 403) return RETAILCRM_ERROR_CODES.accessDenied;
   if (status === 404) {
     return errorMsg === 'API method not found' || errorMsg === 'Method not found'
-      ? 'retailcrm.method_not_found'
-      : 'retailcrm.not_found';
+      ? RETAILCRM_ERROR_CODES.methodNotFound
+      : RETAILCRM_ERROR_CODES.notFound;
   }
-  if (status === 400 || status === 422 || status < 400) return 'retailcrm.validation';
-  return 'retailcrm.rejected';
+  if (status === 400 || status === 422 || status < 400) return RETAILCRM_ERROR_CODES.validation;
+  return RETAILCRM_ERROR_CODES.rejected;
 }
 
 /** `errors` is usually `{field: message}`, sometimes a list; values may be lists or objects too. */

@@ -13,9 +13,9 @@ import {
 } from '@connector/domain';
 import {
   type Employee,
+  hasLifePosApiCode,
+  LIFEPOS_API_CODES,
   type ListParams,
-  lifePosErrorCode,
-  type Page,
   replaceFields,
   type Workplace,
 } from '@connector/lifepos';
@@ -23,7 +23,6 @@ import type { Logger } from '@connector/logger';
 import type { OrderLock } from '@connector/queue';
 import type { RetailCrmCourier } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
-import { allPages } from './all-pages.js';
 import {
   type CourierLabel,
   courierBadPhone,
@@ -60,15 +59,15 @@ export function courierLockKey(connectionId: string, courierId: number): string 
 
 /** Alive objects the connector made for this courier (`query` is a substring search: check exactly). */
 async function tagged<T extends { meta: string | null; deletedAt: string | null }>(
-  list: (params: ListParams) => Promise<Page<T>>,
+  all: (params: ListParams) => Promise<T[]>,
   meta: string,
 ): Promise<T[]> {
-  const items = await allPages((pageToken) => list({ query: meta, pageToken, selection: 'alive_only' }));
+  const items = await all({ query: meta, selection: 'alive_only' });
   return items.filter((item) => item.meta === meta && item.deletedAt === null);
 }
 
 async function courierRoleGuid(tenant: Tenant, label: CourierLabel): Promise<string> {
-  const roles = await allPages((pageToken) => tenant.lifepos.roles.list({ pageToken }));
+  const roles = await tenant.lifepos.roles.all();
   const role =
     roles.find((candidate) => candidate.roleType?.toLowerCase() === 'courier') ??
     roles.find((candidate) => /курьер|courier/i.test(candidate.name ?? ''));
@@ -81,9 +80,7 @@ async function phoneHolder(
   tenant: Tenant,
   phone: string,
 ): Promise<{ employees: Employee[]; holder: PhoneHolder<Employee> }> {
-  const employees = await allPages((pageToken) =>
-    tenant.lifepos.employees.list({ pageToken, selection: 'all' }),
-  );
+  const employees = await tenant.lifepos.employees.all({ selection: 'all' });
   const holders = employees.filter((employee) => samePhone(employee.phone, phone));
   const ownerGuid = holders.length > 0 ? (await tenant.lifepos.orgs.get()).owner?.guid : undefined;
   return { employees, holder: phoneHolderOf(phone, holders, ownerGuid) };
@@ -111,7 +108,8 @@ async function createEmployee(
         meta: courierMeta(courier.id),
       });
     } catch (error) {
-      if (lifePosErrorCode(error) !== 'UsernameIsAlreadyTaken' || attempt >= USERNAME_ATTEMPTS) throw error;
+      const usernameTaken = hasLifePosApiCode(error, LIFEPOS_API_CODES.usernameIsAlreadyTaken);
+      if (!usernameTaken || attempt >= USERNAME_ATTEMPTS) throw error;
       taken.add(username);
     }
   }
@@ -140,7 +138,7 @@ async function employeeForPhone(
       linked: false,
     };
   } catch (error) {
-    if (lifePosErrorCode(error) !== 'PhoneIsAlreadyTaken') throw error;
+    if (!hasLifePosApiCode(error, LIFEPOS_API_CODES.phoneIsAlreadyTaken)) throw error;
   }
   const { holder } = await phoneHolder(tenant, phone);
   if (holder.kind === 'employee') return { employee: holder.employee, linked: true };
@@ -162,7 +160,7 @@ async function patchOwnEmployee(
   try {
     await tenant.lifepos.employees.patch(employee.guid, replaceFields(patch));
   } catch (error) {
-    if (lifePosErrorCode(error) === 'PhoneIsAlreadyTaken') {
+    if (hasLifePosApiCode(error, LIFEPOS_API_CODES.phoneIsAlreadyTaken)) {
       throw courierPhoneTaken(label, phone ?? rawPhone ?? '', undefined);
     }
     throw error;
@@ -187,7 +185,7 @@ async function syncEmployee(
   c: CourierContext,
 ): Promise<{ employee: Employee; action: CourierResult['employee'] }> {
   const { tenant, courier, connectionId, label, rawPhone, link } = c;
-  const ownEmployees = await tagged<Employee>((params) => tenant.lifepos.employees.list(params), c.meta);
+  const ownEmployees = await tagged<Employee>((params) => tenant.lifepos.employees.all(params), c.meta);
   const own = ownEmployees.find((candidate) => candidate.guid === link?.lifeposEmployeeId) ?? ownEmployees[0];
   if (own) {
     const patched = await patchOwnEmployee(tenant, own, label, rawPhone);
@@ -206,7 +204,7 @@ async function syncWorkplace(
   c: CourierContext,
 ): Promise<{ workplace: Workplace; action: CourierResult['workplace'] }> {
   const { tenant, link, meta } = c;
-  const ownWorkplaces = await tagged<Workplace>((params) => tenant.lifepos.workplaces.list(params), meta);
+  const ownWorkplaces = await tagged<Workplace>((params) => tenant.lifepos.workplaces.all(params), meta);
   const own =
     ownWorkplaces.find((candidate) => candidate.guid === link?.lifeposWorkplaceId) ?? ownWorkplaces[0];
   if (own) return { workplace: own, action: 'unchanged' };

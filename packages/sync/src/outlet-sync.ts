@@ -10,12 +10,11 @@ import {
   siteInns,
   storeOutletMeta,
 } from '@connector/domain';
-import { type LegalEntity, lifePosErrorCode, type Outlet, replaceFields } from '@connector/lifepos';
+import { type LegalEntity, type Outlet, replaceFields } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
 import type { OrderLock } from '@connector/queue';
 import type { RetailCrmStore } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
-import { allPages } from './all-pages.js';
 import { innMissing, storeMissing, storeUnresolved } from './sync-errors.js';
 import { type WaitingLockOptions, withWaitingLock } from './waiting-lock.js';
 
@@ -66,7 +65,7 @@ export async function loadStoreReferences(tenant: Tenant): Promise<StoreReferenc
   const [stores, sites, lifeposLegalEntities] = await Promise.all([
     tenant.retailcrm.stores(),
     tenant.retailcrm.sites(),
-    allPages((pageToken) => tenant.lifepos.legalEntities.list({ pageToken, selection: 'alive_only' })),
+    tenant.lifepos.legalEntities.all({ selection: 'alive_only' }),
   ]);
   const book = needsLegalEntityBook(sites) ? await tenant.retailcrm.legalEntities() : [];
   const legalNames = new Map<string, string>();
@@ -98,13 +97,9 @@ async function orderSitesOf(tenant: Tenant, storeCode: string): Promise<string[]
 }
 
 async function currentOutlet(tenant: Tenant, guid: string): Promise<OutletSnapshot | undefined> {
-  try {
-    const outlet = snapshot(await tenant.lifepos.outlets.get(guid));
-    return outlet.deletedAt === null ? outlet : undefined;
-  } catch (error) {
-    if (lifePosErrorCode(error) === 'NotFound') return undefined;
-    throw error;
-  }
+  const found = await tenant.lifepos.outlets.find(guid);
+  const outlet = found === null ? undefined : snapshot(found);
+  return outlet?.deletedAt === null ? outlet : undefined;
 }
 
 /** The INN the store's outlet belongs under, from its sites (or the sites of its recent orders). */
@@ -139,9 +134,7 @@ async function upsertOutlet(
 ): Promise<{ outletId: string; action: OutletResult['action'] }> {
   let outlet = linkedOutletId ? await currentOutlet(tenant, linkedOutletId) : undefined;
   if (!outlet) {
-    const outlets = await allPages((pageToken) =>
-      tenant.lifepos.outlets.list({ pageToken, selection: 'alive_only' }),
-    );
+    const outlets = await tenant.lifepos.outlets.all({ selection: 'alive_only' });
     outlet = findOutletForStore(outlets.map(snapshot), store.code, wanted);
   }
   if (!outlet) {

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeferredError } from '@connector/domain';
-import type { OrderLock } from '@connector/queue';
+import { isLockBusy, type OrderLock } from '@connector/queue';
 
 export interface WaitingLockOptions {
   /** How long to keep trying before giving up with the lock's `DeferredError`. Default 15 s. */
@@ -26,7 +25,7 @@ export async function withWaitingLock<T>(
     try {
       return await lock.withLock(key, () => fn());
     } catch (error) {
-      const busy = error instanceof DeferredError && error.code === 'lock.busy';
+      const busy = isLockBusy(error);
       if (!busy || Date.now() >= deadline) throw error;
       await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
     }

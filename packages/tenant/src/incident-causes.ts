@@ -1,4 +1,5 @@
 import { ConnectorError, errorKind } from '@connector/domain';
+import { LIFEPOS_ERROR_CODES } from '@connector/lifepos';
 import {
   type AddOptions,
   isQueueName,
@@ -7,6 +8,7 @@ import {
   periodicKindOf,
   type QueueName,
 } from '@connector/queue';
+import { RETAILCRM_ERROR_CODES } from '@connector/retailcrm';
 
 /**
  * Which failures are one upstream's outage rather than a problem of the order (or job) itself, and what
@@ -26,16 +28,20 @@ export const OUTAGE_WINDOW_MS = 30 * 60_000;
 /** Error codes (set by the clients, where the failure is understood) of each outage cause. */
 const CODES: Record<OutageCause, readonly string[]> = {
   'lifepos.unavailable': [
-    'lifepos.server_error',
-    'lifepos.try_later',
-    'lifepos.timeout',
-    'lifepos.network',
-    'lifepos.invalid_json',
-    'lifepos.auth.no_token',
+    LIFEPOS_ERROR_CODES.serverError,
+    LIFEPOS_ERROR_CODES.tryLater,
+    LIFEPOS_ERROR_CODES.timeout,
+    LIFEPOS_ERROR_CODES.network,
+    LIFEPOS_ERROR_CODES.invalidJson,
+    LIFEPOS_ERROR_CODES.noToken,
   ],
-  'lifepos.credentials': ['lifepos.auth.invalid_credentials', 'lifepos.unauthorized'],
-  'retailcrm.unavailable': ['retailcrm.network', 'retailcrm.timeout', 'retailcrm.server_error'],
-  'retailcrm.key': ['retailcrm.auth'],
+  'lifepos.credentials': [LIFEPOS_ERROR_CODES.invalidCredentials, LIFEPOS_ERROR_CODES.unauthorized],
+  'retailcrm.unavailable': [
+    RETAILCRM_ERROR_CODES.network,
+    RETAILCRM_ERROR_CODES.timeout,
+    RETAILCRM_ERROR_CODES.serverError,
+  ],
+  'retailcrm.key': [RETAILCRM_ERROR_CODES.auth],
 };
 
 const CAUSE_OF_CODE = new Map(

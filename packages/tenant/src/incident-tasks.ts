@@ -156,11 +156,8 @@ async function completeTasks(deps: CrmTasksDeps, tenant: Tenant, incident: Incid
       : 'Решено: задание коннектора выполнено успешно, ошибки больше нет. Задача закрыта автоматически.';
   let completed = 0;
   for (const taskId of incident.taskIds) {
-    const task = await tenant.retailcrm.getTask(taskId).catch((error: unknown) => {
-      // Deleted by a person in RetailCRM: nothing left to complete.
-      if (error instanceof ConnectorError && error.code === 'retailcrm.not_found') return undefined;
-      throw error;
-    });
+    // Null when deleted by a person in RetailCRM: nothing left to complete.
+    const task = await tenant.retailcrm.getTaskOrNull(taskId);
     if (!task || task.complete) continue;
     const commentary = [task.commentary, note].filter(Boolean).join('\n\n');
     await tenant.retailcrm.editTask(taskId, { complete: true, commentary });

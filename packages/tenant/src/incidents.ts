@@ -9,6 +9,7 @@ import {
   QUEUE_NAMES,
   type QueueName,
 } from '@connector/queue';
+import { CONNECTION_ERROR_CODES, connectionErrorCode } from './connection-errors.js';
 import {
   isPeriodicJob,
   isTransient,
@@ -268,11 +269,11 @@ export function createFinalFailureHook(options: IncidentReporterOptions) {
       });
       return;
     }
-    if (code === 'connection.inactive' || code === 'connection.missing') {
+    if (connectionErrorCode(code) !== undefined) {
       // Disabling (or deleting) a connection is a person's decision: its queued jobs end quietly
       // instead of telling that person about it in tasks.
       logger.info('job dropped: the connection is not active', { queue: failure.queue, connectionId, code });
-      if (orderId !== undefined && code === 'connection.inactive') {
+      if (orderId !== undefined && code === CONNECTION_ERROR_CODES.inactive) {
         await db.orderEvents.append(connectionId, orderId, {
           type: 'job.dropped',
           message: reason,

@@ -1,3 +1,9 @@
+export {
+  CONNECTION_ERROR_CODES,
+  type ConnectionErrorCode,
+  connectionErrorCode,
+  isConnectionMissing,
+} from './connection-errors.js';
 export { closeIncidentByHand, type IncidentActionDeps, redriveSubjects } from './incident-actions.js';
 export {
   isPeriodicJob,

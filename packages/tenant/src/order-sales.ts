@@ -1,5 +1,5 @@
 import { isSaleAlive, saleMetaFor } from '@connector/domain';
-import { isLifePosError, type LifePosClient, type Sale } from '@connector/lifepos';
+import type { LifePosClient, Sale } from '@connector/lifepos';
 
 /**
  * The LIFE POS sales that may belong to an order, for `currentSaleOf` / `decideExport` (domain) to choose
@@ -14,14 +14,10 @@ export async function readOrderSales(
 ): Promise<Sale[]> {
   const sales: Sale[] = [];
   if (linkedSaleId) {
-    try {
-      const linked = await lifepos.sales.get(linkedSaleId);
-      if (isSaleAlive(linked)) return [linked];
-      sales.push(linked);
-    } catch (error) {
-      // Gone from LIFE POS altogether: look for the order's sales by meta.
-      if (!isLifePosError(error) || error.failure.status !== 404) throw error;
-    }
+    // Null when gone from LIFE POS altogether: the order's sales are looked for by meta.
+    const linked = await lifepos.sales.find(linkedSaleId);
+    if (linked && isSaleAlive(linked)) return [linked];
+    if (linked) sales.push(linked);
   }
   for await (const sale of lifepos.sales.iterate({
     query: saleMetaFor(orderId),

@@ -1,5 +1,5 @@
 import type { LegalEntity, LifePosClient, Role } from '@connector/lifepos';
-import { allPages, attempt, type Outcome } from './outcome.js';
+import { attempt, type Outcome } from './outcome.js';
 import type { LifePosIdentity } from './types.js';
 
 export interface LifePosFacts {
@@ -29,10 +29,8 @@ export async function lifeposFacts(lifepos: LifePosClient): Promise<LifePosFacts
       };
     }),
     attempt(async () => ({ name: (await lifepos.orgs.get()).name })),
-    attempt(() => allPages((pageToken) => lifepos.roles.list({ pageToken }))),
-    attempt(() =>
-      allPages((pageToken) => lifepos.legalEntities.list({ pageToken, selection: 'alive_only' })),
-    ),
+    attempt(() => lifepos.roles.all()),
+    attempt(() => lifepos.legalEntities.all({ selection: 'alive_only' })),
   ]);
   return { signIn, me, org, roles, legalEntities };
 }

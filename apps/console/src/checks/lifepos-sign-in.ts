@@ -1,4 +1,4 @@
-import { isLifePosError } from '@connector/lifepos';
+import { isLifePosError, LIFEPOS_ERROR_CODES } from '@connector/lifepos';
 import { t } from '../i18n.js';
 import { type CheckLine, explained, line } from './check-line.js';
 import type { LifePosFacts } from './lifepos-facts.js';
@@ -8,7 +8,7 @@ export function signInLine(facts: LifePosFacts): CheckLine {
   if (facts.signIn.ok)
     return line(id, 'ok', t('Телефон и пароль приняты.', 'The phone and password were accepted.'));
   const { error } = facts.signIn;
-  if (isLifePosError(error) && error.code === 'lifepos.auth.invalid_credentials') {
+  if (isLifePosError(error) && error.code === LIFEPOS_ERROR_CODES.invalidCredentials) {
     return line(
       id,
       'error',

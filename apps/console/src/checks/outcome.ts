@@ -1,8 +1,9 @@
-import type { Page } from '@connector/lifepos';
+/**
+ * How the checks read the accounts: every call may fail on its own, RetailCRM lists are read a few pages
+ * deep (LIFE POS lists through the client's guarded pager, which says when it stops).
+ */
 
-/** How the checks read the accounts: every call may fail on its own, lists are read a few pages deep. */
-
-/** Pages read of a paged list. */
+/** Pages read of a paged RetailCRM list. */
 export const MAX_PAGES = 20;
 /** Stores looked at in the store → outlet preview; more are summarised. */
 export const MAX_STORES = 20;
@@ -15,16 +16,4 @@ export async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-export async function allPages<T>(fetch: (pageToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const result = await fetch(pageToken);
-    items.push(...result.items);
-    pageToken = result.nextPageToken;
-    if (pageToken === undefined) break;
-  }
-  return items;
 }

@@ -1,6 +1,6 @@
 import { isSellingStore, needsLegalEntityBook, siteInns } from '@connector/domain';
 import {
-  RetailCrmApiError,
+  isRetailCrmAuthRefused,
   type RetailCrmClient,
   type RetailCrmCredentials,
   type RetailCrmDeliveryType,
@@ -153,6 +153,4 @@ export function siteInnsOf(facts: RetailCrmFacts): Map<string, string | undefine
 
 /** Key refused (wrong or inactive key): the account itself answered. */
 export const keyRefused = (facts: RetailCrmFacts) =>
-  !facts.account.ok &&
-  facts.account.error instanceof RetailCrmApiError &&
-  facts.account.error.code === 'retailcrm.auth';
+  !facts.account.ok && isRetailCrmAuthRefused(facts.account.error);
