@@ -3,6 +3,7 @@ import type { Logger } from '@connector/logger';
 import type { Producer } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
 import type { Request } from 'express';
+import { connectionName } from '../connection-service.js';
 import { type Text, zoneOf } from '../i18n.js';
 import type { PageContext } from '../pages/layout.js';
 import type { ConsoleQueues } from '../queues.js';
@@ -49,7 +50,7 @@ export async function connectionNames(
 ): Promise<{ id: string; name: string; timeZone: string }[]> {
   return (await db.connections.list()).map((connection) => ({
     id: connection.id,
-    name: connection.lifeposOrgName ?? connection.lifeposOrgId,
+    name: connectionName(connection),
     timeZone: zoneOf(connection),
   }));
 }
