@@ -60,7 +60,7 @@ export function triggerSection(ctx: PageContext, triggers: TriggerInstructions):
       <tr><th scope="row"><code>status</code></th><td>${say(ctx, 'своё для каждого триггера — см. ниже', 'one per trigger — see below')}</td></tr>
     </tbody>
   </table></div>
-  <div class="table-wrap"><table>
+  <div class="table-wrap"><table class="trigger-list">
     <thead><tr><th>${say(ctx, 'Триггер', 'Trigger')}</th><th><code>status</code></th><th>${say(ctx, 'Событие', 'Event')}</th><th>${say(ctx, 'Условие', 'Condition')}</th></tr></thead>
     <tbody>
     ${triggers.triggers.map(

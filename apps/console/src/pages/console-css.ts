@@ -44,6 +44,8 @@ form.inline { display:inline; }
 .status.error, .status.disabled { color:var(--err); }
 .status.skipped { color:var(--muted); }
 .table-wrap { overflow-x:auto; }
+.trigger-list td:first-child { min-width:10em; }
+.trigger-list td:nth-child(2), .trigger-list td:nth-child(3) { white-space:nowrap; }
 table { border-collapse:collapse; width:100%; background:#fff; }
 th, td { text-align:left; vertical-align:top; padding:.5rem .6rem; border-bottom:1px solid var(--line); }
 th { font-size:.9rem; color:var(--muted); }
