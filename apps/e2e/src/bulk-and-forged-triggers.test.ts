@@ -98,7 +98,11 @@ describe('a forged trigger', () => {
       },
       { what: 'the three timeline entries' },
     );
-    expect(timeline.map((event) => event.type).sort()).toEqual(['job.finished', 'job.started', 'trigger.received']);
+    expect(timeline.map((event) => event.type).sort()).toEqual([
+      'job.finished',
+      'job.started',
+      'trigger.received',
+    ]);
 
     expect(await stack.db.incidents.listForOrder(connectionId, missing)).toEqual([]);
     const taskJobs = await crmTasks.getJobs();
