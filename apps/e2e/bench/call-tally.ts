@@ -11,12 +11,29 @@ export interface AccountCalls {
   rejected: number;
   /** Answered, not refused. */
   accepted: number;
+  /** RetailCRM: reads of one order (`GET /api/v5/orders/{id}`), the export's and the write-back's. */
+  orderReads: number;
+  /**
+   * LIFE POS: calls about sales (create, read, list, their money documents); the rest is a tenant's set-up
+   * (sign-in aside): outlets and legal entities of the store sync, its own employee, units of measure.
+   */
+  saleCalls: number;
   /** Time (ms since epoch) of the first and last accepted call. */
   firstAt: number;
   lastAt: number;
+  /** Arrival times of the accepted calls (ms since epoch), when the log gives them. */
+  arrivals: number[];
 }
 
-export function isRateLimitRejection(entry: Pick<LoggedRequest, 'system' | 'status'>): boolean {
+/** A logged request; `arrivedAt` when it comes from the sandbox's own process (see sandbox-process.ts). */
+export type TalliedRequest = Pick<LoggedRequest, 'system' | 'tenant' | 'method' | 'path' | 'status'> & {
+  arrivedAt?: number;
+};
+
+const ORDER_READ = /\/api\/v5\/orders\/[^/]+$/;
+const SALE_CALL = /\/deals\/sales(\/|$)/;
+
+export function isRateLimitRejection(entry: Pick<TalliedRequest, 'system' | 'status'>): boolean {
   return entry.system === 'retailcrm' ? entry.status === 503 || entry.status === 429 : entry.status === 429;
 }
 
@@ -25,7 +42,7 @@ export class CallTally {
   /** LIFE POS sign-ins (no organization in the path). */
   signIns = 0;
 
-  record(entry: LoggedRequest): void {
+  record(entry: TalliedRequest): void {
     if (entry.tenant === undefined) {
       if (entry.system === 'lifepos') this.signIns += 1;
       return;
@@ -39,18 +56,26 @@ export class CallTally {
         total: 0,
         rejected: 0,
         accepted: 0,
+        orderReads: 0,
+        saleCalls: 0,
         firstAt: Number.NaN,
         lastAt: Number.NaN,
+        arrivals: [],
       };
       this.accounts.set(key, account);
     }
     account.total += 1;
+    if (entry.system === 'retailcrm' && entry.method === 'GET' && ORDER_READ.test(entry.path)) {
+      account.orderReads += 1;
+    }
+    if (entry.system === 'lifepos' && SALE_CALL.test(entry.path)) account.saleCalls += 1;
     if (isRateLimitRejection(entry)) {
       account.rejected += 1;
       return;
     }
     account.accepted += 1;
-    const now = Date.now();
+    const now = entry.arrivedAt ?? Date.now();
+    if (entry.arrivedAt !== undefined) account.arrivals.push(entry.arrivedAt);
     if (Number.isNaN(account.firstAt)) account.firstAt = now;
     account.lastAt = now;
   }
@@ -63,8 +88,11 @@ export class CallTally {
         total: 0,
         rejected: 0,
         accepted: 0,
+        orderReads: 0,
+        saleCalls: 0,
         firstAt: Number.NaN,
         lastAt: Number.NaN,
+        arrivals: [],
       }
     );
   }

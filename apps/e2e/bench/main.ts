@@ -11,6 +11,7 @@ import { describeMachine } from './machine.js';
 import { runPipelineBench } from './pipeline-bench.js';
 import { runQueueOverheadBench } from './queue-overhead-bench.js';
 import { type BenchResult, printResult, renderReport } from './report.js';
+import { runWritebackBench } from './writeback-bench.js';
 
 const log = (line: string) => console.log(line);
 
@@ -18,6 +19,7 @@ const RUNNERS: Record<BenchName, (services: BenchServices, options: BenchOptions
   ingress: (services, options) => runIngressBench(services, options.ingress, log),
   pipeline: (services, options) => runPipelineBench(services, options.pipeline, log),
   queue: (services, options) => runQueueOverheadBench(services, options.queue, log),
+  writeback: (services, options) => runWritebackBench(services, options.writeback, log),
 };
 
 async function main(): Promise<void> {

@@ -114,16 +114,17 @@ export function renderReport(
   out.push('## How to run');
   out.push('');
   out.push('```');
-  out.push('pnpm bench                              # full sizes, rewrites docs/BENCHMARKS.md (~30 min)');
-  out.push('pnpm bench --small                      # small sizes, prints only (a minute or two)');
+  out.push('pnpm bench                              # full sizes, rewrites docs/BENCHMARKS.md (~40 min)');
+  out.push('pnpm bench --small                      # small sizes, prints only (about five minutes)');
   out.push('pnpm bench --only=ingress,queue         # some of them; add --out=<file> to write a report');
   out.push('```');
   out.push('');
   out.push(
     'It builds the ingress and the export worker, starts its own PostgreSQL (or uses DATABASE_URL) and Redis ' +
-      'from the local binaries, the sandbox, the ingress and the sync worker in its process, and the ingress ' +
-      '(benchmark 1) and the export worker (benchmark 2) as processes of their own, from their built dist with ' +
-      'the production NODE_OPTIONS (`--source-worker` runs the worker through tsx instead).',
+      'from the local binaries, the ingress and the sync worker in its process, the sandbox (benchmarks 2 and 4), ' +
+      'the ingress (benchmark 1), the export worker (benchmarks 2 and 4, from its built dist with the production ' +
+      'NODE_OPTIONS; `--source-worker` runs it through tsx instead) and the webhook worker (benchmark 4) as ' +
+      'processes of their own.',
   );
   out.push('');
   return out.join('\n');

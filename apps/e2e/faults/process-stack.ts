@@ -47,6 +47,11 @@ export interface ProcessStackOptions {
   compiledExportWorker?: boolean;
   /** Extra export worker environment (e.g. NODE_OPTIONS with heap limits). */
   exportWorkerEnv?: Record<string, string>;
+  /**
+   * The LIFE POS API of simulators running elsewhere (the benchmarks' own sandbox process). Then no sandbox
+   * runs in this process: `sandbox`, `seed`, `seedShops` and `salesOf` are not available.
+   */
+  lifeposApiUrl?: string;
 }
 
 export interface SeedOptions {
@@ -92,7 +97,7 @@ export interface ProcessStack {
   /** Waits until the queue has nothing active, waiting or delayed. */
   queueIdle(name: QueueName, timeoutMs: number): Promise<void>;
   /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
-  trigger(tenant: Tenant, orderId: number, status?: TriggerStatus): Promise<Response>;
+  trigger(tenant: Pick<Tenant, 'orgId'>, orderId: number, status?: TriggerStatus): Promise<Response>;
   /** The LIFE POS sales of one RetailCRM order (by the `meta` the export writes). */
   salesOf(orgId: string, orderId: number): ReturnType<Sandbox['lifepos']['sales']>;
   /** A producer on the stack's queues; `policies` e.g. shorten backoffs for jobs a test enqueues itself. */
@@ -109,8 +114,13 @@ export async function startProcessStack({
   ingressEnv = {},
   compiledExportWorker = false,
   exportWorkerEnv = {},
+  lifeposApiUrl,
 }: ProcessStackOptions): Promise<ProcessStack> {
-  const sandbox = await startTestSandbox();
+  const local = lifeposApiUrl === undefined ? await startTestSandbox() : undefined;
+  const inProcess = (): Sandbox => {
+    if (!local) throw new Error('the simulators of this stack run in a process of their own');
+    return local;
+  };
   const database: TestDatabase = await createTestDatabase({
     migrate: (url) => migrate(url),
     ...(databaseAdminUrl !== undefined && { adminUrl: databaseAdminUrl }),
@@ -120,7 +130,7 @@ export async function startProcessStack({
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
     SECRETS_KEY: secretsKey.toString('base64'),
-    LIFEPOS_API_URL: sandbox.lifeposUrl,
+    LIFEPOS_API_URL: lifeposApiUrl ?? inProcess().lifeposUrl,
     RETAILCRM_ALLOWED_HOSTS: '127.0.0.1:*',
     QUEUE_PREFIX: `{${uniquePrefix('faults')}}`,
     PORT: '0',
@@ -144,7 +154,9 @@ export async function startProcessStack({
   const queues = new Map<QueueName, { queue: Queue; redis: Redis }>();
 
   const stack: ProcessStack = {
-    sandbox,
+    get sandbox() {
+      return inProcess();
+    },
     ingress,
     syncWorker,
     db,
@@ -168,7 +180,7 @@ export async function startProcessStack({
     },
     webhookWorker: () => webhookWorker,
     async seed({ tenant: tenantOptions = {}, rateLimits = {}, settings = {} } = {}) {
-      const tenant = await seedTenant(sandbox, { ingressUrl, ...tenantOptions });
+      const tenant = await seedTenant(inProcess(), { ingressUrl, ...tenantOptions });
       const connection = await db.connections.create({
         ...tenant.connection,
         settings: { ...tenant.connection.settings, ...settings, rateLimits },
@@ -185,7 +197,9 @@ export async function startProcessStack({
       });
     },
     salesOf: (orgId, orderId) =>
-      sandbox.lifepos.sales(orgId).filter(({ sale }) => sale.meta === saleMetaFor(orderId)),
+      inProcess()
+        .lifepos.sales(orgId)
+        .filter(({ sale }) => sale.meta === saleMetaFor(orderId)),
     async producer(policies = {}) {
       const redis = createProducerRedis(redisUrl, { name: 'e2e-producer' });
       // The producer fails fast while its connection is not ready yet.
@@ -247,7 +261,7 @@ export async function startProcessStack({
         redis.disconnect();
       }
       await db.close();
-      await sandbox.close();
+      await local?.close();
       await database.drop();
     },
   };

@@ -10,17 +10,11 @@ import {
   saleGuidFor,
   uomResolver,
 } from '@connector/domain';
-import {
-  type Employee,
-  jsonPointer,
-  lifePosErrorCode,
-  type Sale,
-  type UnitOfMeasure,
-} from '@connector/lifepos';
+import { type Employee, isDuplicate, isNotUnique, jsonPointer, type Sale } from '@connector/lifepos';
 import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 import { courierIdOf, isCourierPhoneConflict, type Sync } from '@connector/sync';
-import type { Tenant, TenantRuntime } from '@connector/tenant';
+import type { OrderJob, Tenant, TenantRuntime } from '@connector/tenant';
 import { openIncident, readOrderSales, startOrderJob } from '@connector/tenant';
 import { saleCreateInput } from './sale-create-input.js';
 import { shopOf } from './shop.js';
@@ -183,18 +177,7 @@ export function createExportOrderHandler({
     optimistic = false,
   ): Promise<Sale | typeof CONFLICT> {
     const opener = await openerFor(tenant, order);
-    const uomFor = await unitsOf(tenant, async () => {
-      const units: UnitOfMeasure[] = [];
-      let pageToken: string | undefined;
-      // An organization has a handful of units; the bound only stops a paging loop.
-      for (let page = 0; page < 20; page += 1) {
-        const listed = await tenant.lifepos.unitsOfMeasure.list({ itemsPerPage: 100, pageToken });
-        units.push(...listed.items);
-        pageToken = listed.nextPageToken;
-        if (!pageToken) break;
-      }
-      return uomResolver(units);
-    });
+    const uomFor = await unitsOf(tenant, async () => uomResolver(await tenant.lifepos.unitsOfMeasure.all()));
     const openedAt = now().toISOString();
     const taken: string[] = [];
     for (let attempt = decision.attempt; attempt < decision.attempt + MAX_NUMBER_TRIES; attempt += 1) {
@@ -227,10 +210,9 @@ export function createExportOrderHandler({
         });
         return sale;
       } catch (error) {
-        const code = lifePosErrorCode(error);
         // Some sale of the order may exist after all: only the full search can tell which to keep.
-        if (optimistic && (code === 'Duplicate' || code === 'NotUnique')) return CONFLICT;
-        if (code === 'Duplicate') {
+        if (optimistic && (isDuplicate(error) || isNotUnique(error))) return CONFLICT;
+        if (isDuplicate(error)) {
           // This very sale was created by an earlier run whose answer was lost.
           const sale = await tenant.lifepos.sales.get(guid);
           await tenant.record(order.id, {
@@ -240,7 +222,7 @@ export function createExportOrderHandler({
           });
           return sale;
         }
-        if (code !== 'NotUnique') throw error;
+        if (!isNotUnique(error)) throw error;
         taken.push(draft.number);
         await tenant.record(order.id, {
           type: 'external.call',
@@ -259,16 +241,14 @@ export function createExportOrderHandler({
     );
   }
 
-  return defineHandler('order-export', async ({ data, job, signal }) => {
-    const { orderId } = data;
-    const { tenant, finished, notFound } = await startOrderJob<Outcome>(
-      runtime,
-      'order-export',
-      data,
-      job,
-      'export to LIFE POS',
-    );
-
+  /** The export itself, once the job holds its LIFE POS slot (see the handler). */
+  async function exportOrder(
+    tenant: Tenant,
+    finished: OrderJob<Outcome>['finished'],
+    notFound: OrderJob<Outcome>['notFound'],
+    orderId: number,
+    signal: AbortSignal,
+  ) {
     // A forged trigger, or an order deleted since: recorded on the timeline, no incident (see `notFound`).
     const order = await tenant.retailcrm.getOrderOrNull(orderId);
     if (!order) return notFound();
@@ -362,5 +342,24 @@ export function createExportOrderHandler({
     const sale = await create(tenant, order, decision, outletId, signal);
     await linkTo(sale);
     return finished('created', `sale ${sale.number} created in LIFE POS`, { saleId: sale.guid, outletId });
+  }
+
+  return defineHandler('order-export', async ({ data, job, signal }) => {
+    const { orderId } = data;
+    const { tenant, finished, notFound } = await startOrderJob<Outcome>(
+      runtime,
+      'order-export',
+      data,
+      job,
+      'export to LIFE POS',
+    );
+
+    // Every export makes a LIFE POS call after the order read. Its slot is reserved first (deferred here
+    // when that bucket's backlog is longer than the limiter's maxWait), so a job the limit holds back has
+    // not read the order yet: under a backlog each order is read once, not once per deferral.
+    const ticket = await tenant.limits.lifepos.reserve();
+    return tenant.limits.lifepos.spend(ticket, () =>
+      exportOrder(tenant, finished, notFound, orderId, signal),
+    );
   });
 }

@@ -1,8 +1,9 @@
-import type { Database } from '@connector/db';
-import { orderIdOfSaleMeta } from '@connector/domain';
+import type { ConnectionSettings, Database } from '@connector/db';
+import { orderIdOfSaleMeta, type SaleCheckInput, saleWrittenBack } from '@connector/domain';
 import type { Logger } from '@connector/logger';
 import { jobIdFor, type Producer } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
+import { writtenBackOf } from './sale-write-back.js';
 
 /**
  * Looked back before the cursor: sales updated in the last moments of the previous check (and LIFE POS's
@@ -20,16 +21,45 @@ export interface LifeposSalesCheckDeps {
 
 export interface LifeposSalesCheckResult {
   outcome: 'checked' | 'connection-inactive';
-  /** Sales updated in the window, and those of them the connector made (queued for write-back). */
+  /** Sales updated in the window, those of them the connector made that were queued for write-back, */
   seen?: number;
   queued?: number;
+  /** and those whose every change was written back already (see `saleWrittenBack`): not queued. */
+  settled?: number;
   since?: string;
+}
+
+/**
+ * BullMQ priority of the write-backs the check queues (a larger number runs later). Notifications are
+ * added without a priority, and BullMQ hands out its plain waiting list before any prioritized job: a
+ * payment notification is written back ahead of however many repairs the check has queued.
+ */
+export const SALES_CHECK_PRIORITY = 10;
+
+/**
+ * A linked sale the write-back has nothing left to do for: its order's timeline holds its state and
+ * payments. Also asked of a `Sale` notification, with the state the notification carries.
+ */
+export async function alreadyWrittenBack(
+  db: Database,
+  connectionId: string,
+  settings: ConnectionSettings,
+  link: { retailcrmOrderId: number; lifeposSaleId: string | null },
+  sale: SaleCheckInput['sale'],
+): Promise<boolean> {
+  const timeline = await db.orderEvents.list(connectionId, link.retailcrmOrderId);
+  return saleWrittenBack({
+    sale,
+    isOrderSale: link.lifeposSaleId === sale.guid,
+    mapping: settings.saleStateToStatus,
+    ...writtenBackOf(timeline, sale.guid, settings.refundedPaymentStatus),
+  });
 }
 
 /**
  * `lifepos-events` check `sales`: the LIFE POS sales updated since the connection's cursor (minus the
  * overlap) go through the same write-back as notifications, so a lost notification is repaired within one
- * period. Only sales the connector made are queued; the cursor moves to the check's start once every one
+ * period. Only sales the connector made and whose changes are not all written back yet are queued; the cursor moves to the check's start once every one
  * of them is queued, so a failed check is repeated in full.
  */
 export async function checkLifeposSales(
@@ -47,6 +77,7 @@ export async function checkLifeposSales(
 
   let seen = 0;
   let queued = 0;
+  let settled = 0;
   for await (const sale of tenant.lifepos.sales.iterate({
     updatedFrom: since,
     orderBy: 'updated_at_asc',
@@ -54,19 +85,23 @@ export async function checkLifeposSales(
     itemsPerPage: 100,
   })) {
     seen += 1;
-    const ours =
-      orderIdOfSaleMeta(sale.meta) !== undefined ||
-      (await db.orderLinks.findBySaleId(connectionId, sale.guid)) !== null;
-    if (!ours) continue;
-    // Collapses with a write-back of the same sale still waiting (a notification's job is separate).
+    const link = await db.orderLinks.findBySaleId(connectionId, sale.guid);
+    if (link === null && orderIdOfSaleMeta(sale.meta) === undefined) continue;
+    if (link !== null && (await alreadyWrittenBack(db, connectionId, tenant.settings, link, sale))) {
+      settled += 1;
+      continue;
+    }
+    // Collapses with a write-back of the same sale still waiting (a notification's job is separate), and
+    // waits behind every notification: those are the fast path, this is the repair.
     await producer.add(
       'lifepos-events',
       { connectionId, saleId: sale.guid },
-      { dedupeId: jobIdFor('lifepos-events', connectionId, sale.guid) },
+      { dedupeId: jobIdFor('lifepos-events', connectionId, sale.guid), priority: SALES_CHECK_PRIORITY },
     );
     queued += 1;
   }
   await db.syncCursors.advance(connectionId, { lifeposSalesCursor: startedAt });
-  if (queued > 0) logger.info('LIFE POS sales checked', { seen, queued, since: since.toISOString() });
-  return { outcome: 'checked', seen, queued, since: since.toISOString() };
+  if (queued > 0)
+    logger.info('LIFE POS sales checked', { seen, queued, settled, since: since.toISOString() });
+  return { outcome: 'checked', seen, queued, settled, since: since.toISOString() };
 }

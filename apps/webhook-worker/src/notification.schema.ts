@@ -1,3 +1,4 @@
+import { moneyCodec } from '@connector/lifepos';
 import { z } from 'zod';
 
 /**
@@ -53,4 +54,57 @@ export function saleGuidOfNotification(typeOf: string, body: unknown): string | 
     return parsed.success ? parsed.data.sale.guid : undefined;
   }
   return undefined;
+}
+
+const saleFactsBody = z.looseObject({
+  guid,
+  state: z.enum(['New', 'InProgress', 'Completed', 'Cancelled']),
+  payment_status: z.enum(['NotPaid', 'Paid', 'PartiallyPaid', 'Refunded', 'PartiallyRefunded']),
+  deleted_at: z.string().nullish(),
+  meta: z.string().nullish(),
+  total_sum: z
+    .looseObject({ value: z.union([z.number(), z.string()]), currency: z.string().nullish() })
+    .nullish(),
+});
+
+/** The money of notification bodies, in the unit the LIFE POS clients of the tenants use (their default). */
+const money = moneyCodec();
+
+/**
+ * The state and payment status a `Sale` notification carries (the changed sale itself), when it carries
+ * them; undefined for other types or a body without them. Only ever used to skip a write-back that would
+ * change nothing (see `saleWrittenBack`): a body that says less is written back as usual.
+ */
+export function saleFactsOfNotification(
+  typeOf: string,
+  body: unknown,
+):
+  | {
+      guid: string;
+      state: z.infer<typeof saleFactsBody>['state'];
+      paymentStatus: z.infer<typeof saleFactsBody>['payment_status'];
+      archived: boolean;
+      meta: string | null;
+      /** The sale's total; unknown (infinite: never paid in full) when the body has none or a bad one. */
+      totalKopecks: number;
+    }
+  | undefined {
+  if (typeOf !== 'Sale') return undefined;
+  const parsed = saleFactsBody.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { guid: saleGuid, state, payment_status, deleted_at, meta, total_sum } = parsed.data;
+  let totalKopecks = Number.POSITIVE_INFINITY;
+  try {
+    if (total_sum) totalKopecks = money.decode(total_sum, 'total_sum');
+  } catch {
+    // A total the client could not read either: the write-back re-reads the sale.
+  }
+  return {
+    totalKopecks,
+    guid: saleGuid,
+    state,
+    paymentStatus: payment_status,
+    archived: Boolean(deleted_at),
+    meta: meta ?? null,
+  };
 }

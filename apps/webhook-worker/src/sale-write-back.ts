@@ -10,10 +10,10 @@ import {
   type SaleState,
   type SaleStateOutcome,
 } from '@connector/domain';
-import { isLifePosError, type LifePosClient, type Sale } from '@connector/lifepos';
+import type { LifePosClient, Sale } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
 import { type OrderLock, orderLockKey } from '@connector/queue';
-import { RetailCrmApiError, type RetailCrmOrder } from '@connector/retailcrm';
+import type { RetailCrmOrder } from '@connector/retailcrm';
 import { readMoneyDocuments, type Tenant } from '@connector/tenant';
 
 /**
@@ -59,23 +59,11 @@ const rubles = (kopecks: number) => `${kopecksToDecimalString(kopecks)} ₽`;
 const PART_NAMES = { cash: 'наличные', card: 'карта' } as const;
 
 /** The sale, or null when LIFE POS does not know it (any more). */
-async function readSale(lifepos: LifePosClient, saleGuid: string): Promise<Sale | null> {
-  try {
-    return await lifepos.sales.get(saleGuid);
-  } catch (error) {
-    if (isLifePosError(error) && error.failure.status === 404) return null;
-    throw error;
-  }
-}
+const readSale = (lifepos: LifePosClient, saleGuid: string): Promise<Sale | null> =>
+  lifepos.sales.find(saleGuid);
 
-async function readOrder(tenant: Tenant, orderId: number): Promise<RetailCrmOrder | null> {
-  try {
-    return await tenant.retailcrm.getOrder(orderId);
-  } catch (error) {
-    if (error instanceof RetailCrmApiError && error.code === 'retailcrm.not_found') return null;
-    throw error;
-  }
-}
+const readOrder = (tenant: Tenant, orderId: number): Promise<RetailCrmOrder | null> =>
+  tenant.retailcrm.getOrderOrNull(orderId);
 
 function eventData(event: OrderEventRecord): Record<string, unknown> {
   return typeof event.data === 'object' && event.data !== null && !Array.isArray(event.data)
@@ -88,6 +76,36 @@ function handledStatesOf(timeline: readonly OrderEventRecord[], saleGuid: string
   return timeline
     .filter((event) => event.type === TIMELINE.saleState && eventData(event).saleId === saleGuid)
     .map((event) => eventData(event).state as SaleState);
+}
+
+/**
+ * What the write-back recorded of this sale on its order's timeline: the states handled, and the payment
+ * parts booked in RetailCRM (and refunded since). The sales check compares a listed sale with it.
+ */
+export function writtenBackOf(
+  timeline: readonly OrderEventRecord[],
+  saleGuid: string,
+  refundedStatus: string,
+): { handledStates: SaleState[]; booked: { parts: number; kopecks: number; refundedParts: number } } {
+  const ofSale = (type: string) =>
+    timeline.filter((event) => event.type === type && eventData(event).saleId === saleGuid);
+  const partKey = (event: OrderEventRecord) => `${eventData(event).paymentId}:${eventData(event).part}`;
+  const paid = new Map(ofSale(TIMELINE.payment).map((event) => [partKey(event), event]));
+  // Refunded since, or booked refunded straight away (the sale was refunded before its first write-back).
+  const refunded = new Set([
+    ...ofSale(TIMELINE.paymentRefunded).map(partKey),
+    ...[...paid].filter(([, event]) => eventData(event).status === refundedStatus).map(([key]) => key),
+  ]);
+  let kopecks = 0;
+  for (const event of paid.values()) kopecks += Number(eventData(event).amountKopecks ?? 0);
+  return {
+    handledStates: handledStatesOf(timeline, saleGuid),
+    booked: {
+      parts: paid.size,
+      kopecks,
+      refundedParts: [...paid.keys()].filter((k) => refunded.has(k)).length,
+    },
+  };
 }
 
 function heldBackBefore(timeline: readonly OrderEventRecord[], held: HeldBackRefund): boolean {
@@ -131,9 +149,14 @@ export async function writeBackSale(
     }
   }
   const order = orderId;
-  return lock.withLock(orderLockKey(connectionId, order), (lockSignal) =>
-    writeBackLocked(deps, tenant, saleGuid, order, AbortSignal.any([signal, lockSignal])),
-  );
+  return lock.withLock(orderLockKey(connectionId, order), async (lockSignal) => {
+    // The sale is read first and the money documents after it: a slot for that first read is reserved
+    // before anything is read, so a write-back the LIFE POS limit defers has read nothing yet.
+    const ticket = await tenant.limits.lifepos.reserve();
+    return tenant.limits.lifepos.spend(ticket, () =>
+      writeBackLocked(deps, tenant, saleGuid, order, AbortSignal.any([signal, lockSignal])),
+    );
+  });
 }
 
 async function writeBackLocked(
@@ -150,8 +173,9 @@ async function writeBackLocked(
     logger.warn('LIFE POS sale no longer exists: nothing to write back', { saleId: saleGuid, orderId });
     return { outcome: 'sale-gone', saleId: saleGuid, orderId };
   }
+  const refunded = sale.paymentStatus === 'Refunded' || sale.paymentStatus === 'PartiallyRefunded';
   const [{ payments, refunds }, order, link, timeline] = await Promise.all([
-    readMoneyDocuments(tenant.lifepos, saleGuid),
+    readMoneyDocuments(tenant.lifepos, saleGuid, { refunds: refunded }),
     readOrder(tenant, orderId),
     db.orderLinks.get(connectionId, orderId),
     db.orderEvents.list(connectionId, orderId),
@@ -299,32 +323,23 @@ async function writeBackLocked(
   };
 }
 
-/** Creates the part's RetailCRM payment; a payment an earlier run created (answer lost) is found instead. */
+/** Creates the part's RetailCRM payment; the client answers one an earlier run created (answer lost). */
 async function createCrmPayment(
   tenant: Tenant,
   orderId: number,
   part: PaymentPartPlan,
   saleNumber: string,
 ): Promise<number> {
-  try {
-    const { id } = await tenant.retailcrm.createPayment({
-      order: { id: orderId },
-      type: part.type,
-      amount: kopecksToRubles(part.amountKopecks),
-      status: part.status,
-      ...(part.paidAt ? { paidAt: new Date(part.paidAt) } : {}),
-      externalId: part.externalId,
-      comment: `LIFE POS, продажа ${saleNumber}: ${PART_NAMES[part.part]}`,
-    });
-    return id;
-  } catch (error) {
-    // RetailCRM refuses a second payment with the same externalId (unique in the account).
-    if (!(error instanceof RetailCrmApiError) || error.errors.externalId === undefined) throw error;
-    const order = await tenant.retailcrm.getOrder(orderId);
-    const existing = order.payments.find((payment) => payment.externalId === part.externalId);
-    if (!existing) throw error;
-    return existing.id;
-  }
+  const { id } = await tenant.retailcrm.createPayment({
+    order: { id: orderId },
+    type: part.type,
+    amount: kopecksToRubles(part.amountKopecks),
+    status: part.status,
+    ...(part.paidAt ? { paidAt: new Date(part.paidAt) } : {}),
+    externalId: part.externalId,
+    comment: `LIFE POS, продажа ${saleNumber}: ${PART_NAMES[part.part]}`,
+  });
+  return id;
 }
 
 /**

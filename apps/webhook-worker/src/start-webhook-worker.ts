@@ -3,35 +3,42 @@ import {
   createOrderLock,
   createProducer,
   createProducerRedis,
-  createScheduleQueue,
-  createWorkerRedis,
+  type JobScheduleKeeper,
   type Producer,
-  type ScheduleKeeper,
-  startScheduleKeeper,
+  type QueueName,
 } from '@connector/queue';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLifeposEventsHandler } from './lifepos-events.js';
-import { applyLifeposSchedules, lifeposCheckId } from './lifepos-schedules.js';
 import { NOTIFICATION_BODY_LIMIT, registerNotificationRoute } from './notification-route.js';
 import { type WebhookEnv, webhookEnvShape } from './webhook-env.js';
 
 export const WEBHOOK_SERVICE = 'webhook-worker';
 
+/** The queues this app consumes (each queue has exactly one consumer app; see queue-consumers.test.ts in e2e). */
+export const WEBHOOK_WORKER_QUEUES = ['lifepos-events'] as const satisfies readonly QueueName[];
+
+/**
+ * Write-backs at once per process. A write-back is a few upstream calls (sale, payments, order, then what
+ * it writes), each waiting for its tenant's rate-limit slot, so a job holds its slot longer than it uses
+ * the CPU. By Little's law the slots needed are the notification jobs per second times how long one runs;
+ * `pnpm bench` measures both (docs/BENCHMARKS.md, «4. Write-back»): at 10 new orders/s over 10 shops, half
+ * of them paid, 20 notification jobs/s ran 95 ms on average (p99 0.8 s) — 2 slots busy on average, 16 even
+ * if every run took the p99. Runs that long mean a tenant's limit is the bottleneck, which more slots do not
+ * widen.
+ */
+export const WEBHOOK_CONCURRENCY = 16;
+
 export interface WebhookWorkerOptions
-  extends Omit<WorkerAppOptions, 'service' | 'owns' | 'handlers' | 'routes' | 'bodyLimit'> {
-  /** How often the per-connection schedulers are matched to the connections. Default 1 minute. */
-  scheduleCheckEveryMs?: number;
-  /** Period of each connection's subscription check. Default 5 minutes. */
-  subscriptionCheckEveryMs?: number;
-}
+  extends Omit<WorkerAppOptions, 'service' | 'owns' | 'handlers' | 'routes' | 'bodyLimit'> {}
 
 export interface WebhookWorker extends WorkerApp {
   env: WebhookEnv;
   /** The receiver's producer connection (fail fast: an outage answers 503). */
   receiverRedis: Redis;
-  schedules: ScheduleKeeper<{ scheduled: string[]; removed: string[]; unscheduledConnections: string[] }>;
+  schedules: JobScheduleKeeper;
+  /** The `lifepos-events` queue's handle of the schedule keeper. */
   scheduleQueue: Queue;
 }
 
@@ -39,10 +46,10 @@ export interface WebhookWorker extends WorkerApp {
  * The webhook-worker, two roles in one process: the receiver of LIFE POS notifications
  * (`POST /lifepos/notifications/:token`, next to /healthz, /readyz and /metrics), and the only consumer
  * of `lifepos-events`: the write-back into RetailCRM, and the periodic sales check and subscription check
- * (one scheduler per active connection and check, kept in line with the connections table here).
+ * (the definition's periodic kinds: one scheduler per active connection and check, on the app's keeper).
  */
 export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Promise<WebhookWorker> {
-  const { scheduleCheckEveryMs = 60_000, subscriptionCheckEveryMs = 5 * 60_000, ...appOptions } = options;
+  const appOptions = options;
   // Checked before anything starts, with the worker variables, so one message names every wrong variable.
   const env = appOptions.env
     ? parseEnv(WEBHOOK_SERVICE, webhookEnvShape, appOptions.env)
@@ -52,9 +59,10 @@ export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Pr
   let app: WorkerApp;
   try {
     app = await startWorkerApp({
+      defaultConcurrency: WEBHOOK_CONCURRENCY,
       ...appOptions,
       service: WEBHOOK_SERVICE,
-      owns: ['lifepos-events'],
+      owns: WEBHOOK_WORKER_QUEUES,
       bodyLimit: NOTIFICATION_BODY_LIMIT,
       handlers: ({ db, redis, runtime, producer }) => {
         // Notifications come in bursts (a payment sends the payment and the sale at once) and a write-back
@@ -80,52 +88,19 @@ export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Pr
   }
   if (!receiver) throw new Error('startWorkerApp did not register the routes');
   const { redis: receiverRedis, producer: receiverProducer } = receiver;
-  const { db, logger } = app.deps;
-
-  // Its own connection: jobs finishing during shutdown may still need the queue after the app's is closed.
-  const scheduleRedis = createWorkerRedis(env.REDIS_URL, { logger, name: 'webhook-schedules' });
-  const scheduleQueue = createScheduleQueue(scheduleRedis, env.QUEUE_PREFIX, 'lifepos-events');
-  const schedules = startScheduleKeeper({
-    name: 'LIFE POS schedules',
-    everyMs: scheduleCheckEveryMs,
-    logger,
-    apply: async () => {
-      const connections = await db.connections.list();
-      const result = await applyLifeposSchedules(scheduleQueue, connections, subscriptionCheckEveryMs);
-      // A connection that lost its schedulers but still exists was disabled: one last subscription check
-      // turns its notifications off (the console does it as well when it disables).
-      const existing = new Set(connections.map((connection) => connection.id));
-      for (const connectionId of result.unscheduledConnections.filter((id) => existing.has(id))) {
-        await app.deps.producer.add(
-          'lifepos-events',
-          { connectionId, check: 'subscription' },
-          { dedupeId: lifeposCheckId(connectionId, 'subscription') },
-        );
-      }
-      return result;
-    },
-  });
-  // Started once the first pass is done, so that active connections are scheduled from the start.
-  await schedules.runNow().catch((error: unknown) => {
-    logger.warn('could not reconcile LIFE POS schedules at start', { error });
-  });
 
   let closing: Promise<void> | undefined;
   return {
     ...app,
     env,
     receiverRedis,
-    schedules,
-    scheduleQueue,
+    scheduleQueue: app.schedules.queue('lifepos-events'),
     close: () => {
       closing ??= (async () => {
-        await schedules.stop();
         // Stops the receiver first (in-flight notifications finish with the receiver's producer).
         await app.close();
         await receiverProducer.close();
         await receiverRedis.quit().catch(() => receiverRedis.disconnect());
-        await scheduleQueue.close();
-        await scheduleRedis.quit().catch(() => scheduleRedis.disconnect());
       })();
       return closing;
     },

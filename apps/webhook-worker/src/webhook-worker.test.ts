@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createOrderLock, jobIdFor, orderLockKey } from '@connector/queue';
+import { createOrderLock, jobIdFor, lifeposCheckId, orderLockKey } from '@connector/queue';
 import { waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { lifeposCheckId } from './lifepos-schedules.js';
+import { SALES_CHECK_PRIORITY } from './lifepos-sales-check.js';
 import { TIMELINE } from './sale-write-back.js';
 import {
   type SeededConnection,
@@ -297,6 +297,39 @@ describe('sale state', () => {
     expect(paymentsOf(t, order.id)).toHaveLength(1);
   });
 
+  it('the notification of a sale just exported is acknowledged without reading anything upstream', async () => {
+    const t = await fx.seed({ subscribe: false });
+    const { order, saleId } = await fx.exportedOrder(t);
+    const { sale } = saleOf(t, saleId);
+    const calls: string[] = [];
+    const stop = fx.sandbox.requestLog.subscribe((entry) => {
+      if (entry.tenant === t.seeded.orgId || entry.tenant === t.seeded.accountCode) {
+        calls.push(`${entry.system} ${entry.method} ${entry.path}`);
+      }
+    });
+    try {
+      // What LIFE POS posts when the export creates the sale: the sale itself, New and not paid.
+      const response = await post(
+        notificationUrl(t.connection.notificationToken),
+        JSON.stringify({ ...sale, type_of: 'Sale' }),
+      );
+      const { notificationId } = (await response.json()) as { notificationId: string };
+      const job = await waitFor(
+        async () => {
+          const queued = await fx.queue('lifepos-events').getJob(jobIdFor('lifepos-events', notificationId));
+          return queued?.finishedOn !== undefined && queued;
+        },
+        { what: 'the notification written back' },
+      );
+      expect(job?.returnvalue).toEqual({ outcome: 'already-written-back', saleId });
+      expect((await db().notifications.get(notificationId))?.processedAt).not.toBeNull();
+    } finally {
+      stop();
+    }
+    expect(calls).toEqual([]);
+    expect(paymentsOf(t, order.id)).toEqual([]);
+  });
+
   it('a sale the connector does not know (made in LIFE POS) is ignored', async () => {
     const t = await fx.seed();
     const sale = fx.sandbox.lifepos.seedSale(t.seeded.orgId, { total: 10_000 });
@@ -503,6 +536,8 @@ describe('missed notifications and subscriptions', () => {
   it('runs a check as a job of the connection, not of an order: an order held by a write-back does not stop it', async () => {
     const t = await fx.seed({ subscribe: false });
     const { order, saleId } = await fx.exportedOrder(t);
+    // Paid without a notification (none subscribed): something the check has to write back.
+    fx.sandbox.lifepos.takePayment(t.seeded.orgId, saleId, { card: saleOf(t, saleId).sale.total_sum.value });
     const lock = createOrderLock(fx.worker.deps.redis, fx.prefix);
     const events = fx.queue('lifepos-events');
 
@@ -526,6 +561,44 @@ describe('missed notifications and subscriptions', () => {
     await fx.settled();
     const done = (await events.getJobs(['completed'])).find((job) => job.data.saleId === saleId);
     expect(done?.returnvalue).toMatchObject({ outcome: 'written-back', saleId, orderId: order.id });
+  });
+
+  it('queues only the sales with something left to write back, behind the notifications', async () => {
+    const t = await fx.seed({ subscribe: false });
+    // Just exported (New, not paid): nothing to write back. Paid while no notification came: to repair.
+    const fresh = await fx.exportedOrder(t);
+    const paid = await fx.exportedOrder(t);
+    fx.sandbox.lifepos.takePayment(t.seeded.orgId, paid.saleId, {
+      cash: saleOf(t, paid.saleId).sale.total_sum.value,
+    });
+    const events = fx.queue('lifepos-events');
+    const check = async () => {
+      const { id } = await fx.worker.deps.producer.add('lifepos-events', {
+        connectionId: t.connection.id,
+        check: 'sales',
+      });
+      const job = await waitFor(
+        async () => (await events.getJobState(id)) === 'completed' && events.getJob(id),
+        {
+          what: 'the sales check to complete',
+        },
+      );
+      return job?.returnvalue;
+    };
+
+    expect(await check()).toMatchObject({ outcome: 'checked', seen: 2, queued: 1, settled: 1 });
+    const queued = (await events.getJobs()).filter(
+      (job) => job.data.connectionId === t.connection.id && job.data.saleId !== undefined,
+    );
+    expect(queued.map((job) => [job.data.saleId, job.opts.priority])).toEqual([
+      [paid.saleId, SALES_CHECK_PRIORITY],
+    ]);
+    await paymentsArrive(t, paid.order.id, 1);
+    await fx.settled();
+
+    // Written back now: the next check (its window still holds both sales) queues neither.
+    expect(await check()).toMatchObject({ outcome: 'checked', seen: 2, queued: 0, settled: 2 });
+    expect(fresh.order.id).not.toBe(paid.order.id);
   });
 
   it('subscribes an activated connection, repairs a subscription turned off or pointed elsewhere, unsubscribes when disabled', async () => {

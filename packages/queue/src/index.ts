@@ -5,12 +5,29 @@ export {
   isQueueName,
   type JobData,
   jobIdFor,
+  jobOf,
+  lockKeyOf,
   orderJobId,
   orderLockKey,
   QUEUE_NAMES,
   type QueueName,
   type QueuePolicy,
 } from './catalog.js';
+export {
+  connectionOfScheduler,
+  type JobScheduleKeeper,
+  type JobScheduleKeeperOptions,
+  type JobSchedulesPass,
+  startJobScheduleKeeper,
+  wantedSchedules,
+} from './definition-schedules.js';
+export {
+  defineJob,
+  type JobDefinition,
+  type PeriodicKind,
+  periodicKindOf,
+  type ScheduledConnection,
+} from './job-definition.js';
 export {
   applyJobSchedules,
   createScheduleQueue,
@@ -20,11 +37,20 @@ export {
   startScheduleKeeper,
   upsertJobSchedule,
 } from './job-schedules.js';
-export { createOrderLock, type OrderLock, type OrderLockOptions } from './order-lock.js';
+export { type LifeposCheck, lifeposCheckId, SUBSCRIPTION_CHECK_EVERY_MS } from './jobs/lifepos-events.js';
+export { syncSchedulerId } from './jobs/sync.js';
+export {
+  createOrderLock,
+  isLockBusy,
+  LOCK_BUSY,
+  type OrderLock,
+  type OrderLockOptions,
+} from './order-lock.js';
 export {
   backgroundPace,
   createPacer,
   orderExportPace,
+  PACE_SLACK,
   type Pace,
   type Pacer,
   type PaceSlot,

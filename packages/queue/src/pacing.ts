@@ -116,7 +116,7 @@ export function backgroundPace(live: Pace, share = 0.5): Pace {
  * refresh of cached look-ups, write-backs). Paced at exactly the rate, every such call would add to a
  * wait that never shrinks again, until jobs wait past the limiter's maxWait and are deferred.
  */
-const PACE_SLACK = 1.03;
+export const PACE_SLACK = 1.03;
 
 /**
  * How an `order-export` job of a connection is paced: an export of a never-linked order makes one

@@ -13,6 +13,11 @@ export interface AddOptions {
   /** Do not start before this many milliseconds. */
   delay?: number;
   /**
+   * BullMQ priority: 1 runs first, larger numbers later. Jobs added without one run before every
+   * prioritized job of the queue (BullMQ serves its plain waiting list first).
+   */
+  priority?: number;
+  /**
    * Start at the tenant's next paced slot (see pacing.ts): the job is added delayed until then. A slot
    * whose add merged into a pending job (`dedupeId`, told by a `jobId` of the add's own) is given back.
    */
@@ -97,6 +102,7 @@ export function createProducer({ redis, prefix = DEFAULT_PREFIX, policies = {} }
           removeOnFail: policy.removeOnFail,
           ...(options.jobId !== undefined && { jobId: options.jobId }),
           ...(delay > 0 && { delay }),
+          ...(options.priority !== undefined && { priority: options.priority }),
           ...(options.dedupeId !== undefined && {
             deduplication: { id: options.dedupeId, keepLastIfActive: true },
           }),

@@ -2,7 +2,7 @@ import { DeferredError } from '@connector/domain';
 import { testRedisUrl, uniquePrefix } from '@connector/testkit';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createRateLimiter, lifeposRateKey, retailcrmRateKey } from './rate-limiter.js';
+import { createRateLimiter, LATE_TOLERANCE_MS, lifeposRateKey, retailcrmRateKey } from './rate-limiter.js';
 import { runTogether } from './test-processes/spawn-script.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -90,6 +90,47 @@ describe('rate limiter', () => {
     expect(fourth.slotMs - grants[0]!.slotMs).toBeGreaterThanOrEqual(1_000);
     expect(fourth.waitMs).toBeGreaterThan(800);
     expect(elapsed).toBeGreaterThanOrEqual(fourth.waitMs);
+  });
+
+  it('hands a reserved slot to the first call inside spend, and gives back a ticket left unused', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const grants: Array<{ slotMs: number }> = [];
+    const limiter = createRateLimiter(redis, { prefix, maxWaitMs: 0, onGrant: (g) => void grants.push(g) });
+    const bucket = limiter.bucket('lifepos:org-t', { perSecond: 2 });
+    const members = () => redis.zcard(`${prefix}:rate:lifepos:org-t`);
+
+    const ticket = await bucket.reserve();
+    expect(await members()).toBe(1);
+    // The call inside spend takes the reserved slot: no second grant.
+    await bucket.spend(ticket, () => bucket.acquire());
+    expect(grants).toHaveLength(1);
+    expect(await members()).toBe(1);
+
+    // A job that ends without its call gives the slot back: the bucket's second slot is free again.
+    const unused = await bucket.reserve();
+    await bucket.spend(unused, async () => 'skipped');
+    expect(await members()).toBe(1);
+    await bucket.acquire();
+    expect(await members()).toBe(2);
+    // Full now: a reservation is refused before the job has made any call.
+    await expect(bucket.reserve()).rejects.toBeInstanceOf(DeferredError);
+    expect(await members()).toBe(2);
+  });
+
+  it('does not use a reserved slot long past: gives it back and takes a new one', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const grants: Array<{ slotMs: number }> = [];
+    const limiter = createRateLimiter(redis, { prefix, maxWaitMs: 0, onGrant: (g) => void grants.push(g) });
+    const bucket = limiter.bucket('lifepos:org-u', { perSecond: 5 });
+    const ticket = await bucket.reserve();
+    await bucket.spend(ticket, async () => {
+      await new Promise((resolve) => setTimeout(resolve, LATE_TOLERANCE_MS + 40));
+      await bucket.acquire();
+    });
+    expect(grants).toHaveLength(2);
+    expect(grants[1]!.slotMs - grants[0]!.slotMs).toBeGreaterThanOrEqual(LATE_TOLERANCE_MS + 30);
+    // The late slot was given back: only the slot actually used stays in the window.
+    expect(await redis.zcard(`${prefix}:rate:lifepos:org-u`)).toBe(1);
   });
 
   it('refuses a rate that is not a positive whole number', () => {

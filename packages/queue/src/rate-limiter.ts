@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeferredError } from '@connector/domain';
@@ -81,7 +82,40 @@ export interface RateBucket {
    * free slot is further away than `maxWaitMs`, so a job is delayed instead of holding a worker slot.
    */
   acquire(): Promise<void>;
+  /**
+   * Reserves the next slot for a call to be made later in this job, without waiting for it; throws the
+   * same `DeferredError` as `acquire` when it is further than `maxWaitMs`. A job reserves before the calls
+   * whose results it would throw away if this bucket deferred it afterwards (an export reads the order,
+   * then creates the sale): deferred here, it has spent nothing. Spend the ticket with `spend`.
+   */
+  reserve(): Promise<RateTicket>;
+  /**
+   * Runs `work`; the first `acquire` of this bucket inside it (the client's, before its call) takes the
+   * ticket's slot instead of a new one, waiting until the slot is due. A slot more than `LATE_TOLERANCE_MS`
+   * past (the work before the call took longer) is given back and a new one acquired — waiting up to twice
+   * `maxWaitMs` for it rather than deferring the job — so no call arrives later after its slot than the
+   * jitter guard allows. A ticket not used by then is given back.
+   */
+  spend<T>(ticket: RateTicket, work: () => Promise<T>): Promise<T>;
 }
+
+/** A reserved slot of one bucket (see `RateBucket.reserve`). */
+export interface RateTicket {
+  /** When the slot is due, on this process's clock (ms since the epoch). */
+  readonly dueAt: number;
+}
+
+/** How late after its slot a reserved call may still be made (a share of DEFAULT_JITTER_GUARD_MS). */
+export const LATE_TOLERANCE_MS = 10;
+
+interface HeldTicket extends RateTicket {
+  redisKey: string;
+  member: string;
+  state: 'held' | 'used' | 'released';
+}
+
+/** The ticket a job's `spend` holds, found by the `acquire` of the client call inside it. */
+const heldTickets = new AsyncLocalStorage<HeldTicket>();
 
 export interface RateLimiter {
   bucket(key: string, options: { perSecond: number }): RateBucket;
@@ -91,6 +125,38 @@ export interface RateLimiter {
 export function createRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
   const maxWaitMs = options.maxWaitMs ?? 2_000;
   const windowUs = (1_000 + (options.jitterGuardMs ?? DEFAULT_JITTER_GUARD_MS)) * 1_000;
+  /** Reserves the bucket's next free slot: the wait until it (ms, this clock); defers beyond maxWait. */
+  const reserveSlot = async (
+    redisKey: string,
+    perSecond: number,
+    key: string,
+    member: string,
+    waitLimitMs = maxWaitMs,
+  ) => {
+    const reply = (await acquireScript(
+      redis,
+      [redisKey],
+      [perSecond, windowUs, waitLimitMs * 1000, member],
+    )) as [number, string, string];
+    const [granted, now, value] = [reply[0], Number(reply[1]), Number(reply[2])];
+    if (granted !== 1) {
+      // Spread deferred jobs over the following window so they do not all come back at once.
+      const delayMs = Math.ceil(value / 1000) + Math.floor((Math.random() * 1000) / perSecond);
+      throw new DeferredError(`rate limit of ${perSecond}/s for ${key} reached`, delayMs, {
+        code: 'rate.limited',
+        details: { key, perSecond },
+      });
+    }
+    // +1 ms: timers may fire up to a millisecond early, and the slot must not be entered early.
+    const waitMs = value > now ? Math.ceil((value - now) / 1000) + 1 : 0;
+    options.onGrant?.({ key, slotMs: value / 1000, waitMs });
+    return waitMs;
+  };
+  const release = async (ticket: HeldTicket) => {
+    if (ticket.state !== 'held') return;
+    ticket.state = 'released';
+    await redis.zrem(ticket.redisKey, ticket.member);
+  };
   return {
     bucket(key, { perSecond }) {
       if (!Number.isInteger(perSecond) || perSecond < 1) {
@@ -99,25 +165,37 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
       const redisKey = `${options.prefix}:rate:${key}`;
       return {
         async acquire() {
-          const member = randomBytes(8).toString('hex');
-          const reply = (await acquireScript(
-            redis,
-            [redisKey],
-            [perSecond, windowUs, maxWaitMs * 1000, member],
-          )) as [number, string, string];
-          const [granted, now, value] = [reply[0], Number(reply[1]), Number(reply[2])];
-          if (granted !== 1) {
-            // Spread deferred jobs over the following window so they do not all come back at once.
-            const delayMs = Math.ceil(value / 1000) + Math.floor((Math.random() * 1000) / perSecond);
-            throw new DeferredError(`rate limit of ${perSecond}/s for ${key} reached`, delayMs, {
-              code: 'rate.limited',
-              details: { key, perSecond },
-            });
+          const held = heldTickets.getStore();
+          if (held?.redisKey === redisKey && held.state === 'held') {
+            const lateMs = Date.now() - held.dueAt;
+            if (lateMs <= LATE_TOLERANCE_MS) {
+              held.state = 'used';
+              if (lateMs < 0) await sleep(-lateMs);
+              return;
+            }
+            await release(held);
+            // What the job did before this call (read the order) is not thrown away for a deferral: it
+            // waits for the new slot, up to twice maxWait (reservations keep the backlog near maxWait).
+            const waitMs = await reserveSlot(redisKey, perSecond, key, held.member, 2 * maxWaitMs);
+            if (waitMs > 0) await sleep(waitMs);
+            return;
           }
-          // +1 ms: timers may fire up to a millisecond early, and the slot must not be entered early.
-          const waitMs = value > now ? Math.ceil((value - now) / 1000) + 1 : 0;
-          options.onGrant?.({ key, slotMs: value / 1000, waitMs });
+          const waitMs = await reserveSlot(redisKey, perSecond, key, randomBytes(8).toString('hex'));
           if (waitMs > 0) await sleep(waitMs);
+        },
+        async reserve() {
+          const member = randomBytes(8).toString('hex');
+          const waitMs = await reserveSlot(redisKey, perSecond, key, member);
+          const ticket: HeldTicket = { dueAt: Date.now() + waitMs, redisKey, member, state: 'held' };
+          return ticket;
+        },
+        async spend(ticket, work) {
+          const held = ticket as HeldTicket;
+          try {
+            return await heldTickets.run(held, work);
+          } finally {
+            await release(held).catch(() => {});
+          }
         },
       };
     },

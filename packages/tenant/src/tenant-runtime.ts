@@ -1,9 +1,16 @@
-import type { ConnectionRecord, ConnectionSettings, Database, NewOrderEvent } from '@connector/db';
+import type {
+  ConnectionRecord,
+  ConnectionSettings,
+  Database,
+  NewOrderEvent,
+  OrderTrigger,
+} from '@connector/db';
 import { PermanentError } from '@connector/domain';
 import { createLifePosClient, type LifePosClient, type TokenStore } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
 import { lifeposRateKey, type RateBucket, type RateLimiter, retailcrmRateKey } from '@connector/queue';
 import { createRetailCrmClient, type RetailCrmClient } from '@connector/retailcrm';
+import { CONNECTION_ERROR_CODES } from './connection-errors.js';
 
 /**
  * Everything a job needs to act for one tenant: its connection (secrets decrypted), settings, the two
@@ -19,6 +26,8 @@ export interface Tenant {
   limits: { retailcrm: RateBucket; lifepos: RateBucket };
   /** Appends to the timeline of one order of this tenant. */
   record(orderId: number, event: NewOrderEvent): Promise<void>;
+  /** Records that a trigger of the order was received (the typed fact reconciliation reads, `OrderMark`). */
+  triggerReceived(orderId: number, trigger: OrderTrigger, receivedAt: Date): Promise<void>;
 }
 
 export interface TenantRuntimeOptions {
@@ -93,13 +102,13 @@ export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntim
       const connection = await db.connections.get(connectionId);
       if (!connection) {
         throw new PermanentError(`connection ${connectionId} does not exist`, {
-          code: 'connection.missing',
+          code: CONNECTION_ERROR_CODES.missing,
           userMessage: 'Подключение удалено: задание больше не может быть выполнено.',
         });
       }
       if (requireActive && connection.status !== 'active') {
         throw new PermanentError(`connection ${connectionId} is ${connection.status}`, {
-          code: 'connection.inactive',
+          code: CONNECTION_ERROR_CODES.inactive,
           userMessage: `Подключение к LIFE POS не активно (${connection.status}${connection.disabledReason ? `: ${connection.disabledReason}` : ''}). Проверьте настройки коннектора.`,
         });
       }
@@ -116,6 +125,8 @@ export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntim
         record: async (orderId, event) => {
           await db.orderEvents.append(connectionId, orderId, event);
         },
+        triggerReceived: (retailcrmOrderId, trigger, receivedAt) =>
+          db.orderMarks.triggersReceived([{ connectionId, retailcrmOrderId, trigger, receivedAt }]),
       };
     },
   };

@@ -54,7 +54,7 @@ export interface WorkerFixture {
 }
 
 export async function startWorkerFixture(
-  options: Pick<WorkerAppOptions, 'service' | 'owns' | 'handlers' | 'ownsCrmTasks'> & {
+  options: Pick<WorkerAppOptions, 'service' | 'owns' | 'handlers' | 'ownsCrmTasks' | 'concurrency'> & {
     policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
   },
 ): Promise<WorkerFixture> {
