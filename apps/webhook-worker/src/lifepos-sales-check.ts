@@ -1,5 +1,6 @@
 import type { ConnectionSettings, Database } from '@connector/db';
 import { orderIdOfSaleMeta, type SaleCheckInput, saleWrittenBack } from '@connector/domain';
+import { isLifePosPagingError, LIFEPOS_PAGING_CODES, type Sale } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
 import { jobIdFor, type Producer } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
@@ -27,6 +28,8 @@ export interface LifeposSalesCheckResult {
   /** and those whose every change was written back already (see `saleWrittenBack`): not queued. */
   settled?: number;
   since?: string;
+  /** More sales than one check may page through: the cursor moved to the last one handled, the next check goes on. */
+  truncated?: boolean;
 }
 
 /**
@@ -78,18 +81,15 @@ export async function checkLifeposSales(
   let seen = 0;
   let queued = 0;
   let settled = 0;
-  for await (const sale of tenant.lifepos.sales.iterate({
-    updatedFrom: since,
-    orderBy: 'updated_at_asc',
-    selection: 'all',
-    itemsPerPage: 100,
-  })) {
+  let lastUpdatedAt: string | null = null;
+  const handle = async (sale: Sale) => {
     seen += 1;
+    lastUpdatedAt = sale.updatedAt ?? lastUpdatedAt;
     const link = await db.orderLinks.findBySaleId(connectionId, sale.guid);
-    if (link === null && orderIdOfSaleMeta(sale.meta) === undefined) continue;
+    if (link === null && orderIdOfSaleMeta(sale.meta) === undefined) return;
     if (link !== null && (await alreadyWrittenBack(db, connectionId, tenant.settings, link, sale))) {
       settled += 1;
-      continue;
+      return;
     }
     // Collapses with a write-back of the same sale still waiting (a notification's job is separate), and
     // waits behind every notification: those are the fast path, this is the repair.
@@ -99,9 +99,33 @@ export async function checkLifeposSales(
       { dedupeId: jobIdFor('lifepos-events', connectionId, sale.guid), priority: SALES_CHECK_PRIORITY },
     );
     queued += 1;
+  };
+  let advanceTo = startedAt;
+  let truncated = false;
+  try {
+    for await (const sale of tenant.lifepos.sales.iterate({
+      updatedFrom: since,
+      orderBy: 'updated_at_asc',
+      selection: 'all',
+      itemsPerPage: 100,
+    }))
+      await handle(sale);
+  } catch (error) {
+    // After a long outage more sales may have changed than one check pages through. They come oldest first,
+    // so everything up to the last one seen is handled: move the cursor there and let the next check go on,
+    // instead of failing the same way for ever.
+    const stopped = isLifePosPagingError(error) && error.code === LIFEPOS_PAGING_CODES.tooManyPages;
+    if (!stopped || lastUpdatedAt === null) throw error;
+    advanceTo = new Date(lastUpdatedAt);
+    truncated = true;
+    logger.warn('LIFE POS sales check stopped at its page limit; the next check goes on', {
+      seen,
+      advanceTo,
+    });
   }
-  await db.syncCursors.advance(connectionId, { lifeposSalesCursor: startedAt });
+  await db.syncCursors.advance(connectionId, { lifeposSalesCursor: advanceTo });
   if (queued > 0)
     logger.info('LIFE POS sales checked', { seen, queued, settled, since: since.toISOString() });
+  if (truncated) return { outcome: 'checked', seen, queued, settled, since: since.toISOString(), truncated };
   return { outcome: 'checked', seen, queued, settled, since: since.toISOString() };
 }
