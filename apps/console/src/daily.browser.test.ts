@@ -198,4 +198,18 @@ describe('daily operations in Chromium', () => {
     await page.goto(fx.sandbox.url);
     await bothWidths('sandbox');
   });
+
+  it('fits the login page on a phone (a fresh browser context, signed out)', async () => {
+    const context = await page.context().browser()?.newContext();
+    if (!context) throw new Error('no browser to open a signed-out context in');
+    const signedOut = await context.newPage();
+    try {
+      await signedOut.goto(`${fx.console.url}/login`);
+      expect(await signedOut.locator('input[type=password]').count()).toBe(1);
+      const overflow = await screenshotsWideAndNarrow(signedOut, 'daily-login');
+      expect({ page: 'login', overflow }).toEqual({ page: 'login', overflow: 0 });
+    } finally {
+      await context.close();
+    }
+  });
 });
