@@ -33,17 +33,7 @@ export function create(
   if (input.datetime !== undefined && !DATE_TIME_MINUTES.test(input.datetime)) errors.datetime = NOT_VALID;
   let orderId: number | undefined;
   if (input.order) {
-    const ref = input.order;
-    const found =
-      ref.id !== undefined
-        ? account.orders.get(ref.id)
-        : ref.externalId !== undefined
-          ? account.findOrder('externalId', ref.externalId, site)
-          : ref.number !== undefined
-            ? account.findOrder('number', ref.number)
-            : undefined;
-    if (!found) errors.order = 'Order not found.';
-    orderId = found?.id;
+    orderId = taskOrderId(account, input.order, site, errors);
   }
   throwIfAny(errors, taskNotLoaded);
   const now = account.now();
@@ -69,6 +59,25 @@ export function create(
   return task;
 }
 
+/** The order a task names, by `id`, `externalId` or `number`; an unknown one is an error of the input. */
+function taskOrderId(
+  account: CrmAccount,
+  ref: NonNullable<TaskInput['order']>,
+  site: string | undefined,
+  errors: Errors,
+): number | undefined {
+  const found =
+    ref.id !== undefined
+      ? account.orders.get(ref.id)
+      : ref.externalId !== undefined
+        ? account.findOrder('externalId', ref.externalId, site)
+        : ref.number !== undefined
+          ? account.findOrder('number', ref.number)
+          : undefined;
+  if (!found) errors.order = 'Order not found.';
+  return found?.id;
+}
+
 /** A task edit: the given fields change, checked as on create; `complete` sets or clears `completedAt`. */
 export function edit(
   account: CrmAccount,
@@ -91,17 +100,7 @@ export function edit(
   if (input.datetime !== undefined && !DATE_TIME_MINUTES.test(input.datetime)) errors.datetime = NOT_VALID;
   let orderId = task.orderId;
   if (input.order) {
-    const ref = input.order;
-    const found =
-      ref.id !== undefined
-        ? account.orders.get(ref.id)
-        : ref.externalId !== undefined
-          ? account.findOrder('externalId', ref.externalId, site)
-          : ref.number !== undefined
-            ? account.findOrder('number', ref.number)
-            : undefined;
-    if (!found) errors.order = 'Order not found.';
-    orderId = found?.id;
+    orderId = taskOrderId(account, input.order, site, errors);
   }
   throwIfAny(errors, taskNotLoaded);
   if (input.text !== undefined) task.text = input.text;
