@@ -71,6 +71,8 @@ describe('incidents heal by themselves', () => {
     });
     db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('e2e') });
     redis = createWorkerRedis(testRedisUrl());
+    // The producer refuses to add while its connection is still connecting (a loaded machine takes a moment).
+    await waitFor(() => redis.status === 'ready', { what: "the test producer's Redis connection" });
     // Enqueues what a trigger (and a scheduler) would, with the tiny retry budget.
     producer = createProducer({
       redis,
