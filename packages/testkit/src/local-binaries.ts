@@ -46,6 +46,8 @@ export interface LocalRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data directory. */
   start(): Promise<void>;
+  /** Stops it, deletes everything it had written (its append-only file), and starts it again, empty. */
+  restartEmpty(): Promise<void>;
   /** Stops it for good and deletes its directory. */
   dispose(): Promise<void>;
 }
@@ -102,6 +104,12 @@ export async function startLocalRedis(port: number): Promise<LocalRedis> {
     dir,
     start,
     stop,
+    restartEmpty: async () => {
+      await stop();
+      for (const entry of await readdir(dir))
+        await rm(path.join(dir, entry), { recursive: true, force: true });
+      await start();
+    },
     dispose: async () => {
       await stop();
       await rm(dir, { recursive: true, force: true });
