@@ -1,10 +1,5 @@
-import {
-  type ConnectionRecord,
-  type ConnectionSettings,
-  connectionSettingsSchema,
-  LIFEPOS_SALE_STATES,
-} from '@connector/db';
-import { normalizePhone } from '@connector/domain';
+import { type ConnectionRecord, type ConnectionSettings, connectionSettingsSchema } from '@connector/db';
+import { normalizePhone, SALE_STATES } from '@connector/domain';
 import { z } from 'zod';
 import {
   advancedSettingsErrors,
@@ -266,7 +261,7 @@ export function inputFromForm(body: FormBody): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const key of LIST_SETTINGS) settings[key] = list(body[key]);
   const saleStateToStatus: Record<string, string> = {};
-  for (const state of LIFEPOS_SALE_STATES) {
+  for (const state of SALE_STATES) {
     const status = single(body[`saleStatus.${state}`]);
     if (status) saleStateToStatus[state] = status;
   }

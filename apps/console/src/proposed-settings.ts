@@ -1,4 +1,5 @@
-import type { ConnectionSettings, OrderKind } from '@connector/db';
+import type { ConnectionSettings } from '@connector/db';
+import type { OrderKind } from '@connector/domain';
 import type { ReferenceBooks } from './checks/index.js';
 
 /**

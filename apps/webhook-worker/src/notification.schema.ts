@@ -1,3 +1,4 @@
+import { SALE_PAYMENT_STATUSES, SALE_STATES } from '@connector/domain';
 import { moneyCodec } from '@connector/lifepos';
 import { z } from 'zod';
 
@@ -58,8 +59,8 @@ export function saleGuidOfNotification(typeOf: string, body: unknown): string | 
 
 const saleFactsBody = z.looseObject({
   guid,
-  state: z.enum(['New', 'InProgress', 'Completed', 'Cancelled']),
-  payment_status: z.enum(['NotPaid', 'Paid', 'PartiallyPaid', 'Refunded', 'PartiallyRefunded']),
+  state: z.enum(SALE_STATES),
+  payment_status: z.enum(SALE_PAYMENT_STATUSES),
   deleted_at: z.string().nullish(),
   meta: z.string().nullish(),
   total_sum: z

@@ -1,3 +1,4 @@
+import { ORDER_KINDS, SALE_STATES } from '@connector/domain';
 import { z } from 'zod';
 
 /**
@@ -15,14 +16,6 @@ import { z } from 'zod';
 
 const code = z.string().trim().min(1);
 const codes = (fallback: string[]) => z.array(code).default(() => [...fallback]);
-
-/** LIFE POS sale states (docs/LIFEPOS-API.md, «Status fields»: `state`). */
-export const LIFEPOS_SALE_STATES = ['New', 'InProgress', 'Completed', 'Cancelled'] as const;
-export type LifeposSaleState = (typeof LIFEPOS_SALE_STATES)[number];
-
-/** How a RetailCRM order is fulfilled, decided by its delivery type. */
-export const ORDER_KINDS = ['delivery', 'pickup', 'in_hall'] as const;
-export type OrderKind = (typeof ORDER_KINDS)[number];
 
 export const connectionSettingsSchema = z.object({
   /** RetailCRM statuses in which a `new` trigger exports the order. */
@@ -44,7 +37,7 @@ export const connectionSettingsSchema = z.object({
   refundPaymentStatuses: codes(['returned']),
   /** RetailCRM order status to set when the LIFE POS sale reaches a state; unmapped states change nothing. */
   saleStateToStatus: z
-    .partialRecord(z.enum(LIFEPOS_SALE_STATES), code)
+    .partialRecord(z.enum(SALE_STATES), code)
     .default(() => ({ Completed: 'complete', Cancelled: 'cancel-other' })),
   /** Status of RetailCRM payments created for LIFE POS payments. */
   paidPaymentStatus: code.default('paid'),

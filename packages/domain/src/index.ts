@@ -40,6 +40,20 @@ export {
   repairForHistoryEntry,
   SHOP_HISTORY_FIELD,
 } from './history-repair.js';
+export {
+  type GoodType,
+  LIFEPOS_TAXES,
+  type LifePosTax,
+  SALE_PAYMENT_STATUSES,
+  SALE_SHIPPING_STATUSES,
+  SALE_STATES,
+  type SaleCreateInput,
+  type SalePaymentStatus,
+  type SalePositionInput,
+  type SaleShippingStatus,
+  type SaleState,
+  type Tax,
+} from './lifepos-sale.js';
 export { type Kopecks, kopecksToDecimalString, kopecksToRubles, rublesToKopecks } from './money.js';
 export { currentSaleOf, exportAttemptOf, salesOfOrder } from './order-sale.js';
 export { type OrderShop, type OrderShopInput, shopOfOrder } from './order-shop.js';
@@ -51,16 +65,13 @@ export {
 } from './order-status-role.js';
 export {
   DEFAULT_VAT_TO_TAX,
-  LIFEPOS_TAXES,
-  type LifePosTax,
+  ORDER_KINDS,
   type OrderInput,
   type OrderItemInput,
   type OrderKind,
   orderKindOf,
   orderToSale,
-  type SaleDraft,
   type SaleMappingContext,
-  type SalePosition,
   saleGuidFor,
   saleMetaFor,
   saleNumberFor,
@@ -79,13 +90,7 @@ export {
 } from './payment-write-back.js';
 export { type PaymentFacts, type PlannedRefund, type RefundFacts, refundsToCreate } from './refund-plan.js';
 export { type SaleCheckInput, saleWrittenBack } from './sale-check-decision.js';
-export {
-  isSaleAlive,
-  type SaleFacts,
-  type SalePaymentStatus,
-  type SaleShippingStatus,
-  type SaleState,
-} from './sale-facts.js';
+export { isSaleAlive, type SaleFacts } from './sale-facts.js';
 export {
   decideSaleStateWriteBack,
   orderIdOfSaleMeta,

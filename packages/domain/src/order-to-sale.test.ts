@@ -59,39 +59,39 @@ describe('orderToSale', () => {
     expect(sale.positions).toEqual([
       expect.objectContaining({
         name: 'Пицца',
-        sale_price: { value: 44990, currency: 'RUB' },
+        priceKopecks: 44990,
         quantity: 2,
         tax: 'Tax20',
-        uom: { guid: 'uom-pc' },
-        total_sum: { value: 89980, currency: 'RUB' },
+        uomGuid: 'uom-pc',
+        totalKopecks: 89980,
       }),
       expect.objectContaining({
         name: 'Сыр',
-        sale_price: { value: 20000, currency: 'RUB' },
+        priceKopecks: 20000,
         quantity: 0.5,
         tax: 'Tax10',
-        uom: { guid: 'uom-kg' },
-        total_sum: { value: 10000, currency: 'RUB' },
+        uomGuid: 'uom-kg',
+        totalKopecks: 10000,
       }),
       expect.objectContaining({
-        good_type: 'Service',
+        goodType: 'Service',
         name: 'Доставка',
-        sale_price: { value: 24000, currency: 'RUB' },
+        priceKopecks: 24000,
         tax: 'TaxFree',
       }),
     ]);
-    expect(sale.total_sum).toEqual({ value: 123980, currency: 'RUB' });
+    expect(sale.totalKopecks).toBe(123980);
     expect(sale.number).toBe('7141C');
     expect(sale.meta).toBe('retailcrm-order:6722');
-    expect(sale.meta_data).toEqual({
+    expect(sale.metaData).toEqual({
       retailcrm_order_id: 6722,
       retailcrm_order_number: '7141C',
       retailcrm_site: 'shop',
       order_kind: 'delivery',
     });
-    expect(sale.outlet).toEqual({ guid: 'outlet-1' });
-    expect(sale.opened_by).toEqual({ guid: 'employee-1' });
-    expect(sale.workplace).toBeUndefined();
+    expect(sale.outletGuid).toBe('outlet-1');
+    expect(sale.openedByGuid).toBe('employee-1');
+    expect(sale).not.toHaveProperty('workplaceGuid');
   });
 
   it('writes customer, address and delivery time into the comment', () => {
@@ -109,8 +109,8 @@ describe('orderToSale', () => {
     ['unknown-type', 'delivery'],
   ] as const)('delivery type %s → kind %s', (code, kind) => {
     const sale = orderToSale(order({ delivery: { code, cost: 0 }, totalSumm: 999.8 }), context);
-    expect(sale.meta_data.order_kind).toBe(kind);
-    expect(sale.positions.some((p) => p.good_type === 'Service')).toBe(false);
+    expect(sale.metaData?.order_kind).toBe(kind);
+    expect(sale.positions.some((p) => p.goodType === 'Service')).toBe(false);
   });
 
   it('uses price groups when RetailCRM split an item by price', () => {
@@ -134,7 +134,7 @@ describe('orderToSale', () => {
       }),
       context,
     );
-    expect(sale.positions.map((p) => [p.sale_price.value, p.quantity])).toEqual([
+    expect(sale.positions.map((p) => [p.priceKopecks, p.quantity])).toEqual([
       [10000, 2],
       [5000, 1],
     ]);
@@ -152,7 +152,7 @@ describe('orderToSale', () => {
       }),
       context,
     );
-    expect(sale.total_sum.value).toBe(30);
+    expect(sale.totalKopecks).toBe(30);
   });
 
   it('skips cancelled items and opens on the courier workplace when given', () => {
@@ -168,8 +168,8 @@ describe('orderToSale', () => {
       { ...context, employeeId: 'courier-1', workplaceId: 'wp-1' },
     );
     expect(sale.positions.map((p) => p.name)).toEqual(['kept']);
-    expect(sale.workplace).toEqual({ guid: 'wp-1' });
-    expect(sale.opened_by).toEqual({ guid: 'courier-1' });
+    expect(sale.workplaceGuid).toBe('wp-1');
+    expect(sale.openedByGuid).toBe('courier-1');
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { PermanentError } from './errors.js';
+import type { LifePosTax, SaleCreateInput, SalePositionInput } from './lifepos-sale.js';
 import { type Kopecks, kopecksToDecimalString, rublesToKopecks } from './money.js';
 import { stableGuid } from './stable-guid.js';
 
@@ -48,10 +49,9 @@ export interface OrderInput {
   } | null;
 }
 
-export type OrderKind = 'delivery' | 'pickup' | 'in_hall';
-
-export const LIFEPOS_TAXES = ['Tax20', 'Tax10', 'Tax0', 'TaxFree', 'Tax5', 'Tax7'] as const;
-export type LifePosTax = (typeof LIFEPOS_TAXES)[number];
+/** How a RetailCRM order is fulfilled, decided by its delivery type (connection setting). */
+export const ORDER_KINDS = ['delivery', 'pickup', 'in_hall'] as const;
+export type OrderKind = (typeof ORDER_KINDS)[number];
 
 /** RetailCRM `vatRate` (`"20.00"`, `"20"`, `"none"`, …) → LIFE POS `tax`. */
 export const DEFAULT_VAT_TO_TAX: Readonly<Record<string, LifePosTax>> = {
@@ -81,34 +81,6 @@ export interface SaleMappingContext {
   exportAttempt?: number;
   /** Name of the service position carrying the delivery cost. */
   deliveryPositionName?: string;
-}
-
-export interface SalePosition {
-  good_type: 'Product' | 'Service';
-  name: string;
-  uom: { guid: string };
-  tax: LifePosTax;
-  sale_price: { value: Kopecks; currency: 'RUB' };
-  quantity: number;
-  total_sum: { value: Kopecks; currency: 'RUB' };
-}
-
-export interface SaleDraft {
-  number: string;
-  opened_at: string;
-  outlet: { guid: string };
-  opened_by: { guid: string };
-  workplace?: { guid: string };
-  comment: string | null;
-  total_sum: { value: Kopecks; currency: 'RUB' };
-  positions: SalePosition[];
-  meta: string;
-  meta_data: {
-    retailcrm_order_id: number;
-    retailcrm_order_number: string;
-    retailcrm_site: string | null;
-    order_kind: OrderKind;
-  };
 }
 
 const MAX_NUMBER = 36;
@@ -193,13 +165,17 @@ function lineTotal(unit: Kopecks, quantity: number): Kopecks {
   return Math.round(unit * quantity) as Kopecks;
 }
 
-function itemPositions(order: OrderInput, item: OrderItemInput, context: SaleMappingContext): SalePosition[] {
+function itemPositions(
+  order: OrderInput,
+  item: OrderItemInput,
+  context: SaleMappingContext,
+): SalePositionInput[] {
   const name = truncate(
     (item.offer?.displayName || item.offer?.name || item.productName || `Товар ${item.id}`).trim(),
     MAX_NAME,
   );
   const tax = taxFor(order, item.vatRate, context.vatToTax ?? DEFAULT_VAT_TO_TAX);
-  const uom = { guid: context.uomFor(item.offer?.unit?.code ?? undefined) };
+  const uomGuid = context.uomFor(item.offer?.unit?.code ?? undefined);
   const groups =
     item.prices && item.prices.length > 0
       ? item.prices.map((group) => ({ unit: rublesToKopecks(group.price), quantity: group.quantity }))
@@ -218,13 +194,13 @@ function itemPositions(order: OrderInput, item: OrderItemInput, context: SaleMap
       });
     }
     return {
-      good_type: 'Product',
       name,
-      uom,
-      tax,
-      sale_price: { value: unit, currency: 'RUB' },
       quantity,
-      total_sum: { value: lineTotal(unit, quantity), currency: 'RUB' },
+      priceKopecks: unit,
+      totalKopecks: lineTotal(unit, quantity),
+      uomGuid,
+      tax,
+      goodType: 'Product',
     };
   });
 }
@@ -262,11 +238,12 @@ export function orderKindOf(
 }
 
 /**
- * Maps an order to the body of `POST /orgs/{org}/deals/sales`. Throws PermanentError (with a Russian
+ * Maps an order to the sale the LIFE POS client creates (`POST /orgs/{org}/deals/sales`), all but the
+ * client-supplied guid (`saleGuidFor`). Throws PermanentError (with a Russian
  * `userMessage` for the operator's task) when the order cannot be represented faithfully, e.g. when
  * the positions do not add up to the order total: a receipt for the wrong amount is worse than none.
  */
-export function orderToSale(order: OrderInput, context: SaleMappingContext): SaleDraft {
+export function orderToSale(order: OrderInput, context: SaleMappingContext): SaleCreateInput {
   const kind = orderKindOf(order, context);
   const positions = order.items
     .filter((item) => !item.isCanceled)
@@ -274,13 +251,13 @@ export function orderToSale(order: OrderInput, context: SaleMappingContext): Sal
   const deliveryCost = rublesToKopecks(order.delivery?.cost ?? 0);
   if (deliveryCost > 0) {
     positions.push({
-      good_type: 'Service',
       name: context.deliveryPositionName ?? 'Доставка',
-      uom: { guid: context.uomFor(undefined) },
-      tax: taxFor(order, order.delivery?.vatRate, context.vatToTax ?? DEFAULT_VAT_TO_TAX),
-      sale_price: { value: deliveryCost, currency: 'RUB' },
       quantity: 1,
-      total_sum: { value: deliveryCost, currency: 'RUB' },
+      priceKopecks: deliveryCost,
+      totalKopecks: deliveryCost,
+      uomGuid: context.uomFor(undefined),
+      tax: taxFor(order, order.delivery?.vatRate, context.vatToTax ?? DEFAULT_VAT_TO_TAX),
+      goodType: 'Service',
     });
   }
   if (positions.length === 0) {
@@ -290,7 +267,7 @@ export function orderToSale(order: OrderInput, context: SaleMappingContext): Sal
     });
   }
   const total = rublesToKopecks(order.totalSumm);
-  const positionsTotal = positions.reduce((sum, position) => sum + position.total_sum.value, 0);
+  const positionsTotal = positions.reduce((sum, position) => sum + (position.totalKopecks ?? 0), 0);
   if (positionsTotal !== total) {
     throw new PermanentError(
       `order ${order.number}: positions add up to ${kopecksToDecimalString(positionsTotal)}, order total is ${kopecksToDecimalString(total)}`,
@@ -311,15 +288,15 @@ export function orderToSale(order: OrderInput, context: SaleMappingContext): Sal
     .join('\n');
   return {
     number: saleNumberFor(order, context.exportAttempt),
-    opened_at: context.openedAt,
-    outlet: { guid: context.outletId },
-    opened_by: { guid: context.employeeId },
-    ...(context.workplaceId ? { workplace: { guid: context.workplaceId } } : {}),
+    outletGuid: context.outletId,
+    openedByGuid: context.employeeId,
+    ...(context.workplaceId ? { workplaceGuid: context.workplaceId } : {}),
+    openedAt: context.openedAt,
     comment: truncate(comment, MAX_COMMENT),
-    total_sum: { value: total, currency: 'RUB' },
+    totalKopecks: total,
     positions,
     meta: saleMetaFor(order.id),
-    meta_data: {
+    metaData: {
       retailcrm_order_id: order.id,
       retailcrm_order_number: order.number,
       retailcrm_site: order.site ?? null,

@@ -1,4 +1,5 @@
-import type { SaleFacts, SaleState } from './sale-facts.js';
+import type { SaleState } from './lifepos-sale.js';
+import type { SaleFacts } from './sale-facts.js';
 
 /**
  * The periodic LIFE POS sales check repairs lost notifications: every sale of the connector updated in
@@ -14,13 +15,13 @@ export interface SaleCheckInput {
   isOrderSale: boolean;
   /** The connection's `saleStateToStatus`. */
   mapping: Partial<Record<SaleState, string>>;
-  /** States of this sale written back before (the order's timeline, as the write-back reads them). */
+  /** States of this sale written back before (the order's marks, as the write-back reads them). */
   handledStates: readonly SaleState[];
-  /** Payment parts of this sale booked in RetailCRM and how many of them were marked refunded since. */
+  /** Payment parts of this sale booked in RetailCRM (their marks and links), and how many are refunded now. */
   booked: { parts: number; kopecks: number; refundedParts: number };
 }
 
-/** States noted in the timeline even without a mapped status (see `decideSaleStateWriteBack`). */
+/** States recorded as handled even without a mapped status (see `decideSaleStateWriteBack`). */
 const TERMINAL: readonly SaleState[] = ['Completed', 'Cancelled'];
 
 function stateSettled({ sale, isOrderSale, mapping, handledStates }: SaleCheckInput): boolean {

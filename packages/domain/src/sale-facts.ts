@@ -1,16 +1,9 @@
+import type { SalePaymentStatus, SaleShippingStatus, SaleState } from './lifepos-sale.js';
+
 /**
  * What the order decisions need to know about a LIFE POS sale (docs/LIFEPOS-API.md, «Sale status model»). The
  * LIFE POS client's `Sale` satisfies this shape, so handlers pass what they read without copying.
  */
-
-export type SaleState = 'New' | 'InProgress' | 'Completed' | 'Cancelled';
-export type SalePaymentStatus = 'NotPaid' | 'Paid' | 'PartiallyPaid' | 'Refunded' | 'PartiallyRefunded';
-export type SaleShippingStatus =
-  | 'NotShipped'
-  | 'Shipped'
-  | 'PartiallyShipped'
-  | 'Returned'
-  | 'PartiallyReturned';
 
 export interface SaleFacts {
   guid: string;

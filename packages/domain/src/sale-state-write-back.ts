@@ -1,6 +1,7 @@
+import type { SaleState } from './lifepos-sale.js';
 import { orderStatusRole, type StatusSettings } from './order-status-role.js';
 import { saleMetaFor } from './order-to-sale.js';
-import type { SaleFacts, SaleState } from './sale-facts.js';
+import type { SaleFacts } from './sale-facts.js';
 
 /**
  * LIFE POS sale state → RetailCRM order status (docs/LIFEPOS-API.md, «Sale status model»), through the
@@ -20,7 +21,7 @@ export interface SaleStateWriteBackInput {
    * not move the order, whose current sale is another one.
    */
   isOrderSale: boolean;
-  /** States of this sale already written back (from the order's timeline). */
+  /** States of this sale already written back (the order's `sale_state_written` marks). */
   handledStates: readonly SaleState[];
 }
 
@@ -44,7 +45,7 @@ export interface SaleStateWriteBack {
   outcome: SaleStateOutcome;
   /** The status to set (outcome `set`), or the one the order has (`already-set`). */
   status: string | undefined;
-  /** Record the state in the order's timeline now (and so handle it only once). */
+  /** Record the state as handled now (its mark, so it is handled only once, and a timeline line). */
   record: boolean;
 }
 

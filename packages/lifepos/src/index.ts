@@ -57,21 +57,7 @@ export {
   pagedItems,
 } from './paging.js';
 export type { Role } from './role.js';
-export {
-  type GoodType,
-  PAYMENT_STATUSES,
-  type PaymentStatus,
-  SALE_STATES,
-  type Sale,
-  type SaleCreateInput,
-  type SaleListParams,
-  type SalePosition,
-  type SalePositionInput,
-  type SaleState,
-  SHIPPING_STATUSES,
-  type ShippingStatus,
-  type Tax,
-} from './sale.js';
+export type { Sale, SaleListParams, SalePosition } from './sale.js';
 export { createMemoryTokenStore, type TokenStore } from './token-store.js';
 export type { UnitOfMeasure } from './unit-of-measure.js';
 export type { ListParams, Page, Presentation, Reference, Selection } from './wire.js';

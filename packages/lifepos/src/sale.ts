@@ -1,4 +1,13 @@
-import type { Kopecks } from '@connector/domain';
+import {
+  type Kopecks,
+  SALE_PAYMENT_STATUSES,
+  SALE_SHIPPING_STATUSES,
+  SALE_STATES,
+  type SaleCreateInput,
+  type SalePaymentStatus,
+  type SaleShippingStatus,
+  type SaleState,
+} from '@connector/domain';
 import { z } from 'zod';
 import { type MoneyCodec, wireMoneySchema } from './money.js';
 import {
@@ -18,31 +27,6 @@ import {
   withoutUndefined,
 } from './wire.js';
 
-/** The three status fields of a v6 sale (docs/LIFEPOS-API.md, «Status fields»). */
-export const SALE_STATES = ['New', 'InProgress', 'Completed', 'Cancelled'] as const;
-export const PAYMENT_STATUSES = [
-  'NotPaid',
-  'Paid',
-  'PartiallyPaid',
-  'Refunded',
-  'PartiallyRefunded',
-] as const;
-export const SHIPPING_STATUSES = [
-  'NotShipped',
-  'Shipped',
-  'PartiallyShipped',
-  'Returned',
-  'PartiallyReturned',
-] as const;
-export type SaleState = (typeof SALE_STATES)[number];
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export type ShippingStatus = (typeof SHIPPING_STATUSES)[number];
-
-/** VAT rates (R18). Open-ended: newer builds add rates (gap G-12). */
-export type Tax = 'Tax20' | 'Tax10' | 'Tax0' | 'TaxFree' | 'Tax5' | 'Tax7' | (string & {});
-/** `Product`, `Service`, `ExciseProduct`, … (R18; 31 values). */
-export type GoodType = 'Product' | 'Service' | 'Work' | 'ExciseProduct' | 'Payment' | (string & {});
-
 /**
  * The welcome page names shipping returns `Refunded*`, the API reference `Returned*` (gap G-6): both are
  * read, as the reference's names.
@@ -50,7 +34,7 @@ export type GoodType = 'Product' | 'Service' | 'Work' | 'ExciseProduct' | 'Payme
 const shippingStatusSchema = z.preprocess(
   (value) =>
     value === 'Refunded' ? 'Returned' : value === 'PartiallyRefunded' ? 'PartiallyReturned' : value,
-  z.enum(SHIPPING_STATUSES),
+  z.enum(SALE_SHIPPING_STATUSES),
 );
 
 const quantitySchema = z
@@ -76,7 +60,7 @@ const wirePositionSchema = z.looseObject({
 export const wireSaleSchema = identified({
   number: textSchema,
   state: z.enum(SALE_STATES),
-  payment_status: z.enum(PAYMENT_STATUSES),
+  payment_status: z.enum(SALE_PAYMENT_STATUSES),
   shipping_status: shippingStatusSchema,
   outlet: wireReferenceSchema.nullish(),
   workplace: wireReferenceSchema.nullish(),
@@ -109,8 +93,8 @@ export interface Sale extends Timestamps {
   /** Client-supplied number (≤36 chars); the connector puts the RetailCRM order number here. */
   number: string;
   state: SaleState;
-  paymentStatus: PaymentStatus;
-  shippingStatus: ShippingStatus;
+  paymentStatus: SalePaymentStatus;
+  shippingStatus: SaleShippingStatus;
   outlet: Reference | null;
   workplace: Reference | null;
   openedBy: Reference | null;
@@ -154,53 +138,10 @@ export function toSale(wire: WireSale, money: MoneyCodec): Sale {
   };
 }
 
-export interface SalePositionInput {
-  /** ≤128 chars. */
-  name: string;
-  quantity: number;
-  /** Unit price in kopecks. */
-  priceKopecks: number;
-  /** Position total after discounts, in kopecks. */
-  totalKopecks?: number;
-  uomGuid: string;
-  tax?: Tax;
-  goodType?: GoodType;
-  /** Required when `isMarkable` (docs/LIFEPOS-API.md, «Sales»). */
-  barcode?: string;
-  isMarkable?: boolean;
-  markingAttributes?: unknown[];
-}
-
 /**
- * POST /orgs/:org/deals/sales (docs/LIFEPOS-API.md, «Sales»; fields after `positions` were cut from the
- * docs).
+ * The body of POST /orgs/:org/deals/sales (docs/LIFEPOS-API.md, «Sales») for a sale in the domain's input
+ * form. Throws RangeError when an amount is not a whole number of kopecks.
  */
-export interface SaleCreateInput {
-  /** Client-supplied guid: a repeat of the same guid answers 422 `Duplicate` (gap G-5), which makes create idempotent. */
-  guid?: string;
-  /** Non-empty, ≤36 chars. */
-  number: string;
-  outletGuid: string;
-  /** The employee who opens the sale. */
-  openedByGuid: string;
-  workplaceGuid?: string;
-  openedAt: Date | string;
-  /** ≤512 chars. */
-  comment?: string | null;
-  state?: SaleState;
-  paymentStatus?: PaymentStatus;
-  shippingStatus?: ShippingStatus;
-  totalKopecks: number;
-  positions: SalePositionInput[];
-  /** ≤128 chars; searchable with `query`. */
-  meta?: string;
-  metaData?: Record<string, unknown>;
-  customProperties?: unknown;
-  /** Further fields in the API's own names (customer, delivery, …: undocumented, gap G-3). Named fields win. */
-  extra?: Record<string, unknown>;
-}
-
-/** Throws RangeError when an amount is not a whole number of kopecks. */
 export function encodeSaleCreate(input: SaleCreateInput, money: MoneyCodec): Record<string, unknown> {
   return {
     ...input.extra,
@@ -239,8 +180,8 @@ export function encodeSaleCreate(input: SaleCreateInput, money: MoneyCodec): Rec
 
 export interface SaleListParams extends ListParams {
   state?: SaleState;
-  paymentStatus?: PaymentStatus;
-  shippingStatus?: ShippingStatus;
+  paymentStatus?: SalePaymentStatus;
+  shippingStatus?: SaleShippingStatus;
   openedFrom?: Date | string;
   openedTo?: Date | string;
 }

@@ -1,3 +1,4 @@
+import type { SaleCreateInput } from '@connector/domain';
 import type { z } from 'zod';
 import type { ApiContext } from './api-context.js';
 import {
@@ -23,7 +24,6 @@ import { encode } from './request.js';
 import {
   encodeSaleCreate,
   type Sale,
-  type SaleCreateInput,
   type SaleListParams,
   saleListQuery,
   toSale,

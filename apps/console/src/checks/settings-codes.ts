@@ -1,5 +1,4 @@
-import { LIFEPOS_SALE_STATES } from '@connector/db';
-import { isSellingStore } from '@connector/domain';
+import { isSellingStore, SALE_STATES } from '@connector/domain';
 import type { RetailCrmStore } from '@connector/retailcrm';
 import type { ConnectionDraft } from '../connection-input.schema.js';
 import { joinTexts, type Text, t } from '../i18n.js';
@@ -68,7 +67,7 @@ export function settingsLine(rc: RetailCrmFacts, draft: ConnectionDraft): CheckL
   // Codes the connector writes into RetailCRM: an unknown one would make every write-back fail.
   const errors: Text[] = [];
   const written = unknown(
-    LIFEPOS_SALE_STATES.map((state) => s.saleStateToStatus[state]).filter((code): code is string => !!code),
+    SALE_STATES.map((state) => s.saleStateToStatus[state]).filter((code): code is string => !!code),
     statuses,
   );
   if (written.length)

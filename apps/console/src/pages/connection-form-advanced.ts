@@ -1,9 +1,5 @@
-import {
-  connectionSettingsSchema,
-  LIFEPOS_SALE_STATES,
-  type LifeposSaleState,
-  ORDER_KINDS,
-} from '@connector/db';
+import { connectionSettingsSchema } from '@connector/db';
+import { ORDER_KINDS, SALE_STATES, type SaleState } from '@connector/domain';
 import { type Html, html } from '@connector/html';
 import {
   PERIOD_BOUNDS,
@@ -90,7 +86,7 @@ const KIND_NAMES: Record<string, Text> = {
   in_hall: t('оплата в зале', 'payment in the hall'),
 };
 
-const SALE_STATE_NAMES: Record<LifeposSaleState, Text> = {
+const SALE_STATE_NAMES: Record<SaleState, Text> = {
   New: t('Продажа создана (New)', 'Sale created (New)'),
   InProgress: t('Продажа в процессе (InProgress)', 'Sale in progress (InProgress)'),
   Completed: t('Продажа завершена (Completed)', 'Sale completed (Completed)'),
@@ -310,7 +306,7 @@ export function advancedSection(ctx: PageContext, view: ConnectionFormView): Htm
     ${codeList(ctx, view, 'deleteStatuses', t('Статусы ошибочной отмены (удаление)', 'Erroneous-cancel (delete) statuses'), t('В этих статусах продажа удаляется, чтобы заказ можно было выгрузить заново.', 'In these statuses the sale is deleted so the order can be exported again.'), books?.statuses)}
     ${codeList(ctx, view, 'refundPaymentStatuses', t('Статусы оплаты для возврата', 'Refund payment statuses'), t('Триггер «refund» возвращает оплату LIFE POS, когда оплата заказа в одном из этих статусов.', 'The “refund” trigger refunds the LIFE POS payment when the order’s payment is in one of these statuses.'), books?.paymentStatuses)}
     <fieldset class="field"><legend>${say(ctx, 'Статус заказа при изменении продажи в LIFE POS', 'Order status when the LIFE POS sale changes')}</legend>
-      ${LIFEPOS_SALE_STATES.map((state) =>
+      ${SALE_STATES.map((state) =>
         codeSelect(
           ctx,
           `saleStatus-${state}`,

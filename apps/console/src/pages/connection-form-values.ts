@@ -1,4 +1,5 @@
-import { type ConnectionSettings, connectionSettingsSchema, type LifeposSaleState } from '@connector/db';
+import { type ConnectionSettings, connectionSettingsSchema } from '@connector/db';
+import type { SaleState } from '@connector/domain';
 import type { ReferenceBooks } from '../checks/index.js';
 import type { FieldErrors } from '../connection-input.schema.js';
 import type { ActivationLine, PublicConnection } from '../connection-service.js';
@@ -20,7 +21,7 @@ export interface FormValues {
     cancelStatuses: string[];
     deleteStatuses: string[];
     refundPaymentStatuses: string[];
-    saleStateToStatus: Partial<Record<LifeposSaleState, string>>;
+    saleStateToStatus: Partial<Record<SaleState, string>>;
     paidPaymentStatus: string;
     refundedPaymentStatus: string;
     deliveryTypeToOrderKind: Record<string, string>;
