@@ -4,7 +4,6 @@ import { isLifePosPagingError, LIFEPOS_PAGING_CODES, type Sale } from '@connecto
 import type { Logger } from '@connector/logger';
 import { jobIdFor, type Producer } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
-import { writtenBackOf } from './sale-write-back.js';
 
 /**
  * Looked back before the cursor: sales updated in the last moments of the previous check (and LIFE POS's
@@ -40,8 +39,35 @@ export interface LifeposSalesCheckResult {
 export const SALES_CHECK_PRIORITY = 10;
 
 /**
- * A linked sale the write-back has nothing left to do for: its order's timeline holds its state and
- * payments. Also asked of a `Sale` notification, with the state the notification carries.
+ * What the write-back did of a sale, from its order's marks: the states it handled, and the payment parts it
+ * booked in RetailCRM with their amounts and whether they are refunded now (their payment links).
+ */
+async function writtenBackOf(
+  db: Database,
+  connectionId: string,
+  orderId: number,
+  saleGuid: string,
+): Promise<Pick<SaleCheckInput, 'handledStates' | 'booked'>> {
+  const [marks, links] = await Promise.all([
+    db.orderMarks.writeBackOfSale(connectionId, orderId, saleGuid),
+    db.paymentLinks.listForOrder(connectionId, orderId),
+  ]);
+  const bookedLinks = links.filter((link) =>
+    marks.bookedParts.some((part) => part.paymentGuid === link.lifeposPaymentId && part.part === link.part),
+  );
+  return {
+    handledStates: marks.states,
+    booked: {
+      parts: bookedLinks.length,
+      kopecks: bookedLinks.reduce((sum, link) => sum + link.amountKopecks, 0),
+      refundedParts: bookedLinks.filter((link) => link.status === 'refunded').length,
+    },
+  };
+}
+
+/**
+ * A linked sale the write-back has nothing left to do for: its order's marks hold its state and payments.
+ * Also asked of a `Sale` notification, with the state the notification carries.
  */
 export async function alreadyWrittenBack(
   db: Database,
@@ -50,12 +76,11 @@ export async function alreadyWrittenBack(
   link: { retailcrmOrderId: number; lifeposSaleId: string | null },
   sale: SaleCheckInput['sale'],
 ): Promise<boolean> {
-  const timeline = await db.orderEvents.list(connectionId, link.retailcrmOrderId);
   return saleWrittenBack({
     sale,
     isOrderSale: link.lifeposSaleId === sale.guid,
     mapping: settings.saleStateToStatus,
-    ...writtenBackOf(timeline, sale.guid, settings.refundedPaymentStatus),
+    ...(await writtenBackOf(db, connectionId, link.retailcrmOrderId, sale.guid)),
   });
 }
 

@@ -2,10 +2,6 @@ export {
   type ConnectionSettings,
   type ConnectionSettingsInput,
   connectionSettingsSchema,
-  LIFEPOS_SALE_STATES,
-  type LifeposSaleState,
-  ORDER_KINDS,
-  type OrderKind,
 } from './connection-settings.js';
 export {
   createDatabase,
@@ -85,9 +81,12 @@ export {
   orderListQuery,
 } from './repositories/order-list.js';
 export type {
+  HeldBackRefundMark,
   OrderMarksRepository,
   OrderTrigger,
+  SaleWriteBackMarks,
   TriggerReceipt,
+  WriteBackMark,
 } from './repositories/order-marks.js';
 export type { NewOutboxEntry, OutboxEntry, OutboxRepository } from './repositories/outbox.js';
 export type { OutletLinkData, OutletLinksRepository } from './repositories/outlet-links.js';

@@ -61,3 +61,69 @@ describe('order marks: triggers received', () => {
     await expect(db.orderMarks.triggersReceived([])).resolves.toBeUndefined();
   });
 });
+
+describe('order marks: the LIFE POS write-back', () => {
+  const sale = '8a1c7c52-0a43-4d5e-9f36-1c2b7f0d9e11';
+  const otherSale = '0b9e4c7d-5f1a-4e2b-8c3d-7a6f5e4d3c2b';
+  const payment = 'c3d2e1f0-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+
+  it('keeps the states handled and the parts booked per sale of the order', async () => {
+    const connectionId = await tenants.tenant();
+    const order = { connectionId, retailcrmOrderId: 11, at: at('2026-05-01T10:00:00Z') };
+    await db.orderMarks.writeBackRecorded([
+      { ...order, kind: 'sale_state_written', saleGuid: sale, state: 'InProgress' },
+      { ...order, kind: 'sale_state_written', saleGuid: sale, state: 'Completed' },
+      // Recorded again by a later run: still one mark.
+      {
+        ...order,
+        kind: 'sale_state_written',
+        saleGuid: sale,
+        state: 'Completed',
+        at: at('2026-05-02T00:00:00Z'),
+      },
+      { ...order, kind: 'payment_booked', saleGuid: sale, paymentGuid: payment, part: 'cash' },
+      { ...order, kind: 'payment_booked', saleGuid: sale, paymentGuid: payment, part: 'card' },
+      // An earlier sale of the re-sent order, and the same sale on another order: not this sale's.
+      { ...order, kind: 'sale_state_written', saleGuid: otherSale, state: 'Cancelled' },
+      { ...order, retailcrmOrderId: 12, kind: 'sale_state_written', saleGuid: sale, state: 'New' },
+    ]);
+
+    const marks = await db.orderMarks.writeBackOfSale(connectionId, 11, sale);
+    expect(marks.states.sort()).toEqual(['Completed', 'InProgress']);
+    expect(marks.bookedParts).toEqual(
+      expect.arrayContaining([
+        { paymentGuid: payment, part: 'cash' },
+        { paymentGuid: payment, part: 'card' },
+      ]),
+    );
+    expect(marks.bookedParts).toHaveLength(2);
+    expect(await db.orderMarks.writeBackOfSale(connectionId, 11, otherSale)).toEqual({
+      states: ['Cancelled'],
+      bookedParts: [],
+    });
+    expect(await db.orderMarks.writeBackOfSale(connectionId, 13, sale)).toEqual({
+      states: [],
+      bookedParts: [],
+    });
+  });
+
+  it('remembers each partial refund reported, by payment part and refunded amount', async () => {
+    const connectionId = await tenants.tenant();
+    const order = { connectionId, retailcrmOrderId: 21, at: at('2026-05-01T10:00:00Z') };
+    expect(await db.orderMarks.refundsHeldBack(connectionId, 21)).toEqual([]);
+    await db.orderMarks.writeBackRecorded([
+      { ...order, kind: 'refund_held_back', paymentGuid: payment, part: 'card', refundedKopecks: 5_000 },
+      { ...order, kind: 'refund_held_back', paymentGuid: payment, part: 'card', refundedKopecks: 5_000 },
+      { ...order, kind: 'refund_held_back', paymentGuid: payment, part: 'card', refundedKopecks: 12_000 },
+    ]);
+
+    expect(await db.orderMarks.refundsHeldBack(connectionId, 21)).toEqual(
+      expect.arrayContaining([
+        { paymentGuid: payment, part: 'card', refundedKopecks: 5_000 },
+        { paymentGuid: payment, part: 'card', refundedKopecks: 12_000 },
+      ]),
+    );
+    expect(await db.orderMarks.refundsHeldBack(connectionId, 21)).toHaveLength(2);
+    expect(await db.orderMarks.refundsHeldBack(connectionId, 22)).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
-import type { OrderMarkKind, PrismaClient } from '../generated/prisma/client.js';
+import { SALE_STATES, type SaleState } from '@connector/domain';
+import type { OrderMarkKind, PaymentPart, PrismaClient } from '../generated/prisma/client.js';
 
 /**
  * Typed facts about an order's past that decisions read (docs/ARCHITECTURE.md, «Data model»): the timeline
@@ -6,9 +7,9 @@ import type { OrderMarkKind, PrismaClient } from '../generated/prisma/client.js'
  * (connection, order, kind, subject) with when it was first and last recorded; recording it again only
  * moves those times (never back), so any number of writers may record the same fact in any order.
  *
- * Kinds so far: `trigger_received` (subject: the trigger's status). The write-back's memory — a sale state
- * handled (subject `<sale guid>:<state>`), a partial refund held back (`<payment guid>:<part>:<kopecks>`) —
- * fits the same rows: a kind of its own and a method pair like the trigger's below.
+ * Kinds: `trigger_received` (subject: the trigger's status), and the LIFE POS write-back's memory:
+ * `sale_state_written` (`<sale guid>:<state>`), `payment_booked` (`<sale guid>:<payment guid>:<part>`) and
+ * `refund_held_back` (`<payment guid>:<part>:<refunded kopecks>`). Subjects are made and read only here.
  */
 
 /** The status a RetailCRM trigger carries (what it asks for: export, cancel, refund). */
@@ -20,6 +21,60 @@ export interface TriggerReceipt {
   retailcrmOrderId: number;
   trigger: OrderTrigger;
   receivedAt: Date;
+}
+
+/** A fact of the LIFE POS write-back about one order (see the kinds above). */
+export type WriteBackMark = { connectionId: string; retailcrmOrderId: number; at: Date } & (
+  | { kind: 'sale_state_written'; saleGuid: string; state: SaleState }
+  | { kind: 'payment_booked'; saleGuid: string; paymentGuid: string; part: PaymentPart }
+  | { kind: 'refund_held_back'; paymentGuid: string; part: PaymentPart; refundedKopecks: number }
+);
+
+/** A partial refund of a payment part reported before (`refund_held_back`). */
+export interface HeldBackRefundMark {
+  paymentGuid: string;
+  part: PaymentPart;
+  refundedKopecks: number;
+}
+
+/** What the write-back recorded of one sale of an order: the states it handled, the payment parts it booked. */
+export interface SaleWriteBackMarks {
+  states: SaleState[];
+  bookedParts: Array<{ paymentGuid: string; part: PaymentPart }>;
+}
+
+function writeBackSubject(mark: WriteBackMark): string {
+  switch (mark.kind) {
+    case 'sale_state_written':
+      return `${mark.saleGuid}:${mark.state}`;
+    case 'payment_booked':
+      return `${mark.saleGuid}:${mark.paymentGuid}:${mark.part}`;
+    case 'refund_held_back':
+      return `${mark.paymentGuid}:${mark.part}:${mark.refundedKopecks}`;
+  }
+}
+
+const isSaleState = (value: string | undefined): value is SaleState =>
+  (SALE_STATES as readonly (string | undefined)[]).includes(value);
+const isPart = (value: string | undefined): value is PaymentPart => value === 'cash' || value === 'card';
+
+/** The sale's marks, from their subjects (`<sale guid>:…`); a subject of another shape is skipped. */
+function saleMarksOf(rows: ReadonlyArray<{ kind: OrderMarkKind; subject: string }>): SaleWriteBackMarks {
+  const marks: SaleWriteBackMarks = { states: [], bookedParts: [] };
+  for (const { kind, subject } of rows) {
+    const [, first, second] = subject.split(':');
+    if (kind === 'sale_state_written' && isSaleState(first)) marks.states.push(first);
+    if (kind === 'payment_booked' && first && isPart(second))
+      marks.bookedParts.push({ paymentGuid: first, part: second });
+  }
+  return marks;
+}
+
+function heldBackOf(subject: string): HeldBackRefundMark | null {
+  const [paymentGuid, part, kopecks] = subject.split(':');
+  const refundedKopecks = Number(kopecks);
+  if (!paymentGuid || !isPart(part) || !kopecks || !Number.isSafeInteger(refundedKopecks)) return null;
+  return { paymentGuid, part, refundedKopecks };
 }
 
 interface Mark {
@@ -69,6 +124,17 @@ export function createOrderMarksRepository(prisma: PrismaClient) {
     return row?.lastAt ?? null;
   }
 
+  async function subjectsOf(
+    where: { connectionId: string; retailcrmOrderId: number; kind: OrderMarkKind | { in: OrderMarkKind[] } },
+    startsWith?: string,
+  ) {
+    return prisma.orderMark.findMany({
+      where: { ...where, ...(startsWith === undefined ? {} : { subject: { startsWith } }) },
+      select: { kind: true, subject: true },
+      orderBy: { firstAt: 'asc' },
+    });
+  }
+
   return {
     /** Records triggers received (any orders, one statement). */
     triggersReceived(receipts: readonly TriggerReceipt[]): Promise<void> {
@@ -90,6 +156,27 @@ export function createOrderMarksRepository(prisma: PrismaClient) {
       trigger: OrderTrigger,
     ): Promise<Date | null> {
       return lastAt(connectionId, retailcrmOrderId, 'trigger_received', trigger);
+    },
+
+    /** Records facts of the LIFE POS write-back (any orders, one statement). */
+    writeBackRecorded(marks: readonly WriteBackMark[]): Promise<void> {
+      return record(marks.map((mark) => ({ ...mark, subject: writeBackSubject(mark) })));
+    },
+
+    /** The states of the sale written back to the order, and the sale's payment parts booked on it. */
+    async writeBackOfSale(
+      connectionId: string,
+      retailcrmOrderId: number,
+      saleGuid: string,
+    ): Promise<SaleWriteBackMarks> {
+      const kind = { in: ['sale_state_written', 'payment_booked'] satisfies OrderMarkKind[] };
+      return saleMarksOf(await subjectsOf({ connectionId, retailcrmOrderId, kind }, `${saleGuid}:`));
+    },
+
+    /** The partial refunds of the order's payments reported before. */
+    async refundsHeldBack(connectionId: string, retailcrmOrderId: number): Promise<HeldBackRefundMark[]> {
+      const rows = await subjectsOf({ connectionId, retailcrmOrderId, kind: 'refund_held_back' });
+      return rows.map((row) => heldBackOf(row.subject)).filter((mark) => mark !== null);
     },
   };
 }
