@@ -5,7 +5,7 @@
 
 import { saleMetaFor } from '@connector/domain';
 import { startExportWorker } from '@connector/export-worker';
-import { createOrderLock, createProducer, createWorkerRedis, jobIdFor, orderJobId } from '@connector/queue';
+import { createEntityLock, createProducer, createWorkerRedis, jobIdFor, orderJobId } from '@connector/queue';
 import { type ReconcileWorker, startReconcileWorker, sweepLockKey } from '@connector/reconcile-worker';
 import type { WorkerApp } from '@connector/tenant';
 import { type LocalRedis, startDedicatedRedis, type Tenant, waitFor } from '@connector/testkit';
@@ -79,7 +79,7 @@ async function sweepRepaired(stack: Stack, connectionId: string, orderId: number
 /** Runs `fn` while no sweep of the connection runs (holding its lock), waiting for a running one to end. */
 async function betweenSweeps(stack: Stack, connectionId: string, fn: () => Promise<void>): Promise<void> {
   const redis = createWorkerRedis(stack.env.REDIS_URL!);
-  const lock = createOrderLock(redis, stack.env.QUEUE_PREFIX!);
+  const lock = createEntityLock(redis, stack.env.QUEUE_PREFIX!);
   try {
     await waitFor(
       () =>

@@ -1,5 +1,5 @@
 import { saleMetaFor } from '@connector/domain';
-import { createOrderLock } from '@connector/queue';
+import { createEntityLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import { FAST_RETRIES, startWorkerFixture, type WorkerFixture } from '@connector/tenant/testing';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -23,7 +23,7 @@ beforeAll(async () => {
       createExportOrderHandler({
         runtime,
         db,
-        sync: createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger }),
+        sync: createSync({ db, lock: createEntityLock(redis, env.QUEUE_PREFIX), logger }),
       }),
     ],
     policies: { 'order-export': FAST_RETRIES, 'crm-tasks': FAST_RETRIES },
@@ -43,7 +43,7 @@ it('reads each order once and calls LIFE POS once per order in a burst deferred 
   });
   const store = seeded.stores[0]!.code;
   // The shop's outlet is synced at activation, before its first trigger.
-  const sync = createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger });
+  const sync = createSync({ db, lock: createEntityLock(redis, env.QUEUE_PREFIX), logger });
   await sync.ensureOutlet(await runtime.open(connectionId), store);
   const orders = Array.from({ length: ORDERS }, () =>
     seeded.createOrder({ store, status: seeded.statuses.send }),

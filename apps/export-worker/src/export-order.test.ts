@@ -1,5 +1,5 @@
 import { saleGuidFor, saleMetaFor } from '@connector/domain';
-import { createOrderLock } from '@connector/queue';
+import { createEntityLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import {
   expectMissingOrderSkipped,
@@ -24,7 +24,7 @@ beforeAll(async () => {
       createExportOrderHandler({
         runtime,
         db,
-        sync: createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger }),
+        sync: createSync({ db, lock: createEntityLock(redis, env.QUEUE_PREFIX), logger }),
       }),
     ],
     policies: { 'order-export': FAST_RETRIES, 'crm-tasks': FAST_RETRIES },
@@ -51,7 +51,7 @@ const store = (index: number) => tenant.seeded.stores[index]!;
 /** The LIFE POS outlet of a store, synced now if it has none yet. */
 async function outletOf(storeCode: string): Promise<string> {
   const { db, redis, env, logger, runtime } = fixture.app.deps;
-  const sync = createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger });
+  const sync = createSync({ db, lock: createEntityLock(redis, env.QUEUE_PREFIX), logger });
   return (await sync.ensureOutlet(await runtime.open(tenant.connectionId), storeCode)).outletId;
 }
 

@@ -1,4 +1,4 @@
-import { createOrderLock, type QueueName } from '@connector/queue';
+import { createEntityLock, type QueueName } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import { createExportOrderHandler } from './export-order.js';
@@ -27,7 +27,7 @@ export function startExportWorker(options: ExportWorkerOptions = {}): Promise<Wo
         runtime,
         db,
         producer,
-        sync: createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger }),
+        sync: createSync({ db, lock: createEntityLock(redis, env.QUEUE_PREFIX), logger }),
       }),
     ],
   });

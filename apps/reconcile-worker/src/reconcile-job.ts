@@ -1,11 +1,11 @@
 import type { Database } from '@connector/db';
 import {
   defineHandler,
+  type EntityLock,
   isLockBusy,
   type JobHandler,
   type JobScheduleKeeper,
   jobIdFor,
-  type OrderLock,
   type Producer,
 } from '@connector/queue';
 import { isConnectionMissing, type TenantRuntime } from '@connector/tenant';
@@ -22,7 +22,7 @@ export interface ReconcileHandlerDeps {
   runtime: TenantRuntime;
   producer: Producer;
   /** Keeps two runs of one connection's scan apart (a scheduler does not wait for the previous run). */
-  lock: OrderLock;
+  lock: EntityLock;
   /** The app's schedule keeper: a connection found inactive loses its schedulers here. */
   schedules: Pick<JobScheduleKeeper, 'unschedule'>;
   scan?: HistoryScanOptions;

@@ -1,5 +1,5 @@
 import { connectionSettingsSchema } from '@connector/db';
-import { createOrderLock, createWorkerRedis, type JobData } from '@connector/queue';
+import { createEntityLock, createWorkerRedis, type JobData } from '@connector/queue';
 import { testRedisUrl, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
@@ -75,7 +75,7 @@ describe('reconcile worker', () => {
     const c = await fx.seed({ reconcileEverySeconds: 3600 });
     const mark = await c.started();
     c.move(c.order(), c.seeded.statuses.send);
-    const lock = createOrderLock(redis, fx.env.QUEUE_PREFIX);
+    const lock = createEntityLock(redis, fx.env.QUEUE_PREFIX);
 
     await lock.withLock(historyScanLockKey(c.connectionId), async () => {
       await expect(run({ connectionId: c.connectionId, kind: 'retailcrm-history' }, 'busy')).resolves.toEqual(

@@ -1,4 +1,4 @@
-import { createOrderLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
+import { createEntityLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import type { Queue } from 'bullmq';
 import type { HistoryScanOptions } from './history-scan.js';
@@ -43,7 +43,7 @@ export async function startReconcileWorker(options: ReconcileWorkerOptions = {})
           db,
           runtime,
           producer,
-          lock: createOrderLock(redis, env.QUEUE_PREFIX),
+          lock: createEntityLock(redis, env.QUEUE_PREFIX),
           schedules,
           sweepState,
           ...(scan ? { scan } : {}),

@@ -1,5 +1,5 @@
 import type { Logger } from '@connector/logger';
-import { isLockBusy, type OrderLock } from '@connector/queue';
+import { type EntityLock, isLockBusy } from '@connector/queue';
 import { runSweep, type SweepDeps, type SweepOptions, type SweepResult, type SweepTenant } from './sweep.js';
 
 export function sweepLockKey(connectionId: string): string {
@@ -8,7 +8,7 @@ export function sweepLockKey(connectionId: string): string {
 
 export interface SweepJobDeps extends Pick<SweepDeps, 'db' | 'state' | 'producer' | 'now'> {
   /** Keeps two sweeps of one connection apart (a scheduled and an on-demand one may meet). */
-  lock: OrderLock;
+  lock: EntityLock;
   sweep?: SweepOptions;
 }
 

@@ -1,4 +1,4 @@
-import { createOrderLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
+import { createEntityLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
 import { createSync, type Sync, type WaitingLockOptions } from '@connector/sync';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import type { Queue } from 'bullmq';
@@ -38,7 +38,7 @@ export async function startSyncWorker(options: SyncWorkerOptions = {}): Promise<
     handlers: ({ db, env, logger, redis, runtime, producer, schedules }) => {
       sync = createSync({
         db,
-        lock: createOrderLock(redis, env.QUEUE_PREFIX),
+        lock: createEntityLock(redis, env.QUEUE_PREFIX),
         logger,
         ...(lockWait ? { lockWait } : {}),
       });

@@ -3,9 +3,9 @@ import { orderIdOfSaleMeta, PermanentError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
 import {
   defineHandler,
+  type EntityLock,
   type JobData,
   type JobHandler,
-  type OrderLock,
   type Producer,
 } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
@@ -18,7 +18,7 @@ export interface LifeposEventsDeps {
   db: Database;
   runtime: TenantRuntime;
   /** The order lock, held by the write-back only: a check is about a connection, not an order. */
-  lock: OrderLock;
+  lock: EntityLock;
   /** Queues the write-backs the sales check finds. */
   producer: Producer;
   /** This deployment's public base: the notification URL the subscription check keeps LIFE POS on. */

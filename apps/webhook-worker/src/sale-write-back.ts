@@ -2,7 +2,7 @@ import type { Database } from '@connector/db';
 import { orderIdOfSaleMeta, type SaleState, type SaleStateOutcome } from '@connector/domain';
 import type { LifePosClient, Sale } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
-import { type OrderLock, orderLockKey } from '@connector/queue';
+import { type EntityLock, orderLockKey } from '@connector/queue';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 import { readMoneyDocuments, type Tenant } from '@connector/tenant';
 import { PAYMENT_TIMELINE, type PaymentWriteBackCounts, writeBackPayments } from './payment-write-back.js';
@@ -24,7 +24,7 @@ export const TIMELINE = { ...PAYMENT_TIMELINE, ...STATE_TIMELINE } as const;
 export interface SaleWriteBackDeps {
   db: Database;
   /** The order lock shared with the order workers ("one order, one writer"). */
-  lock: OrderLock;
+  lock: EntityLock;
   logger: Logger;
 }
 

@@ -1,6 +1,6 @@
 import { loadEnvOrExit, parseEnv } from '@connector/config';
 import {
-  createOrderLock,
+  createEntityLock,
   createProducer,
   createProducerRedis,
   type JobScheduleKeeper,
@@ -67,7 +67,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions = {}): Pr
       handlers: ({ db, redis, runtime, producer }) => {
         // Notifications come in bursts (a payment sends the payment and the sale at once) and a write-back
         // takes a few calls: a job finding the order busy comes back soon rather than in the default 2 s.
-        const lock = createOrderLock(redis, env.QUEUE_PREFIX, { busyDelayMs: 500 });
+        const lock = createEntityLock(redis, env.QUEUE_PREFIX, { busyDelayMs: 500 });
         return [createLifeposEventsHandler({ db, runtime, lock, producer, publicUrl: env.PUBLIC_URL })];
       },
       routes: (express, { db, logger }) => {

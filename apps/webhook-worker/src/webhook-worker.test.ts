@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createOrderLock, jobIdFor, lifeposCheckId, orderLockKey } from '@connector/queue';
+import { createEntityLock, jobIdFor, lifeposCheckId, orderLockKey } from '@connector/queue';
 import { waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SALES_CHECK_PRIORITY } from './lifepos-sales-check.js';
@@ -538,7 +538,7 @@ describe('missed notifications and subscriptions', () => {
     const { order, saleId } = await fx.exportedOrder(t);
     // Paid without a notification (none subscribed): something the check has to write back.
     fx.sandbox.lifepos.takePayment(t.seeded.orgId, saleId, { card: saleOf(t, saleId).sale.total_sum.value });
-    const lock = createOrderLock(fx.worker.deps.redis, fx.prefix);
+    const lock = createEntityLock(fx.worker.deps.redis, fx.prefix);
     const events = fx.queue('lifepos-events');
 
     await lock.withLock(orderLockKey(t.connection.id, order.id), async () => {

@@ -22,6 +22,13 @@ export {
   wantedSchedules,
 } from './definition-schedules.js';
 export {
+  createEntityLock,
+  type EntityLock,
+  type EntityLockOptions,
+  isLockBusy,
+  LOCK_BUSY,
+} from './entity-lock.js';
+export {
   defineJob,
   type JobDefinition,
   type PeriodicKind,
@@ -39,13 +46,6 @@ export {
 } from './job-schedules.js';
 export { type LifeposCheck, lifeposCheckId, SUBSCRIPTION_CHECK_EVERY_MS } from './jobs/lifepos-events.js';
 export { syncSchedulerId } from './jobs/sync.js';
-export {
-  createOrderLock,
-  isLockBusy,
-  LOCK_BUSY,
-  type OrderLock,
-  type OrderLockOptions,
-} from './order-lock.js';
 export {
   backgroundPace,
   createPacer,

@@ -3,8 +3,8 @@ import { jobLogger, type Logger } from '@connector/logger';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { catalog, type JobData, type QueueName } from './catalog.js';
+import type { EntityLock } from './entity-lock.js';
 import { type JobOutcome, recordJob } from './job-metrics.js';
-import type { OrderLock } from './order-lock.js';
 import {
   type AnyJobHandler,
   asError,
@@ -21,7 +21,7 @@ const DEFAULT_DEFER_MS = 1_000;
 export interface ProcessorDeps {
   logger: Logger;
   state: RunnerState;
-  lock: OrderLock;
+  lock: EntityLock;
   lockKeyFor: (target: LockTarget) => string | undefined;
   onFinalFailure?: ((failure: FinalFailure) => Promise<void> | void) | undefined;
   onSuccess?: ((success: JobSuccess) => Promise<void> | void) | undefined;

@@ -7,9 +7,9 @@ import type { Redis } from 'ioredis';
 import { type BacklogProbe, startBacklogProbe } from './backlog-probe.js';
 import { catalog, DEFAULT_PREFIX, lockKeyOf, type QueueName } from './catalog.js';
 import { isStalled } from './consumption-watch.js';
+import { createEntityLock, type EntityLockOptions } from './entity-lock.js';
 import { recordJob } from './job-metrics.js';
 import { createProcessor, type ProcessorDeps } from './job-processor.js';
-import { createOrderLock, type OrderLockOptions } from './order-lock.js';
 import { createWorkerRedis } from './redis-connections.js';
 import { handlerRegistry } from './worker-registry.js';
 import {
@@ -65,7 +65,7 @@ export type StartWorkersOptions = RedisSource & {
   outageDelayMs?: number;
   /** Per-job lock key. Default: the catalog's (order queues lock on (connection, order)); false = none. */
   lockKey?: false | ((target: LockTarget) => string | undefined);
-  lock?: OrderLockOptions;
+  lock?: EntityLockOptions;
   /** How long `close()` waits for active jobs. Default 25 s (inside Kubernetes' 30 s grace period). */
   shutdownTimeoutMs?: number;
   /** Ready jobs untouched with free slots for this long = not consuming (see `health`). Default 30 s. */
@@ -315,7 +315,7 @@ export function startWorkers(options: StartWorkersOptions): WorkerRunner {
   const processorDeps: ProcessorDeps = {
     logger,
     state,
-    lock: createOrderLock(redis, prefix, options.lock),
+    lock: createEntityLock(redis, prefix, options.lock),
     lockKeyFor: lockKeyResolver(options.lockKey),
     onFinalFailure: options.onFinalFailure,
     onSuccess: options.onSuccess,

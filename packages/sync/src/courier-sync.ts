@@ -20,7 +20,7 @@ import {
   type Workplace,
 } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
-import type { OrderLock } from '@connector/queue';
+import type { EntityLock } from '@connector/queue';
 import type { RetailCrmCourier } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
 import {
@@ -40,7 +40,7 @@ const USERNAME_ATTEMPTS = 4;
 
 export interface CourierSyncDeps {
   db: Database;
-  lock: OrderLock;
+  lock: EntityLock;
   logger: Logger;
   lockWait?: WaitingLockOptions;
 }

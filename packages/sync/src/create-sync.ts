@@ -1,7 +1,7 @@
 import type { Database } from '@connector/db';
 import { ConnectorError, type ErrorKind, errorKind, isSellingStore } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import type { OrderLock } from '@connector/queue';
+import type { EntityLock } from '@connector/queue';
 import type { Tenant } from '@connector/tenant';
 import { createCourierSync } from './courier-sync.js';
 import { createOutletSync, loadStoreReferences } from './outlet-sync.js';
@@ -10,8 +10,8 @@ import type { WaitingLockOptions } from './waiting-lock.js';
 
 export interface SyncDeps {
   db: Database;
-  /** `createOrderLock` from @connector/queue; the sync takes its own keys (`sync:store:…`, `sync:courier:…`). */
-  lock: OrderLock;
+  /** `createEntityLock` from @connector/queue; the sync takes its own keys (`sync:store:…`, `sync:courier:…`). */
+  lock: EntityLock;
   logger: Logger;
   /** How long a sync waits for another one holding the same store or courier. */
   lockWait?: WaitingLockOptions;

@@ -12,7 +12,7 @@ import {
 } from '@connector/domain';
 import { type LegalEntity, type Outlet, replaceFields } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
-import type { OrderLock } from '@connector/queue';
+import type { EntityLock } from '@connector/queue';
 import type { RetailCrmStore } from '@connector/retailcrm';
 import type { Tenant } from '@connector/tenant';
 import { innMissing, storeMissing, storeUnresolved } from './sync-errors.js';
@@ -23,7 +23,7 @@ const ORDER_SAMPLE = 50;
 
 export interface OutletSyncDeps {
   db: Database;
-  lock: OrderLock;
+  lock: EntityLock;
   logger: Logger;
   lockWait?: WaitingLockOptions;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isLockBusy, type OrderLock } from '@connector/queue';
+import { type EntityLock, isLockBusy } from '@connector/queue';
 
 export interface WaitingLockOptions {
   /** How long to keep trying before giving up with the lock's `DeferredError`. Default 15 s. */
@@ -15,7 +15,7 @@ export interface WaitingLockOptions {
  * lock's `DeferredError` (code `lock.busy`): the job is delayed, not failed.
  */
 export async function withWaitingLock<T>(
-  lock: OrderLock,
+  lock: EntityLock,
   key: string,
   fn: () => Promise<T>,
   { waitMs = 15_000, pollMs = 100 }: WaitingLockOptions = {},

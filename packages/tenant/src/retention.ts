@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@connector/db';
 import { errorKind } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { createOrderLock } from '@connector/queue';
+import { createEntityLock } from '@connector/queue';
 import type { Redis } from 'ioredis';
 
 /** How old rows get before the retention job deletes them (RETENTION_*_DAYS). */
@@ -64,7 +64,7 @@ export function startRetention(options: RetentionOptions): Retention {
   const { db, logger, ages, everyMs = 3_600_000, firstRunAfterMs = 60_000, now = Date.now } = options;
   const batchSize = options.batchSize ?? 5_000;
   const pauseMs = options.pauseMs ?? 200;
-  const lock = createOrderLock(options.redis, options.prefix, { ttlMs: LOCK_TTL_MS });
+  const lock = createEntityLock(options.redis, options.prefix, { ttlMs: LOCK_TTL_MS });
   const stopping = new AbortController();
   let running: Promise<RetentionSummary | undefined> | undefined;
 

@@ -7,7 +7,7 @@ import { type ConnectionSettingsInput, migrate } from '@connector/db';
 import { saleMetaFor } from '@connector/domain';
 import { createExportOrderHandler } from '@connector/export-worker';
 import { type RunningIngress, startIngress } from '@connector/ingress';
-import { createOrderLock } from '@connector/queue';
+import { createEntityLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
 import { startWorkerApp, type WorkerApp } from '@connector/tenant';
 import {
@@ -100,7 +100,7 @@ export async function startReconcileFixture(
           createExportOrderHandler({
             runtime,
             db,
-            sync: createSync({ db, lock: createOrderLock(redis, env.QUEUE_PREFIX), logger }),
+            sync: createSync({ db, lock: createEntityLock(redis, env.QUEUE_PREFIX), logger }),
           }),
           createCancelOrderHandler({ runtime, db }),
         ],

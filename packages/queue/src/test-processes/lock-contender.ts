@@ -1,11 +1,11 @@
-// A second OS process contending for an order lock (spawned by order-lock.test.ts).
+// A second OS process contending for an order lock (spawned by entity-lock.test.ts).
 // argv: redisUrl prefix key iterations holdMs. Prints "ready", waits for a line on stdin, runs,
 // prints one JSON line with its counts.
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeferredError } from '@connector/domain';
 import { Redis } from 'ioredis';
-import { createOrderLock } from '../order-lock.js';
+import { createEntityLock } from '../entity-lock.js';
 
 const [redisUrl, prefix, key, iterations, holdMs] = process.argv.slice(2) as [
   string,
@@ -15,7 +15,7 @@ const [redisUrl, prefix, key, iterations, holdMs] = process.argv.slice(2) as [
   string,
 ];
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-const lock = createOrderLock(redis, prefix, { busyDelayMs: 10 });
+const lock = createEntityLock(redis, prefix, { busyDelayMs: 10 });
 
 await redis.ping();
 process.stdout.write('ready\n');

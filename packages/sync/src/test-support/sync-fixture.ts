@@ -8,11 +8,11 @@ import {
 } from '@connector/db';
 import { createLogger, type Logger } from '@connector/logger';
 import {
-  createOrderLock,
+  createEntityLock,
   createRateLimiter,
   createRedisTokenStore,
   createWorkerRedis,
-  type OrderLock,
+  type EntityLock,
 } from '@connector/queue';
 import { createTenantRuntime, type Tenant, type TenantRuntime } from '@connector/tenant';
 import {
@@ -37,7 +37,7 @@ export interface SyncFixture {
   db: Database;
   redis: Redis;
   prefix: string;
-  lock: OrderLock;
+  lock: EntityLock;
   logger: Logger;
   runtime: TenantRuntime;
   sync: Sync;
@@ -59,7 +59,7 @@ export async function startSyncFixture(): Promise<SyncFixture> {
   const db = createDatabase({ url: database.url, secretsKey: randomBytes(32), logger });
   const redis = createWorkerRedis(testRedisUrl());
   const prefix = `{${uniquePrefix()}}`;
-  const lock = createOrderLock(redis, prefix);
+  const lock = createEntityLock(redis, prefix);
   const runtime = createTenantRuntime({
     db,
     limiter: createRateLimiter(redis, { prefix }),

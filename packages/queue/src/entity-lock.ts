@@ -24,7 +24,7 @@ export function isLockBusy(error: unknown): error is DeferredError {
   return error instanceof DeferredError && error.code === LOCK_BUSY;
 }
 
-export interface OrderLockOptions {
+export interface EntityLockOptions {
   /** How long the lock outlives a crashed holder. Default 30 s. */
   ttlMs?: number;
   /** How often a running holder prolongs it. Default a third of the TTL. */
@@ -33,7 +33,7 @@ export interface OrderLockOptions {
   busyDelayMs?: number;
 }
 
-export interface OrderLock {
+export interface EntityLock {
   /**
    * Runs `fn` holding the lock `key` (e.g. `orderLockKey(connectionId, orderId)`), prolonged while `fn`
    * runs and released afterwards. Throws `DeferredError` (code `lock.busy`, delay ≈ the lock's remaining
@@ -43,8 +43,11 @@ export interface OrderLock {
   withLock<T>(key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
-/** Per-(connection, order) mutual exclusion across all processes: SET NX PX with a random token. */
-export function createOrderLock(redis: Redis, prefix: string, options: OrderLockOptions = {}): OrderLock {
+/**
+ * Mutual exclusion of one entity (an order, a store sync, a courier, a sweep: whatever the key names) across
+ * all processes: SET NX PX with a random token.
+ */
+export function createEntityLock(redis: Redis, prefix: string, options: EntityLockOptions = {}): EntityLock {
   const ttlMs = options.ttlMs ?? 30_000;
   const extendEveryMs = options.extendEveryMs ?? Math.floor(ttlMs / 3);
   const busyDelayMs = options.busyDelayMs ?? 2_000;

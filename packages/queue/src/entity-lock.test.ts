@@ -4,7 +4,7 @@ import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { orderLockKey } from './catalog.js';
-import { createOrderLock } from './order-lock.js';
+import { createEntityLock } from './entity-lock.js';
 import { runTogether } from './test-processes/spawn-script.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -24,7 +24,7 @@ const key = () => orderLockKey('0d3c6f1e-1111-4a4a-8b8b-222233334444', Math.floo
 describe('order lock', () => {
   it('runs the function holding the lock and releases it afterwards', async () => {
     const prefix = `{${uniquePrefix('lock')}}`;
-    const lock = createOrderLock(redis, prefix);
+    const lock = createEntityLock(redis, prefix);
     const k = key();
     const result = await lock.withLock(k, async () => {
       expect(await redis.exists(`${prefix}:lock:${k}`)).toBe(1);
@@ -42,8 +42,8 @@ describe('order lock', () => {
 
   it('defers a second holder with a short delay and no side effect', async () => {
     const prefix = `{${uniquePrefix('lock')}}`;
-    const first = createOrderLock(redis, prefix);
-    const second = createOrderLock(connect(), prefix, { busyDelayMs: 400 });
+    const first = createEntityLock(redis, prefix);
+    const second = createEntityLock(connect(), prefix, { busyDelayMs: 400 });
     const k = key();
     let ran = false;
     await first.withLock(k, async () => {
@@ -62,8 +62,8 @@ describe('order lock', () => {
   it('keeps the lock past its TTL while the holder runs', async () => {
     const prefix = `{${uniquePrefix('lock')}}`;
     const options = { ttlMs: 300, extendEveryMs: 75 };
-    const holder = createOrderLock(redis, prefix, options);
-    const contender = createOrderLock(connect(), prefix, options);
+    const holder = createEntityLock(redis, prefix, options);
+    const contender = createEntityLock(connect(), prefix, options);
     const k = key();
     await holder.withLock(k, async (signal) => {
       // The work outlasts the TTL twice over; only the extension keeps the lock.
@@ -76,7 +76,7 @@ describe('order lock', () => {
 
   it('never releases or extends a lock somebody else holds now, and signals the loss', async () => {
     const prefix = `{${uniquePrefix('lock')}}`;
-    const lock = createOrderLock(redis, prefix, { ttlMs: 5_000, extendEveryMs: 30 });
+    const lock = createEntityLock(redis, prefix, { ttlMs: 5_000, extendEveryMs: 30 });
     const k = key();
     const redisKey = `${prefix}:lock:${k}`;
     let aborted = false;
