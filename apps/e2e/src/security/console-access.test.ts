@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { API_PREFIX, BULL_BOARD_PATH } from '@connector/console';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CONSOLE_PASSWORD, CONSOLE_USER, type Stack, startStack } from '../stack.js';
+import { type Stack, startStack } from '../stack.js';
+import { ConsoleSession } from './console-session.js';
 import { type RegisteredRoute, registeredRoutes } from './express-routes.js';
 
 let stack: Stack;
@@ -70,36 +71,6 @@ function allRoutes(): RegisteredRoute[] {
   return [...routes, ...BULL_BOARD_PROBES];
 }
 
-/** A session kept across requests (fetch keeps no cookies). */
-class Session {
-  private cookie = '';
-  csrf = '';
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookie) headers.set('cookie', this.cookie);
-    const response = await fetch(`${baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
-    const set = response.headers.getSetCookie()[0]?.split(';')[0];
-    if (set) this.cookie = set;
-    return response;
-  }
-
-  async signIn(): Promise<void> {
-    const page = await (await this.request('/login')).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    const answer = await this.request('/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: token, user: CONSOLE_USER, password: CONSOLE_PASSWORD }),
-    });
-    expect(answer.status).toBe(303);
-    // The token of the signed-in session, from any page.
-    const home = await (await this.request('/connections')).text();
-    this.csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1] ?? '';
-    expect(this.csrf).not.toBe('');
-  }
-}
-
 /** A write as a browser form or a script would send it: a small body of the kind the route takes. */
 function write(route: RegisteredRoute, headers: Record<string, string> = {}): RequestInit {
   // `app.all` answers any method: a POST stands for them.
@@ -158,9 +129,9 @@ describe('the console without signing in', () => {
 });
 
 describe('a signed-in operator', () => {
-  let session: Session;
+  let session: ConsoleSession;
   beforeAll(async () => {
-    session = new Session();
+    session = new ConsoleSession(baseUrl);
     await session.signIn();
   });
 

@@ -1,9 +1,12 @@
 // Security, secrets: after a full run — a connection created through the console with live checks (one of them
 // with wrong credentials), an export, a LIFE POS payment written back by the webhook worker, upstream failures
-// that make jobs retry, a refund that fails into RetailCRM tasks — the RetailCRM API key and the LIFE POS
-// password are nowhere: not in any app's log, not in any job, not in any Redis key, not in any table row.
+// that make jobs retry, a refund that fails into RetailCRM tasks — the RetailCRM API key, the LIFE POS
+// password, every LIFE POS bearer token the simulator issued during the run and the connection's notification
+// token are nowhere in plaintext: not in any app's log, not in any job, not in any Redis key or value, not in
+// any table row. The counts of what was searched are printed.
 import { randomBytes } from 'node:crypto';
 import { saleMetaFor } from '@connector/domain';
+import { createLogger } from '@connector/logger';
 import { seedTenant, type Tenant, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
@@ -49,8 +52,31 @@ function connectionInput(tenant: Tenant, overrides: Record<string, unknown> = {}
   return { ...fields, settings: { ...settings, rateLimits: { lifeposPerSecond: 15 } }, ...overrides };
 }
 
+const report = createLogger({ service: 'secrets-scan', level: 'info' });
+
+type Found = Record<'logs' | 'jobs' | 'redis' | 'database', readonly string[]>;
+
+/** Every place where a secret (or its first or last 16 characters) was found, with the entries holding it. */
+function leaksOf(secrets: Record<string, string>, found: Found) {
+  const leaks: { secret: string; where: string; needle: string; entries: string[] }[] = [];
+  for (const [secret, value] of Object.entries(secrets)) {
+    // Also a leading or trailing part of it ("a key starting with…", a truncated value).
+    for (const [part, needle] of Object.entries({
+      whole: value,
+      head: value.slice(0, 16),
+      tail: value.slice(-16),
+    })) {
+      for (const [where, entries] of Object.entries(found)) {
+        const holding = entriesContaining(entries, needle);
+        if (holding.length > 0) leaks.push({ secret, where, needle: part, entries: holding });
+      }
+    }
+  }
+  return leaks;
+}
+
 describe('secrets after a full run', () => {
-  it('the RetailCRM API key and the LIFE POS password appear in no log, job, Redis key or table row', async () => {
+  it('no API key, password, LIFE POS token or notification token in any log, job, Redis key or table row', async () => {
     const { sandbox } = stack;
     const tenant = await seedTenant(sandbox, {
       ingressUrl: stack.triggerUrl,
@@ -161,17 +187,34 @@ describe('secrets after a full run', () => {
     expect(entriesContaining(found.database, tenant.orgId).length).toBeGreaterThan(0);
     expect(entriesContaining(found.database, 'retailcrmApiKeyEnc').length).toBe(1);
 
-    for (const value of [API_KEY, PASSWORD, WRONG_API_KEY, WRONG_PASSWORD]) {
-      // Also a leading or trailing part of it ("a key starting with…", a truncated value).
-      for (const needle of [value, value.slice(0, 16), value.slice(-16)]) {
-        for (const [where, entries] of Object.entries(found)) {
-          expect({ where, needle, entries: entriesContaining(entries, needle) }).toEqual({
-            where,
-            needle,
-            entries: [],
-          });
-        }
-      }
-    }
+    // The LIFE POS bearer tokens the simulator issued during the run (the console's checks, the workers'
+    // sign-ins before and after the expiry) and the token of the notification URL LIFE POS was given.
+    const bearerTokens = sandbox.lifepos.issuedTokens(tenant.phone);
+    expect(bearerTokens.length).toBeGreaterThanOrEqual(2);
+    const subscribedUrl = sandbox.lifepos.subscription(tenant.orgId)?.primary_url_for_notifications ?? '';
+    const notificationToken = decodeURIComponent(subscribedUrl.split('/').pop() ?? '');
+    expect(notificationToken).toBe((await stack.db.connections.get(connection.id))?.notificationToken);
+    // Still where they work: what is searched for is what the connector holds.
+    expect(entriesContaining(found.redis, `:token:lifepos:${connection.id}`).length).toBe(1);
+
+    const secrets: Record<string, string> = {
+      retailcrmApiKey: API_KEY,
+      lifeposPassword: PASSWORD,
+      rejectedRetailcrmApiKey: WRONG_API_KEY,
+      rejectedLifeposPassword: WRONG_PASSWORD,
+      notificationToken,
+      ...Object.fromEntries(bearerTokens.map((token, index) => [`lifeposBearerToken${index + 1}`, token])),
+    };
+    const leaks = leaksOf(secrets, found);
+    report.info('secrets scan counts', {
+      secretsChecked: Object.keys(secrets).length,
+      bearerTokens: bearerTokens.length,
+      redisKeys: found.redis.length,
+      jobs: found.jobs.length,
+      rows: found.database.length,
+      logLines: found.logs.length,
+      leaks: leaks.length,
+    });
+    expect(leaks).toEqual([]);
   });
 });

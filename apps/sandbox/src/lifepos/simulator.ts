@@ -434,6 +434,11 @@ export class LifePosSimulator {
     return this.store.expireTokens(phone);
   }
 
+  /** The bearer tokens issued so far (or those of one phone), expired ones too: for tests that look for leaks. */
+  issuedTokens(phone?: string): string[] {
+    return this.store.issuedTokens(phone);
+  }
+
   signIn(phone: string, password: string): string {
     return this.store.signInByPhone(phone, password);
   }

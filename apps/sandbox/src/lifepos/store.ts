@@ -71,6 +71,8 @@ export class LifePosStore {
   /** Normalized phone → password. */
   private readonly accounts = new Map<string, string>();
   private readonly sessions = new Map<string, Session>();
+  /** Every session opened, kept after its token expires (`sessions` forgets an expired token once used). */
+  private readonly issued: Session[] = [];
 
   constructor(
     readonly ctx: OperationContext,
@@ -125,7 +127,9 @@ export class LifePosStore {
 
   private openSession(phone: string): string {
     const token = randomBytes(32).toString('base64url');
-    this.sessions.set(token, { token, phone, expiresAt: this.clock() + this.tokenTtlMs });
+    const session = { token, phone, expiresAt: this.clock() + this.tokenTtlMs };
+    this.sessions.set(token, session);
+    this.issued.push(session);
     return token;
   }
 
@@ -151,6 +155,13 @@ export class LifePosStore {
       }
     }
     return expired;
+  }
+
+  /** Every token issued so far (expired ones too), oldest first, optionally of one phone. */
+  issuedTokens(phone?: string): string[] {
+    return this.issued
+      .filter((session) => phone === undefined || session.phone === normalizePhone(phone))
+      .map((session) => session.token);
   }
 
   sessionCount(): number {
@@ -216,5 +227,6 @@ export class LifePosStore {
     this.orgs.clear();
     this.accounts.clear();
     this.sessions.clear();
+    this.issued.length = 0;
   }
 }
