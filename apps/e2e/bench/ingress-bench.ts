@@ -109,16 +109,11 @@ async function bareAdds(redisUrl: string, inFlight: number, durationS: number): 
   };
 }
 
-export async function runIngressBench(
-  services: BenchServices,
-  sizes: IngressSizes,
-  log: (line: string) => void,
-): Promise<BenchResult> {
-  const database = await services.database();
-  const secretsKey = randomBytes(32);
-  const db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('bench') });
+/** `tenants` active connections, created directly in the database: the triggers' client ids. */
+async function createTenants(databaseUrl: string, secretsKey: Buffer, tenants: number): Promise<string[]> {
+  const db = createDatabase({ url: databaseUrl, secretsKey, logger: quietLogger('bench') });
   const orgIds: string[] = [];
-  for (let t = 0; t < sizes.tenants; t += 1) {
+  for (let t = 0; t < tenants; t += 1) {
     const connection = await db.connections.create({
       lifeposOrgId: randomUUID(),
       lifeposPhone: `7999${String(t).padStart(7, '0')}`,
@@ -133,56 +128,79 @@ export async function runIngressBench(
     orgIds.push(connection.lifeposOrgId);
   }
   await db.close();
+  return orgIds;
+}
 
-  let ingress: AppProcess | undefined;
-  let hello: AppProcess | undefined;
-  try {
-    // Built dist/main.js with the production image's NODE_OPTIONS, as deployed (`pnpm bench` builds it).
-    ingress = await spawnApp({
-      app: 'ingress',
-      compiled: true,
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: services.redis.url,
-        SECRETS_KEY: secretsKey.toString('base64'),
-        QUEUE_PREFIX: '{bench-ingress}',
-        LOG_LEVEL: 'error',
-        // Each tenant sends up to ~50/s at full speed: the per-connection flood guard (a runaway-automation
-        // brake, 50/s by default) is not what is measured.
-        INGRESS_FLOOD_PER_SECOND: '1000000',
-        NODE_OPTIONS: productionNodeOptions('ingress'),
-      },
-    });
-    hello = await spawnApp({ entry: HELLO_WORLD, env: { NODE_OPTIONS: productionNodeOptions('ingress') } });
-    const body = triggerBodies(orgIds);
-    const { connections, durationS } = sizes;
-    const warmUpS = Math.max(1, Math.round(durationS / 5));
-    /** Runs `load` against `server` and adds the CPU the server process used meanwhile. */
-    const withCpu = async (server: AppProcess, load: () => Promise<Run>): Promise<Run> => {
-      const cpuBefore = server.cpuSeconds() ?? Number.NaN;
-      const startedAt = performance.now();
-      const measured = await load();
-      const cpu = (server.cpuSeconds() ?? Number.NaN) - cpuBefore;
-      measured.cpuShare = cpu / ((performance.now() - startedAt) / 1000);
-      measured.cpuMsPerRequest = (cpu * 1000) / Math.max(1, measured.total);
-      log(
-        `  ${measured.label}: ${round(measured.rps)} req/s, p50 ${round(measured.p50, 1)} ms, p99 ${round(measured.p99, 1)} ms, ` +
-          `non-2xx ${measured.non2xx}, errors ${measured.errors}, server CPU ${round(measured.cpuShare * 100)} % of a core ` +
-          `(${round(measured.cpuMsPerRequest, 3)} ms per request)`,
-      );
-      return measured;
-    };
-    const flatOut = async (label: string, server: AppProcess) => {
-      const url = `${server.url}${TRIGGER_PATH}`;
-      await cannon('warm-up', url, body, { connections, durationS: warmUpS });
-      return withCpu(server, () => cannon(label, url, body, { connections, durationS }));
-    };
-    const helloRun = await flatOut('express hello world (autocannon)', hello);
-    const ingressMax = await flatOut('ingress flat out (autocannon)', ingress);
-    const paced = { rate: sizes.targetRate, connections };
-    const ingressUrl = `${ingress.url}${TRIGGER_PATH}`;
-    await pacedLoad(ingressUrl, body, { ...paced, durationS: warmUpS });
-    const ingressAtTarget = await withCpu(ingress, async () => {
+/** Built dist/main.js with the production image's NODE_OPTIONS, as deployed (`pnpm bench` builds it). */
+function spawnIngress(databaseUrl: string, redisUrl: string, secretsKey: Buffer): Promise<AppProcess> {
+  return spawnApp({
+    app: 'ingress',
+    compiled: true,
+    env: {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SECRETS_KEY: secretsKey.toString('base64'),
+      QUEUE_PREFIX: '{bench-ingress}',
+      LOG_LEVEL: 'error',
+      // Each tenant sends up to ~50/s at full speed: the per-connection flood guard (a runaway-automation
+      // brake, 50/s by default) is not what is measured.
+      INGRESS_FLOOD_PER_SECOND: '1000000',
+      NODE_OPTIONS: productionNodeOptions('ingress'),
+    },
+  });
+}
+
+interface IngressRuns {
+  helloRun: Run;
+  ingressMax: Run;
+  ingressAtTarget: Run;
+  bare: Run;
+}
+
+/** Runs `load` against `server` and adds the CPU the server process used meanwhile. */
+async function withCpu(
+  server: AppProcess,
+  load: () => Promise<Run>,
+  log: (line: string) => void,
+): Promise<Run> {
+  const cpuBefore = server.cpuSeconds() ?? Number.NaN;
+  const startedAt = performance.now();
+  const measured = await load();
+  const cpu = (server.cpuSeconds() ?? Number.NaN) - cpuBefore;
+  measured.cpuShare = cpu / ((performance.now() - startedAt) / 1000);
+  measured.cpuMsPerRequest = (cpu * 1000) / Math.max(1, measured.total);
+  log(
+    `  ${measured.label}: ${round(measured.rps)} req/s, p50 ${round(measured.p50, 1)} ms, p99 ${round(measured.p99, 1)} ms, ` +
+      `non-2xx ${measured.non2xx}, errors ${measured.errors}, server CPU ${round(measured.cpuShare * 100)} % of a core ` +
+      `(${round(measured.cpuMsPerRequest, 3)} ms per request)`,
+  );
+  return measured;
+}
+
+/** Hello world and the ingress flat out, the ingress at the target rate, then the bare `queue.add` loop. */
+async function measureRuns(
+  servers: { ingress: AppProcess; hello: AppProcess },
+  orgIds: readonly string[],
+  redisUrl: string,
+  sizes: IngressSizes,
+  log: (line: string) => void,
+): Promise<IngressRuns> {
+  const body = triggerBodies(orgIds);
+  const { connections, durationS } = sizes;
+  const warmUpS = Math.max(1, Math.round(durationS / 5));
+  const flatOut = async (label: string, server: AppProcess) => {
+    const url = `${server.url}${TRIGGER_PATH}`;
+    await cannon('warm-up', url, body, { connections, durationS: warmUpS });
+    return withCpu(server, () => cannon(label, url, body, { connections, durationS }), log);
+  };
+  const helloRun = await flatOut('express hello world (autocannon)', servers.hello);
+  const ingressMax = await flatOut('ingress flat out (autocannon)', servers.ingress);
+  const paced = { rate: sizes.targetRate, connections };
+  const ingressUrl = `${servers.ingress.url}${TRIGGER_PATH}`;
+  await pacedLoad(ingressUrl, body, { ...paced, durationS: warmUpS });
+  const ingressAtTarget = await withCpu(
+    servers.ingress,
+    async () => {
       const result = await pacedLoad(ingressUrl, body, { ...paced, durationS });
       return {
         label: `ingress at a steady ${sizes.targetRate} req/s`,
@@ -194,85 +212,119 @@ export async function runIngressBench(
         errors: result.errors,
         sentPerSecond: result.sentPerSecond,
       };
-    });
-    await bareAdds(services.redis.url, connections, warmUpS);
-    const bare = await bareAdds(services.redis.url, connections, durationS);
-    log(
-      `  ${bare.label}: ${round(bare.rps)} adds/s, p50 ${round(bare.p50, 2)} ms, p99 ${round(bare.p99, 2)} ms`,
-    );
+    },
+    log,
+  );
+  await bareAdds(redisUrl, connections, warmUpS);
+  const bare = await bareAdds(redisUrl, connections, durationS);
+  log(
+    `  ${bare.label}: ${round(bare.rps)} adds/s, p50 ${round(bare.p50, 2)} ms, p99 ${round(bare.p99, 2)} ms`,
+  );
+  return { helloRun, ingressMax, ingressAtTarget, bare };
+}
 
-    const vsHello = ingressMax.rps / helloRun.rps;
-    const vsBare = ingressMax.rps / bare.rps;
-    const sentAtRate = (ingressAtTarget.sentPerSecond ?? 0) >= sizes.targetRate * 0.95;
-    const figures: Figure[] = [
-      {
-        name: 'Ingress throughput',
-        measured: `${Math.round(ingressMax.rps)} req/s (p50 ${ingressMax.p50} ms, p99 ${ingressMax.p99} ms at ${connections} connections)`,
-      },
-      {
-        name: 'Ingress / express hello world',
-        measured: `${round(vsHello, 2)}× (${Math.round(ingressMax.rps)} / ${Math.round(helloRun.rps)} req/s)`,
-        target: '≥ 0.5×',
-        pass: vsHello >= 0.5,
-        missReason:
-          `Flat out, the ingress process used ${round((ingressMax.cpuShare ?? Number.NaN) * 100)} % of a core, ` +
-          `${round(ingressMax.cpuMsPerRequest ?? Number.NaN, 2)} ms of CPU per trigger, against ` +
-          `${round(helloRun.cpuMsPerRequest ?? Number.NaN, 3)} ms per hello-world request. Per trigger it parses ` +
-          'and validates the body, looks the tenant up (cached), takes the shop’s pacing slot (a Lua script, ' +
-          "a Redis round trip), adds the job (BullMQ's Lua script with the per-order dedupe: another round " +
-          'trip) and waits for its timeline entry to be written (group-committed with the entries of ' +
-          'concurrent triggers: one PostgreSQL statement per batch) before answering 202. The durable writes ' +
-          'are the point of the endpoint — a 202 promises the trigger is stored — so one process cannot come ' +
-          'near half of a hello world that writes nothing. The ingress is stateless: the fix is more ' +
-          'processes (replicas behind the reverse proxy, one per core).',
-      },
-      {
-        name: 'Ingress / bare queue.add',
-        measured: `${round(vsBare, 2)}× (${Math.round(ingressMax.rps)} req/s / ${Math.round(bare.rps)} adds/s)`,
-      },
-      {
-        name: `Ingress p99 at ${sizes.targetRate} req/s`,
-        measured: `${round(ingressAtTarget.p99, 1)} ms (p50 ${round(ingressAtTarget.p50, 1)} ms, ${Math.round(ingressAtTarget.rps)} req/s answered)`,
-        target: `≤ 20 ms at ${sizes.targetRate} req/s`,
-        pass:
-          ingressAtTarget.p99 <= 20 && sentAtRate && ingressAtTarget.non2xx + ingressAtTarget.errors === 0,
-        missReason: !sentAtRate
-          ? `The load generator itself could only send ${Math.round(ingressAtTarget.sentPerSecond ?? 0)} req/s on this machine.`
-          : ingressMax.rps < sizes.targetRate * 1.5
-            ? `${sizes.targetRate} req/s is close to what one ingress process managed at all here ` +
-              `(${Math.round(ingressMax.rps)} req/s flat out; ${round((ingressAtTarget.cpuShare ?? Number.NaN) * 100)} % of a ` +
-              'core at the steady rate), so requests queue behind each other whenever the process is ' +
-              'descheduled or collects garbage: the tail is queueing in a nearly saturated process. More ' +
-              'processes (or a quieter machine, where one process goes faster) leave headroom.'
-            : `With headroom (${Math.round(ingressMax.rps)} req/s flat out, ` +
-              `${round((ingressAtTarget.cpuShare ?? Number.NaN) * 100)} % of a core at the steady rate), the tail ` +
-              'comes from pauses of the one event loop — garbage collection, or the process being descheduled ' +
-              'on a shared machine — during which due requests pile up; more processes shorten it.',
-      },
-    ];
-    const table = [
-      '| Run | req/s (2xx) | p50 ms | p99 ms | requests | non-2xx | errors | server CPU, share of a core | server CPU per request, ms |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...[helloRun, ingressMax, ingressAtTarget, bare].map(
-        (r) =>
-          `| ${r.label} | ${Math.round(r.rps)} | ${round(r.p50, 2)} | ${round(r.p99, 2)} | ${r.total} | ${r.non2xx} | ${r.errors} | ${r.cpuShare === undefined ? '—' : `${round(r.cpuShare * 100)} %`} | ${r.cpuMsPerRequest === undefined ? '—' : round(r.cpuMsPerRequest, 3)} |`,
-      ),
-    ].join('\n');
+function ingressFigures(
+  { helloRun, ingressMax, ingressAtTarget, bare }: IngressRuns,
+  sizes: IngressSizes,
+): Figure[] {
+  const { connections } = sizes;
+  const vsHello = ingressMax.rps / helloRun.rps;
+  const vsBare = ingressMax.rps / bare.rps;
+  const sentAtRate = (ingressAtTarget.sentPerSecond ?? 0) >= sizes.targetRate * 0.95;
+  return [
+    {
+      name: 'Ingress throughput',
+      measured: `${Math.round(ingressMax.rps)} req/s (p50 ${ingressMax.p50} ms, p99 ${ingressMax.p99} ms at ${connections} connections)`,
+    },
+    {
+      name: 'Ingress / express hello world',
+      measured: `${round(vsHello, 2)}× (${Math.round(ingressMax.rps)} / ${Math.round(helloRun.rps)} req/s)`,
+      target: '≥ 0.5×',
+      pass: vsHello >= 0.5,
+      missReason:
+        `Flat out, the ingress process used ${round((ingressMax.cpuShare ?? Number.NaN) * 100)} % of a core, ` +
+        `${round(ingressMax.cpuMsPerRequest ?? Number.NaN, 2)} ms of CPU per trigger, against ` +
+        `${round(helloRun.cpuMsPerRequest ?? Number.NaN, 3)} ms per hello-world request. Per trigger it parses ` +
+        'and validates the body, looks the tenant up (cached), takes the shop’s pacing slot (a Lua script, ' +
+        "a Redis round trip), adds the job (BullMQ's Lua script with the per-order dedupe: another round " +
+        'trip) and waits for its timeline entry to be written (group-committed with the entries of ' +
+        'concurrent triggers: one PostgreSQL statement per batch) before answering 202. The durable writes ' +
+        'are the point of the endpoint — a 202 promises the trigger is stored — so one process cannot come ' +
+        'near half of a hello world that writes nothing. The ingress is stateless: the fix is more ' +
+        'processes (replicas behind the reverse proxy, one per core).',
+    },
+    {
+      name: 'Ingress / bare queue.add',
+      measured: `${round(vsBare, 2)}× (${Math.round(ingressMax.rps)} req/s / ${Math.round(bare.rps)} adds/s)`,
+    },
+    {
+      name: `Ingress p99 at ${sizes.targetRate} req/s`,
+      measured: `${round(ingressAtTarget.p99, 1)} ms (p50 ${round(ingressAtTarget.p50, 1)} ms, ${Math.round(ingressAtTarget.rps)} req/s answered)`,
+      target: `≤ 20 ms at ${sizes.targetRate} req/s`,
+      pass: ingressAtTarget.p99 <= 20 && sentAtRate && ingressAtTarget.non2xx + ingressAtTarget.errors === 0,
+      missReason: !sentAtRate
+        ? `The load generator itself could only send ${Math.round(ingressAtTarget.sentPerSecond ?? 0)} req/s on this machine.`
+        : ingressMax.rps < sizes.targetRate * 1.5
+          ? `${sizes.targetRate} req/s is close to what one ingress process managed at all here ` +
+            `(${Math.round(ingressMax.rps)} req/s flat out; ${round((ingressAtTarget.cpuShare ?? Number.NaN) * 100)} % of a ` +
+            'core at the steady rate), so requests queue behind each other whenever the process is ' +
+            'descheduled or collects garbage: the tail is queueing in a nearly saturated process. More ' +
+            'processes (or a quieter machine, where one process goes faster) leave headroom.'
+          : `With headroom (${Math.round(ingressMax.rps)} req/s flat out, ` +
+            `${round((ingressAtTarget.cpuShare ?? Number.NaN) * 100)} % of a core at the steady rate), the tail ` +
+            'comes from pauses of the one event loop — garbage collection, or the process being descheduled ' +
+            'on a shared machine — during which due requests pile up; more processes shorten it.',
+    },
+  ];
+}
+
+function runsTable({ helloRun, ingressMax, ingressAtTarget, bare }: IngressRuns): string {
+  return [
+    '| Run | req/s (2xx) | p50 ms | p99 ms | requests | non-2xx | errors | server CPU, share of a core | server CPU per request, ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...[helloRun, ingressMax, ingressAtTarget, bare].map(
+      (r) =>
+        `| ${r.label} | ${Math.round(r.rps)} | ${round(r.p50, 2)} | ${round(r.p99, 2)} | ${r.total} | ${r.non2xx} | ${r.errors} | ${r.cpuShare === undefined ? '—' : `${round(r.cpuShare * 100)} %`} | ${r.cpuMsPerRequest === undefined ? '—' : round(r.cpuMsPerRequest, 3)} |`,
+    ),
+  ].join('\n');
+}
+
+function ingressMethod(sizes: IngressSizes): string {
+  const { connections, durationS } = sizes;
+  const warmUpS = Math.max(1, Math.round(durationS / 5));
+  return (
+    `autocannon, ${connections} connections × ${durationS} s flat out (after a ${warmUpS} s warm-up), posting ` +
+    `valid urlencoded triggers (a new order each, round-robin over ${sizes.tenants} active connections ` +
+    'created directly in the database) to the ingress running as its own process ' +
+    `(the built \`apps/ingress/dist/main.js\`, NODE_OPTIONS=${productionNodeOptions('ingress')} as in the production image, LOG_LEVEL=error, its own Redis and database); the same against express ` +
+    `hello world in its own process; \`queue.add\` with ${connections} adds in flight on the same Redis. ` +
+    `The latency target is measured at a steady ${sizes.targetRate} req/s from an open-loop generator ` +
+    `(bench/paced-load.ts, ${connections} keep-alive connections, latency counted from when each request ` +
+    "was due): autocannon's rate option sends each connection's quota as a burst at the start of every " +
+    'second. Server CPU is read from /proc before and after each run.'
+  );
+}
+
+export async function runIngressBench(
+  services: BenchServices,
+  sizes: IngressSizes,
+  log: (line: string) => void,
+): Promise<BenchResult> {
+  const database = await services.database();
+  const secretsKey = randomBytes(32);
+  const orgIds = await createTenants(database.url, secretsKey, sizes.tenants);
+  let ingress: AppProcess | undefined;
+  let hello: AppProcess | undefined;
+  try {
+    ingress = await spawnIngress(database.url, services.redis.url, secretsKey);
+    hello = await spawnApp({ entry: HELLO_WORLD, env: { NODE_OPTIONS: productionNodeOptions('ingress') } });
+    const runs = await measureRuns({ ingress, hello }, orgIds, services.redis.url, sizes, log);
     return {
       name: 'ingress',
       title: '1. Ingress',
-      method:
-        `autocannon, ${connections} connections × ${durationS} s flat out (after a ${warmUpS} s warm-up), posting ` +
-        `valid urlencoded triggers (a new order each, round-robin over ${sizes.tenants} active connections ` +
-        'created directly in the database) to the ingress running as its own process ' +
-        `(the built \`apps/ingress/dist/main.js\`, NODE_OPTIONS=${productionNodeOptions('ingress')} as in the production image, LOG_LEVEL=error, its own Redis and database); the same against express ` +
-        `hello world in its own process; \`queue.add\` with ${connections} adds in flight on the same Redis. ` +
-        `The latency target is measured at a steady ${sizes.targetRate} req/s from an open-loop generator ` +
-        `(bench/paced-load.ts, ${connections} keep-alive connections, latency counted from when each request ` +
-        "was due): autocannon's rate option sends each connection's quota as a burst at the start of every " +
-        'second. Server CPU is read from /proc before and after each run.',
-      figures,
-      details: table,
+      method: ingressMethod(sizes),
+      figures: ingressFigures(runs, sizes),
+      details: runsTable(runs),
     };
   } finally {
     await ingress?.kill('SIGTERM');
