@@ -1,4 +1,4 @@
-import type { ConnectionRecord, Database, Prisma } from '@connector/db';
+import type { ConnectionSummary, Database, Prisma } from '@connector/db';
 import { RetryableError } from '@connector/domain';
 import { HttpError, requestLogger } from '@connector/http';
 import { jobIdFor, type Producer } from '@connector/queue';
@@ -64,7 +64,7 @@ function handleNotification({ db, producer }: NotificationRouteDeps): RequestHan
 
     const token = String(req.params.token ?? '');
     if (!TOKEN_SHAPE.test(token)) throw notFound();
-    let connection: ConnectionRecord | null;
+    let connection: ConnectionSummary | null;
     try {
       connection = await db.connections.findByNotificationToken(token);
     } catch (error) {

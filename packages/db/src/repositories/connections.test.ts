@@ -104,14 +104,24 @@ describe('connections', () => {
     }
   });
 
-  it('lists summaries (id, status, settings) without opening any secret', async () => {
+  it('lists and looks up summaries (id, status, settings) without opening any secret', async () => {
     const created = await db.connections.create({ ...form(), settings: { syncEveryMinutes: 15 } });
     // Under a wrong key every secret fails to open: the summaries never try.
     const other = createDatabase({ url: tenants.database.url, secretsKey: randomBytes(32) });
     try {
       const summary = (await other.connections.listSummaries()).find((row) => row.id === created.id);
-      expect(summary).toEqual({ id: created.id, status: created.status, settings: created.settings });
+      const expected = {
+        id: created.id,
+        status: created.status,
+        disabledReason: null,
+        settings: created.settings,
+      };
+      expect(summary).toEqual(expected);
       expect(summary?.settings.syncEveryMinutes).toBe(15);
+      expect(await other.connections.getSummary(created.id)).toEqual(expected);
+      expect(await other.connections.findSummaryByOrgId(created.lifeposOrgId)).toEqual(expected);
+      expect(await other.connections.findByNotificationToken(created.notificationToken)).toEqual(expected);
+      expect(await other.connections.getSummary('not-a-uuid')).toBeNull();
     } finally {
       await other.close();
     }

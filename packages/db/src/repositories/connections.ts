@@ -40,11 +40,26 @@ export interface NewConnection {
 
 export type ConnectionUpdate = Partial<NewConnection>;
 
-/** A connection without its secrets: what periodic passes over every connection read. */
+/**
+ * A connection without its secrets: what periodic passes over every connection and the per-request
+ * lookups of the ingress and the notification receiver read (nothing decrypted, nothing to mask in logs).
+ */
 export interface ConnectionSummary {
   id: string;
   status: ConnectionStatus;
+  disabledReason: string | null;
   settings: ConnectionSettings;
+}
+
+const SUMMARY_COLUMNS = { id: true, status: true, disabledReason: true, settings: true } as const;
+
+function toSummary(row: Pick<ConnectionRow, keyof typeof SUMMARY_COLUMNS>): ConnectionSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    disabledReason: row.disabledReason,
+    settings: parseSettings(row.id, row.settings),
+  };
 }
 
 /** A connection as the apps use it: secrets decrypted (and registered with the logger), settings complete. */
@@ -208,6 +223,19 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
     /** The tenant of a RetailCRM trigger (`client_id`). */
     findByOrgId: (lifeposOrgId: string) => findOne({ lifeposOrgId }),
 
+    /** `get` without the secrets. */
+    async getSummary(id: string): Promise<ConnectionSummary | null> {
+      if (!UUID.test(id)) return null;
+      const row = await prisma.connection.findUnique({ where: { id }, select: SUMMARY_COLUMNS });
+      return row ? toSummary(row) : null;
+    },
+
+    /** `findByOrgId` without the secrets: the ingress's lookup of a trigger's tenant. */
+    async findSummaryByOrgId(lifeposOrgId: string): Promise<ConnectionSummary | null> {
+      const row = await prisma.connection.findUnique({ where: { lifeposOrgId }, select: SUMMARY_COLUMNS });
+      return row ? toSummary(row) : null;
+    },
+
     async list(filter: { status?: ConnectionStatus } = {}): Promise<ConnectionRecord[]> {
       const rows = await prisma.connection.findMany({
         where: filter.status ? { status: filter.status } : {},
@@ -222,14 +250,10 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
      */
     async listSummaries(): Promise<ConnectionSummary[]> {
       const rows = await prisma.connection.findMany({
-        select: { id: true, status: true, settings: true },
+        select: SUMMARY_COLUMNS,
         orderBy: { createdAt: 'asc' },
       });
-      return rows.map((row) => ({
-        id: row.id,
-        status: row.status,
-        settings: parseSettings(row.id, row.settings),
-      }));
+      return rows.map(toSummary);
     },
   };
 }
@@ -238,12 +262,18 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
 function notificationTokens(prisma: PrismaClient, secretsKey: Buffer, codec: ConnectionCodec) {
   const { toRecord } = codec;
   return {
-    /** The tenant of a LIFE POS notification URL: looked up by the token's hash, compared in constant time. */
-    async findByNotificationToken(notificationToken: string): Promise<ConnectionRecord | null> {
+    /**
+     * The tenant of a LIFE POS notification URL, without its secrets: looked up by the token's hash,
+     * compared in constant time.
+     */
+    async findByNotificationToken(notificationToken: string): Promise<ConnectionSummary | null> {
       const notificationTokenHash = hashNotificationToken(notificationToken);
-      const row = await prisma.connection.findUnique({ where: { notificationTokenHash } });
+      const row = await prisma.connection.findUnique({
+        where: { notificationTokenHash },
+        select: { ...SUMMARY_COLUMNS, notificationTokenHash: true },
+      });
       return row && notificationTokenMatches(row.notificationTokenHash, notificationToken)
-        ? toRecord(row)
+        ? toSummary(row)
         : null;
     },
 
