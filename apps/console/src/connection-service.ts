@@ -1,8 +1,7 @@
 import type { ConnectionRecord, ConnectionSettings, Database } from '@connector/db';
 import { connectionSettingsSchema, UniqueViolationError } from '@connector/db';
 import type { Logger } from '@connector/logger';
-import { type Producer, requestSweep } from '@connector/queue';
-import { unscheduleConnectionSync } from '@connector/sync';
+import { type Producer, requestSweep, syncSchedulerId } from '@connector/queue';
 import type { TenantRuntime } from '@connector/tenant';
 import type { Queue } from 'bullmq';
 import type { BuildCheckClients } from './check-clients.js';
@@ -200,7 +199,7 @@ async function disableConnection(
   const disabled = await db.connections.update(stored.id, { status: 'disabled', disabledReason: reason });
   await steps.unsubscribe(stored);
   try {
-    await unscheduleConnectionSync(syncQueue, stored.id);
+    await syncQueue.removeJobScheduler(syncSchedulerId(stored.id));
   } catch (error) {
     // The sync worker drops schedulers of connections that are not active on its own, minutes later.
     logger.warn('could not remove the sync schedule now', {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ConnectionRecord, createDatabase, type Database, migrate } from '@connector/db';
 import { createLogger } from '@connector/logger';
-import type { JobData } from '@connector/queue';
-import { syncSchedulerId } from '@connector/sync';
+import { type JobData, syncSchedulerId } from '@connector/queue';
 import {
   createTestDatabase,
   type Sandbox,
