@@ -9,7 +9,8 @@ import { createDatabase, type Database, migrate } from '@connector/db';
 import { startExportWorker } from '@connector/export-worker';
 import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
 import { createLogger, type Logger } from '@connector/logger';
-import { createWorkerRedis, type QueueName } from '@connector/queue';
+import { createWorkerRedis, type QueueName, type QueuePolicy } from '@connector/queue';
+import { startReconcileWorker } from '@connector/reconcile-worker';
 import { startRefundWorker } from '@connector/refund-worker';
 import { startSyncWorker } from '@connector/sync-worker';
 import { subscribeConnection, type WorkerApp } from '@connector/tenant';
@@ -53,6 +54,8 @@ export interface Stack {
   trigger(tenant: Tenant, orderId: number, status: 'new' | 'closed' | 'refund'): Promise<Response>;
   /** Waits until the queue has nothing active, waiting, prioritized or delayed (every job queued so far ran). */
   queueIdle(name: QueueName, timeoutMs?: number): Promise<void>;
+  /** A BullMQ queue of the stack, for reading its jobs. */
+  queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,17 @@ export interface StackOptions {
    * notification URLs on the webhook worker and its trigger URL on the ingress; `env` overrides its variables.
    */
   console?: boolean | { env?: Record<string, string | undefined> };
+  /**
+   * Per-queue policy overrides for the jobs every app (the ingress too) enqueues: fault scenarios make
+   * the retry budget milliseconds, so that an outage outlasts it in a moment. Default: production's.
+   */
+  policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
+  /** The sync worker's periodic incident check (default production's: every minute, tasks again after 15). */
+  incidentWatch?: { everyMs?: number; taskRetryMs?: number };
+  /** How often the sync (and reconcile) worker gives the connections their schedulers (default 1 minute). */
+  scheduleCheckEveryMs?: number;
+  /** Also start the reconcile worker (history scan and convergence sweep). */
+  reconcile?: boolean;
 }
 
 /** The console operator of the stack. */
@@ -103,12 +117,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     OUTBOX_LEASE_MS: '1000',
     OUTBOX_DRAIN_INTERVAL_MS: '200',
   };
-  const ingress = await startIngress({ env, host: '127.0.0.1', logger: logger('ingress') });
+  const { policies, incidentWatch, scheduleCheckEveryMs } = options;
+  const tuning = { ...(policies && { policies }), ...(scheduleCheckEveryMs && { scheduleCheckEveryMs }) };
+  const ingress = await startIngress({
+    env,
+    host: '127.0.0.1',
+    logger: logger('ingress'),
+    ...(policies && { policies }),
+  });
   const workers = await Promise.all([
-    startExportWorker({ env, logger: logger('export-worker') }),
-    startCancelWorker({ env, logger: logger('cancel-worker') }),
-    startRefundWorker({ env, logger: logger('refund-worker') }),
-    startSyncWorker({ env, logger: logger('sync-worker') }),
+    startExportWorker({ env, logger: logger('export-worker'), ...tuning }),
+    startCancelWorker({ env, logger: logger('cancel-worker'), ...tuning }),
+    startRefundWorker({ env, logger: logger('refund-worker'), ...tuning }),
+    startSyncWorker({
+      env,
+      logger: logger('sync-worker'),
+      ...tuning,
+      ...(incidentWatch && { incidentWatch }),
+    }),
+    ...(options.reconcile
+      ? [startReconcileWorker({ env, logger: logger('reconcile-worker'), ...tuning })]
+      : []),
   ]);
   const db = createDatabase({ url: database.url, secretsKey, logger: logger('e2e') });
   const ingressUrl = `${ingress.url}${TRIGGER_PATH}`;
@@ -177,6 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
     },
     queueIdle: inspector.idle,
+    queue: inspector.queue,
     async close() {
       await inspector.close();
       await consoleApp?.close();
@@ -203,6 +233,7 @@ function queueInspector(redisUrl: string, prefix: string) {
     return queue;
   };
   return {
+    queue: queueOf,
     async idle(name: QueueName, timeoutMs = 20_000): Promise<void> {
       await waitFor(
         async () => {

@@ -10,7 +10,14 @@ import {
   startHttpServer,
 } from '@connector/http';
 import { createLogger, type Logger } from '@connector/logger';
-import { createProducer, createProducerRedis, orderExportPace, type Producer } from '@connector/queue';
+import {
+  createProducer,
+  createProducerRedis,
+  orderExportPace,
+  type Producer,
+  type QueueName,
+  type QueuePolicy,
+} from '@connector/queue';
 import type { Redis } from 'ioredis';
 import { type ConnectionCache, createConnectionCache } from './connection-cache.js';
 import { createFloodGuard } from './flood-guard.js';
@@ -35,6 +42,8 @@ export interface StartIngressOptions {
   logger?: Logger;
   /** Interface to listen on; default all (what a container needs). Tests pass 127.0.0.1. */
   host?: string;
+  /** Per-queue policy overrides for the jobs the triggers enqueue (tests shorten the retry budget). */
+  policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
 }
 
 export interface RunningIngress {
@@ -86,7 +95,7 @@ function createTenantCache(env: IngressEnv, db: Database): ConnectionCache {
     // One bucket for every unknown id: a spray of random ids is many ids, each asked about once.
     admitUnknown: () => unknownClients.take('unknown'),
     lookup: async (orgId) => {
-      const connection = await db.connections.findByOrgId(orgId);
+      const connection = await db.connections.findSummaryByOrgId(orgId);
       return connection
         ? {
             id: connection.id,
@@ -114,7 +123,7 @@ function createDrainer(
     leaseMs: env.OUTBOX_LEASE_MS,
     paceFor: async (queue, connectionId) => {
       if (queue !== 'order-export') return undefined;
-      const connection = await db.connections.get(connectionId);
+      const connection = await db.connections.getSummary(connectionId);
       return connection ? orderExportPace(connection.id, connection.settings.rateLimits) : undefined;
     },
   });
@@ -158,7 +167,11 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
     timeouts: databaseTimeouts(env),
   });
   const redis = createProducerRedis(env.REDIS_URL, { name: 'ingress-producer', logger });
-  const producer = createProducer({ redis, prefix: env.QUEUE_PREFIX });
+  const producer = createProducer({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    ...(options.policies && { policies: options.policies }),
+  });
   const tenants = createTenantCache(env, db);
   const drainer = createDrainer(env, { db, redis, producer, logger });
   const orgIds = rememberOrgIds(db, tenants, logger);

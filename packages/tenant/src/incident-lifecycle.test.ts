@@ -1,7 +1,7 @@
 import type { Database } from '@connector/db';
 import { PermanentError, RetryableError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { type FinalFailure, type JobSuccess, orderJobId, type Producer } from '@connector/queue';
+import { type FinalFailure, type JobSuccess, jobIdFor, orderJobId, type Producer } from '@connector/queue';
 import { type Sandbox, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Queue } from 'bullmq';
@@ -119,6 +119,41 @@ describe('incidents: one per outage, healed, resolved when their subject succeed
     await exports.close();
   }, 30_000);
 
+  it('runs the periodic jobs an outage held up again once it heals, not at their next period', async () => {
+    const { connection } = await activeTenant();
+    const refused = () =>
+      new PermanentError('RetailCRM GET /api/v5/orders/history failed with HTTP 403', {
+        code: 'retailcrm.auth',
+      });
+    const data = { connectionId: connection.id, kind: 'retailcrm-history' } as const;
+    await hook({ queue: 'reconcile', data, error: refused(), job: { id: 'h1', data } as Job });
+    await hook(failure(connection.id, 9300, refused()));
+    const [outage] = await db.prisma.incident.findMany({ where: { connectionId: connection.id } });
+    expect(outage).toMatchObject({ outage: 'retailcrm.key' });
+
+    // The sandbox account takes the key: the check enqueues the order and runs the history scan now.
+    const reconcile = new Queue('reconcile', { connection: fx.redis, prefix: fx.prefix });
+    const historyRun = jobIdFor('reconcile', connection.id, 'retailcrm-history');
+    await waitFor(
+      async () =>
+        (await db.incidents.subjects(outage!.id)).every((s) => s.redrivenAt !== null) &&
+        (await reconcile.getJobs(['waiting', 'delayed', 'prioritized'])).some(
+          (job) => job.opts.deduplication?.id === historyRun,
+        ),
+      { what: 'the order and the history scan enqueued again', timeoutMs: 15_000 },
+    );
+    await reconcile.obliterate({ force: true });
+    await reconcile.close();
+    await succeeded({ queue: 'reconcile', data, result: { entries: 0 }, job: { id: 'h2' } as Job });
+    await succeeded(success(connection.id, 9300));
+    expect(await db.incidents.get(outage!.id)).toMatchObject({ status: 'resolved' });
+    // Its tasks (the key works in the sandbox) are completed: nothing of this case is left running.
+    await waitFor(async () => (await db.incidents.get(outage!.id))?.tasksCompletedAt, {
+      what: 'the tasks completed',
+      timeoutMs: 15_000,
+    });
+  }, 30_000);
+
   it('resolves an incident when its subject succeeds, and completes its tasks in RetailCRM', async () => {
     const { tenant, connection } = await activeTenant();
     await hook(
@@ -158,8 +193,13 @@ describe('incidents: one per outage, healed, resolved when their subject succeed
     await waitFor(async () => (await db.incidents.get(outage!.id))?.tasksCompletedAt, {
       what: 'tasksCompletedAt',
     });
-    expect((await db.orderEvents.list(connection.id, 501)).map((event) => event.type)).toEqual(
-      expect.arrayContaining(['incident.resolved', 'task.completed']),
+    // Said on the timeline after the tasks are completed in RetailCRM.
+    await waitFor(
+      async () => {
+        const types = (await db.orderEvents.list(connection.id, 501)).map((event) => event.type);
+        return types.includes('incident.resolved') && types.includes('task.completed');
+      },
+      { what: 'the order timeline telling the incident resolved and its tasks completed' },
     );
   }, 30_000);
 

@@ -3,12 +3,12 @@ import { ConnectorError, PermanentError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
 import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
 import { redriveSubjects } from './incident-actions.js';
-import { isOrderQueue, OUTAGE_TEXT, type OutageCause, upstreamOf } from './incident-causes.js';
+import { OUTAGE_TEXT, type OutageCause, upstreamOf } from './incident-causes.js';
 import { ACTION, announceResolved, timelineUrl } from './incidents.js';
 import type { Tenant, TenantRuntime } from './tenant-runtime.js';
 
 const DEADLINE_MS = 60 * 60 * 1000;
-/** An outage's order whose job was enqueued again and is still pending is enqueued again after this. */
+/** An outage's subject whose job was enqueued again and is still pending is enqueued again after this. */
 const REDRIVE_AGAIN_MS = 15 * 60_000;
 /** Orders named one by one in an outage's task; the rest are counted. */
 const LISTED_ORDERS = 50;
@@ -188,7 +188,9 @@ async function upstreamAnswers(tenant: Tenant, cause: OutageCause): Promise<bool
 
 /**
  * While an outage's incident is open: once the upstream answers again, enqueue its orders' jobs again
- * (the triggers' dedupe ids, so a job still waiting takes them in), and resolve it when nothing is pending.
+ * (the triggers' dedupe ids, so a job still waiting takes them in) and run its periodic jobs now (their
+ * dedupe ids of a run on demand) rather than at their next period, which may be hours away; resolve it
+ * when nothing is pending.
  */
 async function healOutage(deps: CrmTasksDeps, tenant: Tenant, incident: Incident, logger: Logger) {
   const { db, producer } = deps;
@@ -203,17 +205,18 @@ async function healOutage(deps: CrmTasksDeps, tenant: Tenant, incident: Incident
     return 'resolved';
   }
   const due = pending.filter(
-    (s) =>
-      s.retailcrmOrderId !== null &&
-      isOrderQueue(s.queue) &&
-      (s.redrivenAt === null || Date.now() - s.redrivenAt.getTime() >= REDRIVE_AGAIN_MS),
+    (s) => s.redrivenAt === null || Date.now() - s.redrivenAt.getTime() >= REDRIVE_AGAIN_MS,
   );
   const redriven = await redriveSubjects(deps, tenant, incident, due, {
     source: 'reconcile',
     message: `Сбой прошёл (${OUTAGE_TEXT[cause].title.toLowerCase()} — больше нет): задание поставлено в очередь заново`,
   });
   if (redriven.length > 0) {
-    logger.info('outage over: orders enqueued again', { incidentId: incident.id, orders: redriven.length });
+    logger.info('outage over: its orders and periodic jobs enqueued again', {
+      incidentId: incident.id,
+      orders: redriven.filter((s) => s.retailcrmOrderId !== null).length,
+      jobs: redriven.filter((s) => s.retailcrmOrderId === null).length,
+    });
   }
   return `redriven:${redriven.length}`;
 }
