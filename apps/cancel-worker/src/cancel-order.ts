@@ -107,7 +107,7 @@ export function createCancelOrderHandler({ runtime, db }: CancelOrderDeps): JobH
         decision === 'cancel'
           ? 'cancelled'
           : 'archived (erroneous cancel: a new send exports the order anew)';
-      await tenant.record(orderId, {
+      await tenant.timeline.append(orderId, {
         type: 'external.call',
         message: `sale ${sale.number} ${done}`,
         data: { saleId: sale.guid, action: decision, orderStatus: order.status },

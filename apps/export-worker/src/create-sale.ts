@@ -82,7 +82,7 @@ export async function createSale(
       if (refusal === 'created-before') return adoptCreatedBefore(tenant, order, guid);
       if (refusal !== 'number-taken') throw error;
       taken.push(draft.number);
-      await tenant.record(order.id, {
+      await tenant.timeline.append(order.id, {
         type: 'external.call',
         message: `sale number ${draft.number} is taken in LIFE POS; trying the next suffix`,
         data: { number: draft.number },
@@ -98,7 +98,7 @@ async function recordCreated(
   created: { sale: Sale; outletId: string; opener: SaleOpener; decision: CreateDecision },
 ) {
   const { sale, outletId, opener, decision } = created;
-  await tenant.record(order.id, {
+  await tenant.timeline.append(order.id, {
     type: 'external.call',
     message: `sale ${sale.number} created in outlet ${outletId}${opener.courierId === undefined ? '' : ` for courier ${opener.courierId}`}`,
     data: {
@@ -117,7 +117,7 @@ async function recordCreated(
 /** The sale an earlier run created under this stable guid, whose answer was lost: linked, not made again. */
 async function adoptCreatedBefore(tenant: Tenant, order: RetailCrmOrder, guid: string): Promise<Sale> {
   const sale = await tenant.lifepos.sales.get(guid);
-  await tenant.record(order.id, {
+  await tenant.timeline.append(order.id, {
     type: 'external.call',
     message: `sale ${sale.number} had already been created; linked`,
     data: { saleId: sale.guid, number: sale.number },

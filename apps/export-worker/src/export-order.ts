@@ -107,7 +107,7 @@ async function outletFor(ctx: ExportContext, tenant: Tenant, order: RetailCrmOrd
   const storeCode = await shopOf(tenant, order);
   const linked = await ctx.db.outletLinks.get(tenant.connection.id, storeCode);
   if (linked) return { storeCode, outletId: linked.lifeposOutletId };
-  await tenant.record(order.id, {
+  await tenant.timeline.append(order.id, {
     type: 'sync.store',
     message: `store ${storeCode} has no LIFE POS outlet yet: running the store sync`,
     data: { storeCode },
@@ -126,7 +126,7 @@ async function outletFor(ctx: ExportContext, tenant: Tenant, order: RetailCrmOrd
 async function exportNeverLinked(ctx: ExportContext, run: OrderExport) {
   const sale = await createSale(ctx, run, { action: 'create', attempt: 1, replaces: undefined }, true);
   if (sale !== CONFLICT) return linkAndFinish(ctx, run, sale, 'created');
-  await run.tenant.record(run.order.id, {
+  await run.tenant.timeline.append(run.order.id, {
     type: 'external.call',
     message: 'LIFE POS already holds a sale of this order: looking its sales up',
     data: {},
@@ -160,7 +160,7 @@ async function moveSale(
   await tenant.lifepos.sales.patch(sale.guid, [
     { op: 'replace', path: jsonPointer('outlet'), value: { guid: outletId } },
   ]);
-  await tenant.record(order.id, {
+  await tenant.timeline.append(order.id, {
     type: 'external.call',
     message: `sale ${sale.number} moved from outlet ${fromOutletId ?? 'none'} to ${outletId} (store ${storeCode})`,
     data: { saleId: sale.guid, fromOutletId, toOutletId: outletId, storeCode },

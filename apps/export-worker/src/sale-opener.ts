@@ -24,7 +24,7 @@ export async function openerFor(
   if (link?.lifeposWorkplaceId) {
     return { employeeId: link.lifeposEmployeeId, workplaceId: link.lifeposWorkplaceId, courierId };
   }
-  await tenant.record(order.id, {
+  await tenant.timeline.append(order.id, {
     type: 'sync.courier',
     message: `courier ${courierId} has no LIFE POS employee and workplace yet: running the courier sync`,
     data: { courierId },
@@ -75,7 +75,7 @@ async function openerWithoutCourier(
         `курьера (первым так выгружен заказ ${order.number}).`,
     },
   );
-  await tenant.record(order.id, {
+  await tenant.timeline.append(order.id, {
     type: 'sync.courier',
     message: `Курьеру ${courierId} нельзя дать сотрудника LIFE POS: продажу открывает сотрудник коннектора «${opener.name ?? opener.employeeId}». ${conflict.userMessage}`,
     data: { courierId, code: conflict.code, incidentId: incident.id, newIncident: created },

@@ -16,7 +16,7 @@ export async function shopOf(tenant: Tenant, order: RetailCrmOrder): Promise<str
     storeSites: tenant.settings.storeSites,
   });
   if (shop.kind === 'store') {
-    await tenant.record(order.id, {
+    await tenant.timeline.append(order.id, {
       type: 'export.shop',
       message: `the order names no shop: using store ${shop.storeCode} (${shop.via === 'site-store' ? `the store of site ${order.site}` : 'the only selling store'})`,
       data: { storeCode: shop.storeCode, via: shop.via },

@@ -45,7 +45,7 @@ export interface HistoryScanDeps extends HistoryScanOptions {
   signal?: AbortSignal;
 }
 
-export type HistoryScanTenant = Pick<Tenant, 'connection' | 'settings' | 'retailcrm' | 'record'>;
+export type HistoryScanTenant = Pick<Tenant, 'connection' | 'settings' | 'retailcrm' | 'timeline'>;
 
 export type HistoryScanResult =
   /**
@@ -169,7 +169,7 @@ async function recordRepair(
     jobId: job.id,
     deduplicated: job.deduplicated,
   };
-  await run.tenant.record(
+  await run.tenant.timeline.append(
     repair.orderId,
     outcome === 'repaired'
       ? {

@@ -75,7 +75,7 @@ export interface SweepDeps extends SweepOptions {
   signal?: AbortSignal;
 }
 
-export type SweepTenant = Pick<Tenant, 'connection' | 'settings' | 'retailcrm' | 'record'>;
+export type SweepTenant = Pick<Tenant, 'connection' | 'settings' | 'retailcrm' | 'timeline'>;
 
 export interface SweepResult {
   outcome: 'swept';
@@ -224,8 +224,8 @@ async function repairOrder(run: SweepRun, candidate: Candidate, marker: RestMark
     reason: wanted.reason,
   });
   // The job is queued: what follows only informs people and must not turn that into a failure.
-  await tenant
-    .record(order.id, {
+  await tenant.timeline
+    .append(order.id, {
       type: 'sweep.repaired',
       message: MESSAGES[wanted.reason](wanted, order),
       data: { queue, reason: wanted.reason, status: wanted.status, jobId: added.id, repairs: count },

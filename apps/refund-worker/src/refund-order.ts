@@ -84,7 +84,7 @@ export function createRefundOrderHandler({ runtime, db }: RefundOrderDeps): JobH
         // Created by an earlier run whose answer was lost.
         if (!isDuplicate(error)) throw error;
       }
-      await tenant.record(orderId, {
+      await tenant.timeline.append(orderId, {
         type: 'external.call',
         message: `refund of ${rubles(total)} (cash ${rubles(plan.cashKopecks)}, card ${rubles(plan.cardKopecks)}) created for payment ${plan.paymentGuid} of sale ${sale.number}`,
         data: {

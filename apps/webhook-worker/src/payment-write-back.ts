@@ -118,7 +118,7 @@ async function bookPart(run: PaymentWriteBackRun, part: PaymentPartPlan): Promis
       at: new Date(),
     },
   ]);
-  await tenant.record(orderId, {
+  await tenant.timeline.append(orderId, {
     type: PAYMENT_TIMELINE.payment,
     message: `payment of ${rubles(part.amountKopecks)} (${part.part}) from LIFE POS sale ${sale.number} booked in RetailCRM as ${part.type}, status ${part.status}`,
     data: { ...partData(run, part), retailcrmPaymentId: paymentId, type: part.type, status: part.status },
@@ -131,7 +131,7 @@ async function refundPart(run: PaymentWriteBackRun, part: PaymentPartPlan, payme
   const refundedStatus = tenant.settings.refundedPaymentStatus;
   await tenant.retailcrm.editPayment(paymentId, { status: refundedStatus });
   await linkPart(run, part, paymentId, 'refunded');
-  await tenant.record(orderId, {
+  await tenant.timeline.append(orderId, {
     type: PAYMENT_TIMELINE.paymentRefunded,
     message: `payment of ${rubles(part.amountKopecks)} (${part.part}) refunded in LIFE POS: RetailCRM payment ${paymentId} set to ${refundedStatus}`,
     data: { ...partData(run, part), retailcrmPaymentId: paymentId, status: refundedStatus },
@@ -181,7 +181,7 @@ async function reportHeldBackRefunds(run: PaymentWriteBackRun, heldBack: readonl
         at: new Date(),
       },
     ]);
-    await tenant.record(orderId, {
+    await tenant.timeline.append(orderId, {
       type: PAYMENT_TIMELINE.refundHeldBack,
       message:
         `LIFE POS refunded ${rubles(refundedKopecks)} of the ${part} part (${rubles(held.amountKopecks)}) of payment ${paymentGuid}; ` +

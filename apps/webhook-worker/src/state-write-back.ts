@@ -71,7 +71,7 @@ async function recordState(run: StateWriteBackRun, decision: SaleStateWriteBack)
       at: new Date(),
     },
   ]);
-  await tenant.record(orderId, {
+  await tenant.timeline.append(orderId, {
     type: STATE_TIMELINE.saleState,
     message: `LIFE POS sale ${sale.number} is ${sale.state}${where.text}: ${outcomeText(decision)}`,
     data: {

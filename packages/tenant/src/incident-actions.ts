@@ -65,7 +65,7 @@ export async function redriveSubjects(
     if (!(await enqueueSubject(producer, tenant, subject, source))) continue;
     redriven.push(subject);
     if (subject.retailcrmOrderId !== null) {
-      await tenant.record(subject.retailcrmOrderId, {
+      await tenant.timeline.append(subject.retailcrmOrderId, {
         type: 'job.redriven',
         message,
         data: { queue: subject.queue, incidentId: incident.id },

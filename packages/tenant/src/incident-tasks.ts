@@ -127,7 +127,7 @@ async function createTasks(deps: CrmTasksDeps, tenant: Tenant, incident: Inciden
   }
   await db.incidents.markTasksCreated(incident.id);
   if (incident.retailcrmOrderId) {
-    await tenant.record(incident.retailcrmOrderId, {
+    await tenant.timeline.append(incident.retailcrmOrderId, {
       type: 'task.created',
       message: `Задачи об ошибке созданы для ${members.length} сотрудников группы «${group}»`,
       data: { incidentId: incident.id, performers: members.map((user) => user.id) },
@@ -165,7 +165,7 @@ async function completeTasks(deps: CrmTasksDeps, tenant: Tenant, incident: Incid
   }
   await deps.db.incidents.markTasksCompleted(incident.id);
   if (incident.retailcrmOrderId) {
-    await tenant.record(incident.retailcrmOrderId, {
+    await tenant.timeline.append(incident.retailcrmOrderId, {
       type: 'task.completed',
       message: `Задачи об ошибке закрыты в RetailCRM (${completed})`,
       data: { incidentId: incident.id },

@@ -64,10 +64,15 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
         `https://console.example.test/connections/${connection.id}/orders/${order.id}`,
       );
     }
-    const timeline = await db.orderEvents.list(connection.id, order.id);
-    expect(timeline.map((event) => event.type)).toEqual(
-      expect.arrayContaining(['job.failed', 'task.created']),
+    // The timeline line follows the status change.
+    const types = await waitFor(
+      async () => {
+        const types = (await db.orderEvents.list(connection.id, order.id)).map((event) => event.type);
+        return types.includes('task.created') ? types : undefined;
+      },
+      { what: "the tasks' timeline line" },
     );
+    expect(types).toEqual(expect.arrayContaining(['job.failed', 'task.created']));
   });
 
   it('completes a partly created set without giving anyone a second task', async () => {

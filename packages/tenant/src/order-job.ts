@@ -56,7 +56,7 @@ export async function startOrderJob<Outcome extends string = string>(
   const attempt = job.attemptsMade + 1;
   const fromTrigger = data.source === 'trigger' || data.source === 'outbox';
   await Promise.all([
-    tenant.record(data.orderId, {
+    tenant.timeline.append(data.orderId, {
       type: 'job.started',
       message: `${what} started (${data.source}, attempt ${attempt})`,
       data: { queue, jobId: job.id ?? null, attempt, source: data.source },
@@ -64,7 +64,11 @@ export async function startOrderJob<Outcome extends string = string>(
     fromTrigger && tenant.triggerReceived(data.orderId, TRIGGER_OF[queue], new Date(job.timestamp)),
   ]);
   const finished = async <O extends string>(outcome: O, message: string, extra: Extra = {}) => {
-    await tenant.record(data.orderId, { type: 'job.finished', message, data: { outcome, queue, ...extra } });
+    await tenant.timeline.append(data.orderId, {
+      type: 'job.finished',
+      message,
+      data: { outcome, queue, ...extra },
+    });
     return { outcome, ...extra };
   };
   return {

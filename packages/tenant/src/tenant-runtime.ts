@@ -24,8 +24,8 @@ export interface Tenant {
   lifepos: LifePosClient;
   /** The rate buckets the two clients draw from (shared by every process), e.g. to wait for headroom. */
   limits: { retailcrm: RateBucket; lifepos: RateBucket };
-  /** Appends to the timeline of one order of this tenant. */
-  record(orderId: number, event: NewOrderEvent): Promise<void>;
+  /** The tenant's order timelines: what people read on an order's page (never what decisions read). */
+  timeline: { append(orderId: number, event: NewOrderEvent): Promise<void> };
   /** Records that a trigger of the order was received (the typed fact reconciliation reads, `OrderMark`). */
   triggerReceived(orderId: number, trigger: OrderTrigger, receivedAt: Date): Promise<void>;
 }
@@ -122,8 +122,10 @@ export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntim
         connection,
         settings: connection.settings,
         ...cached.clients,
-        record: async (orderId, event) => {
-          await db.orderEvents.append(connectionId, orderId, event);
+        timeline: {
+          append: async (orderId, event) => {
+            await db.orderEvents.append(connectionId, orderId, event);
+          },
         },
         triggerReceived: (retailcrmOrderId, trigger, receivedAt) =>
           db.orderMarks.triggersReceived([{ connectionId, retailcrmOrderId, trigger, receivedAt }]),

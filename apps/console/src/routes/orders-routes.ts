@@ -272,7 +272,7 @@ async function enqueueOrderJobs(
       },
     );
   }
-  await tenant.record(orderId, {
+  await tenant.timeline.append(orderId, {
     type: 'job.requested',
     message: `Запущено вручную из консоли (статус в RetailCRM «${order.status}»): ${jobs.join(', ')}`,
     data: { queues: jobs, status: order.status },
