@@ -39,7 +39,15 @@ export interface TenantRuntimeOptions {
   logger: Logger;
   /** `X-LP-Client-Identifier` of this deployment. */
   lifeposClientId?: string;
+  /** Connections whose clients are kept between jobs (the most recently used). Default 500. */
+  cachedTenants?: number;
 }
+
+/**
+ * The clients of one connection weigh ~45 kB (measured: two got instances, loggers, rate buckets): a
+ * worker serving 10,000 connections would need ~450 MB to keep them all, so only the recently used are.
+ */
+export const DEFAULT_CACHED_TENANTS = 500;
 
 export interface OpenOptions {
   /** Refuse (permanently) a connection that is not active. Default true. */
@@ -53,7 +61,7 @@ export interface TenantRuntime {
 }
 
 export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntime {
-  const { db, limiter, logger } = options;
+  const { db, limiter, logger, cachedTenants = DEFAULT_CACHED_TENANTS } = options;
   // Clients keep keep-alive agents and single-flight sign-ins: reuse them while the connection is unchanged.
   const cache = new Map<
     string,
@@ -116,8 +124,11 @@ export function createTenantRuntime(options: TenantRuntimeOptions): TenantRuntim
       let cached = cache.get(connectionId);
       if (!cached || cached.version !== version) {
         cached = { version, clients: clientsFor(connection) };
-        cache.set(connectionId, cached);
       }
+      // A Map iterates in insertion order: re-inserting on every use keeps the least recent first.
+      cache.delete(connectionId);
+      cache.set(connectionId, cached);
+      if (cache.size > cachedTenants) cache.delete(cache.keys().next().value as string);
       return {
         connection,
         settings: connection.settings,
