@@ -1,11 +1,11 @@
+import { waitFor } from '@connector/testkit';
 import {
   expectMissingOrderSkipped,
   FAST_RETRIES,
   type SeededConnection,
   startWorkerFixture,
   type WorkerFixture,
-} from '@connector/tenant/testing';
-import { waitFor } from '@connector/testkit';
+} from '@connector/worker-app/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCancelOrderHandler } from './cancel-order.js';
 

@@ -1,7 +1,7 @@
 // What one order costs the database: orders go the whole way — triggered and exported, paid by card and
 // completed at the LIFE POS till, written back into RetailCRM — and the rows and bytes the database grew by
 // are counted per table and divided by the orders. Reported (the README quotes it), and bounded loosely so
-// that a change that multiplies the footprint is noticed. The retention job (packages/tenant retention.ts)
+// that a change that multiplies the footprint is noticed. The retention job (packages/worker-app retention.ts)
 // deletes the timeline, notifications and resolved incidents after their RETENTION_*_DAYS.
 import { createLogger } from '@connector/logger';
 import { testRedisUrl, waitFor } from '@connector/testkit';

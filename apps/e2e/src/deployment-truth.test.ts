@@ -1,6 +1,7 @@
 // The places that list the apps must agree with the apps the repository has (each apps/<name> with a
 // src/main.ts): the compose file builds each of them, the Docker build turns each into dist/main.js, the local
-// start script starts each, and the README's layout table names each.
+// start script starts each, and the README's layout table names each. The layouts of the README and of
+// docs/ARCHITECTURE.md name every package of packages/ too.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,17 @@ const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const apps = readdirSync(path.join(repoRoot, 'apps'))
   .filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')))
   .sort();
+
+const packages = readdirSync(path.join(repoRoot, 'packages'))
+  .filter((name) => existsSync(path.join(repoRoot, 'packages', name, 'package.json')))
+  .sort();
+
+/** The README's «Layout» section, up to the next heading. */
+function readmeLayout(): string {
+  const readme = read('README.md');
+  const start = readme.indexOf('## Layout');
+  return readme.slice(start, readme.indexOf('\n## ', start + 1));
+}
 
 /** Service name → its `APP` build-arg, read line by line (the compose file is plain YAML, two-space indents). */
 function composeApps(): Map<string, string> {
@@ -55,13 +67,23 @@ describe('deployment truth', () => {
   });
 
   it('names every app in the README layout table', () => {
-    const readme = read('README.md');
-    const layout = readme.slice(
-      readme.indexOf('## Layout'),
-      readme.indexOf('\n## ', readme.indexOf('## Layout') + 1),
-    );
+    const layout = readmeLayout();
     for (const app of apps)
       expect({ app, listed: layout.includes(`apps/${app}`) }).toEqual({ app, listed: true });
+  });
+
+  it('names every package in the README layout table and in docs/ARCHITECTURE.md', () => {
+    expect(packages).toEqual(expect.arrayContaining(['db', 'queue', 'tenant']));
+    const layout = readmeLayout();
+    const architecture = read('docs/ARCHITECTURE.md');
+    const tree = architecture.slice(architecture.indexOf('\npackages/\n'), architecture.indexOf('\nprisma/'));
+    for (const name of packages) {
+      expect({
+        name,
+        readme: layout.includes(`packages/${name}`),
+        architecture: tree.includes(`\n  ${name}/ `),
+      }).toEqual({ name, readme: true, architecture: true });
+    }
   });
 
   it('gives every app a dist/main.js after its build', () => {

@@ -14,7 +14,6 @@ import {
 } from '@connector/queue';
 import { type ReconcileWorker, startReconcileWorker } from '@connector/reconcile-worker';
 import { type SyncWorker, startSyncWorker } from '@connector/sync-worker';
-import type { WorkerApp } from '@connector/tenant';
 import {
   createTestDatabase,
   type Sandbox,
@@ -26,6 +25,7 @@ import {
   uniquePrefix,
   waitFor,
 } from '@connector/testkit';
+import type { WorkerApp } from '@connector/worker-app';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';

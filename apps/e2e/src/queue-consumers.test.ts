@@ -21,7 +21,7 @@ const CONSUMES: Record<string, readonly string[]> = {
   'webhook-worker': WEBHOOK_WORKER_QUEUES,
 };
 
-/** Queues consumed with a handler the worker app adds itself (packages/tenant, worker-app.ts). */
+/** Queues consumed with a handler the worker app adds itself (packages/worker-app, worker-app.ts). */
 const BUILT_IN = new Set(['crm-tasks']);
 
 const appsDir = fileURLToPath(new URL('../../', import.meta.url));

@@ -13,7 +13,7 @@ import { createWorkerRedis, type QueueName, type QueuePolicy } from '@connector/
 import { startReconcileWorker } from '@connector/reconcile-worker';
 import { startRefundWorker } from '@connector/refund-worker';
 import { startSyncWorker } from '@connector/sync-worker';
-import { subscribeConnection, type WorkerApp } from '@connector/tenant';
+import { subscribeConnection } from '@connector/tenant';
 import {
   createTestDatabase,
   freePort,
@@ -28,6 +28,7 @@ import {
   waitFor,
 } from '@connector/testkit';
 import { startWebhookWorker, type WebhookWorker } from '@connector/webhook-worker';
+import type { WorkerApp } from '@connector/worker-app';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import winston from 'winston';

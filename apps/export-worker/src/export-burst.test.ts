@@ -1,7 +1,7 @@
 import { saleMetaFor } from '@connector/domain';
 import { createEntityLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
-import { FAST_RETRIES, startWorkerFixture, type WorkerFixture } from '@connector/tenant/testing';
+import { FAST_RETRIES, startWorkerFixture, type WorkerFixture } from '@connector/worker-app/testing';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createExportOrderHandler } from './export-order.js';
 

@@ -1,14 +1,14 @@
 import { saleGuidFor, saleMetaFor } from '@connector/domain';
 import { createEntityLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
+import { type TenantOrder, waitFor } from '@connector/testkit';
 import {
   expectMissingOrderSkipped,
   FAST_RETRIES,
   type SeededConnection,
   startWorkerFixture,
   type WorkerFixture,
-} from '@connector/tenant/testing';
-import { type TenantOrder, waitFor } from '@connector/testkit';
+} from '@connector/worker-app/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createExportOrderHandler } from './export-order.js';
 

@@ -1,7 +1,8 @@
 import { orderKindOf, type PermanentError } from '@connector/domain';
+import { openIncident } from '@connector/incidents';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 import { courierIdOf, isCourierPhoneConflict } from '@connector/sync';
-import { openIncident, type Tenant } from '@connector/tenant';
+import type { Tenant } from '@connector/tenant';
 import type { ExportContext } from './export-context.js';
 
 /** Who opens the sale in LIFE POS: an employee, at the courier's workplace for a delivery with a courier. */

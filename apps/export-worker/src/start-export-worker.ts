@@ -1,6 +1,6 @@
 import { createEntityLock, type QueueName } from '@connector/queue';
 import { createSync } from '@connector/sync';
-import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
+import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/worker-app';
 import { createExportOrderHandler } from './export-order.js';
 
 /** The queues this app consumes (each queue has exactly one consumer app; see queue-consumers.test.ts in e2e). */

@@ -1,5 +1,5 @@
 import { createEntityLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
-import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
+import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/worker-app';
 import type { Queue } from 'bullmq';
 import type { HistoryScanOptions } from './history-scan.js';
 import { createReconcileHandler } from './reconcile-job.js';

@@ -1,5 +1,5 @@
 import type { QueueName } from '@connector/queue';
-import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
+import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/worker-app';
 import { createRefundOrderHandler } from './refund-order.js';
 
 /** The queues this app consumes (each queue has exactly one consumer app; see queue-consumers.test.ts in e2e). */

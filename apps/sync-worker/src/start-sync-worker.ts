@@ -1,6 +1,6 @@
 import { createEntityLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
 import { createSync, type Sync, type WaitingLockOptions } from '@connector/sync';
-import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
+import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/worker-app';
 import type { Queue } from 'bullmq';
 import { createSyncHandler } from './sync-job.js';
 

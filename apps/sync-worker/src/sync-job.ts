@@ -1,8 +1,9 @@
 import type { Database } from '@connector/db';
 import { RetryableError } from '@connector/domain';
+import { openIncident } from '@connector/incidents';
 import { defineHandler, type JobHandler, type JobScheduleKeeper, type Producer } from '@connector/queue';
 import type { Sync } from '@connector/sync';
-import { openIncident, type TenantRuntime } from '@connector/tenant';
+import type { TenantRuntime } from '@connector/tenant';
 
 export interface SyncHandlerDeps {
   db: Database;

@@ -1,7 +1,7 @@
 import { type RunningIngress, startIngress } from '@connector/ingress';
 import { startRefundWorker } from '@connector/refund-worker';
-import type { WorkerApp } from '@connector/tenant';
 import { waitFor } from '@connector/testkit';
+import type { WorkerApp } from '@connector/worker-app';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TIMELINE } from './sale-write-back.js';
 import {

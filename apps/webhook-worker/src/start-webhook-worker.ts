@@ -7,7 +7,7 @@ import {
   type Producer,
   type QueueName,
 } from '@connector/queue';
-import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
+import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/worker-app';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLifeposEventsHandler } from './lifepos-events.js';

@@ -1,5 +1,5 @@
 import { PUBLIC_URL } from '@connector/config';
-import { workerEnvShape } from '@connector/tenant';
+import { workerEnvShape } from '@connector/worker-app';
 import type { z } from 'zod';
 
 /** What the webhook-worker reads: every worker's environment, plus the base of its notification URL. */

@@ -1,6 +1,6 @@
 import type { ListedIncident } from '@connector/db';
 import { type Html, html } from '@connector/html';
-import { incidentAdvice, JOB_ACTION, OUTAGE_TEXT } from '@connector/tenant';
+import { incidentAdvice, JOB_ACTION, OUTAGE_TEXT } from '@connector/incidents';
 import { DEFAULT_TIME_ZONE, formatConnectionTime } from '../i18n.js';
 import { csrfField, layout, type PageContext, say, zoneNote } from './layout.js';
 

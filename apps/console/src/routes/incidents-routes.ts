@@ -1,6 +1,6 @@
 import type { IncidentListFilter } from '@connector/db';
 import { ConnectorError } from '@connector/domain';
-import { closeIncidentByHand, OUTAGE_TEXT, redriveSubjects } from '@connector/tenant';
+import { closeIncidentByHand, OUTAGE_TEXT, redriveSubjects } from '@connector/incidents';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { t } from '../i18n.js';
 import {

@@ -9,7 +9,6 @@ import { createExportOrderHandler } from '@connector/export-worker';
 import { type RunningIngress, startIngress } from '@connector/ingress';
 import { createEntityLock } from '@connector/queue';
 import { createSync } from '@connector/sync';
-import { startWorkerApp, type WorkerApp } from '@connector/tenant';
 import {
   createTestDatabase,
   type Sandbox,
@@ -22,6 +21,7 @@ import {
   uniquePrefix,
   waitFor,
 } from '@connector/testkit';
+import { startWorkerApp, type WorkerApp } from '@connector/worker-app';
 import { type ReconcileWorker, startReconcileWorker } from '../start-reconcile-worker.js';
 
 export interface ReconcileFixtureOptions {

@@ -3,7 +3,7 @@ import { defineJob } from '../job-definition.js';
 import { retryPolicy } from '../queue-policy.js';
 import { connectionId } from './fields.js';
 
-/** One incident's RetailCRM tasks: created, healed, completed (packages/tenant, incident-tasks.ts). */
+/** One incident's RetailCRM tasks: created, healed, completed (packages/incidents, incident-tasks.ts). */
 export const crmTasksJob = defineJob({
   queue: 'crm-tasks',
   schema: z.strictObject({ connectionId, incidentId: z.uuid() }),

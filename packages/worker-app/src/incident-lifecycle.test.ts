@@ -1,11 +1,13 @@
+// The incident hooks of @connector/incidents as a worker app runs them: its `crm-tasks` consumer creates the
+// RetailCRM tasks and its incident watch heals and retries (testing/incident-fixture.ts).
 import type { Database } from '@connector/db';
 import { PermanentError, RetryableError } from '@connector/domain';
+import { createFinalFailureHook, createSuccessHook } from '@connector/incidents';
 import type { Logger } from '@connector/logger';
 import { type FinalFailure, type JobSuccess, jobIdFor, orderJobId, type Producer } from '@connector/queue';
 import { type Sandbox, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Queue } from 'bullmq';
-import { createFinalFailureHook, createSuccessHook } from './index.js';
 import {
   exportFailure as failure,
   type IncidentFixture,

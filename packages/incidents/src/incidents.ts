@@ -9,7 +9,7 @@ import {
   QUEUE_NAMES,
   type QueueName,
 } from '@connector/queue';
-import { CONNECTION_ERROR_CODES, connectionErrorCode } from './connection-errors.js';
+import { CONNECTION_ERROR_CODES, connectionErrorCode } from '@connector/tenant';
 import {
   isPeriodicJob,
   isTransient,

@@ -1,3 +1,5 @@
+// The incident hooks of @connector/incidents as a worker app runs them: its `crm-tasks` consumer creates the
+// RetailCRM tasks and its incident watch heals and retries (testing/incident-fixture.ts).
 import type { Database } from '@connector/db';
 import { PermanentError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
@@ -34,7 +36,7 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
   it('creates one task for each active member of the error group, once, however often the hook runs', async () => {
     const { tenant, connection } = await activeTenant();
     const order = tenant.createOrder({ store: tenant.stores[0]!.code });
-    const { createFinalFailureHook } = await import('./incidents.js');
+    const { createFinalFailureHook } = await import('@connector/incidents');
     const hook = createFinalFailureHook({ db, producer, logger, consoleUrl: 'https://console.example.test' });
     const error = new PermanentError('no legal entity', {
       code: 'sync.inn_missing',
@@ -128,7 +130,7 @@ describe('incidents: final failure → one set of RetailCRM tasks', () => {
     const { tenant, connection } = await activeTenant();
     const order = tenant.createOrder({ store: tenant.stores[0]!.code });
     await db.connections.update(connection.id, { status: 'disabled', disabledReason: 'test' });
-    const { createFinalFailureHook } = await import('./incidents.js');
+    const { createFinalFailureHook } = await import('@connector/incidents');
     const hook = createFinalFailureHook({ db, producer, logger });
     const error = await fx.app.deps.runtime.open(connection.id).then(
       () => new Error('expected the inactive connection to be refused'),

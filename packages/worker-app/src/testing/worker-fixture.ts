@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { migrate, type OrderEventRecord } from '@connector/db';
 import { saleMetaFor } from '@connector/domain';
 import { createProducer, type Producer, type QueueName, type QueuePolicy } from '@connector/queue';
-import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/tenant';
 import {
   createTestDatabase,
   type Sandbox,
@@ -20,6 +19,7 @@ import {
 } from '@connector/testkit';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '../index.js';
 
 type OrderQueue = 'order-export' | 'order-cancel' | 'order-refund';
 

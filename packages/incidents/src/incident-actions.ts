@@ -1,9 +1,9 @@
 import type { Database, Incident, IncidentSubject } from '@connector/db';
 import type { Logger } from '@connector/logger';
 import { orderExportPace, orderJobId, type Producer } from '@connector/queue';
+import type { Tenant } from '@connector/tenant';
 import { isOrderQueue, periodicRunOf } from './incident-causes.js';
 import { announceResolved } from './incidents.js';
-import type { Tenant } from './tenant-runtime.js';
 
 /**
  * What is done to an incident's subjects besides waiting: their jobs enqueued again (by the periodic

@@ -28,6 +28,12 @@ import {
   sqlReadiness,
   startHttpServer,
 } from '@connector/http';
+import {
+  createCrmTasksHandler,
+  createFinalFailureHook,
+  createSuccessHook,
+  startIncidentWatch,
+} from '@connector/incidents';
 import { createLogger, type Logger } from '@connector/logger';
 import {
   type AnyJobHandler,
@@ -44,13 +50,10 @@ import {
   startWorkers,
   type WorkerRunner,
 } from '@connector/queue';
+import { createTenantRuntime, type TenantRuntime } from '@connector/tenant';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { createCrmTasksHandler } from './incident-tasks.js';
-import { startIncidentWatch } from './incident-watch.js';
-import { createFinalFailureHook, createSuccessHook } from './incidents.js';
 import { type Retention, type RetentionTuning, startRetention } from './retention.js';
-import { createTenantRuntime, type TenantRuntime } from './tenant-runtime.js';
 
 /** The environment every worker app reads (docs/ARCHITECTURE.md, «Runtime contracts»). */
 export const workerEnvShape = {
@@ -104,13 +107,14 @@ export interface WorkerAppOptions {
   service: string;
   /**
    * The queues this app consumes: its start file's list, one handler each (`handlers`). `crm-tasks` is
-   * consumed with the incidents' own handler (incident-tasks.ts) and the periodic incident check.
+   * consumed with the incidents' own handler (@connector/incidents, incident-tasks.ts) and the periodic
+   * incident check.
    */
   owns: readonly QueueName[];
   handlers: (deps: WorkerDeps) => readonly AnyJobHandler[];
   /** Also consume `crm-tasks` (as listing it in `owns` does). */
   ownsCrmTasks?: boolean;
-  /** The periodic incident check of an app that owns `crm-tasks` (see incident-watch.ts); tests shorten it. */
+  /** The periodic incident check of an app that owns `crm-tasks` (@connector/incidents); tests shorten it. */
   incidentWatch?: { everyMs?: number; taskRetryMs?: number };
   /** How often the schedule keeper brings the owned queues' schedulers in line with the connections. Default 1 minute. */
   scheduleCheckEveryMs?: number;

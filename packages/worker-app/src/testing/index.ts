@@ -1,4 +1,4 @@
-// Test helpers for worker apps (`@connector/tenant/testing`): not part of the build, only resolved
+// Test helpers for worker apps (`@connector/worker-app/testing`): not part of the build, only resolved
 // through the "source" condition the test runner uses.
 export { expectMissingOrderSkipped } from './missing-order.js';
 export {

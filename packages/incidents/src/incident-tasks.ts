@@ -2,10 +2,10 @@ import type { Database, Incident, IncidentSubject } from '@connector/db';
 import { ConnectorError, PermanentError } from '@connector/domain';
 import type { Logger } from '@connector/logger';
 import { defineHandler, type JobHandler, type Producer } from '@connector/queue';
+import type { Tenant, TenantRuntime } from '@connector/tenant';
 import { redriveSubjects } from './incident-actions.js';
 import { OUTAGE_TEXT, type OutageCause, upstreamOf } from './incident-causes.js';
 import { ACTION, announceResolved, timelineUrl } from './incidents.js';
-import type { Tenant, TenantRuntime } from './tenant-runtime.js';
 
 const DEADLINE_MS = 60 * 60 * 1000;
 /** An outage's subject whose job was enqueued again and is still pending is enqueued again after this. */

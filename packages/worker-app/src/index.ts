@@ -1,0 +1,16 @@
+export {
+  type Retention,
+  type RetentionAges,
+  type RetentionOptions,
+  type RetentionSummary,
+  type RetentionTuning,
+  startRetention,
+} from './retention.js';
+export {
+  startWorkerApp,
+  type WorkerApp,
+  type WorkerAppOptions,
+  type WorkerDeps,
+  type WorkerEnv,
+  workerEnvShape,
+} from './worker-app.js';
