@@ -5,6 +5,7 @@
 // benchmark both build on it.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConnectionSettingsInput, createDatabase, type Database, migrate } from '@connector/db';
 import { saleMetaFor } from '@connector/domain';
 import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
@@ -81,6 +82,11 @@ export interface ProcessStack {
    * the active connections, whose first subscription check points their LIFE POS notifications at it.
    */
   startWebhookWorker(): Promise<AppProcess>;
+  /**
+   * SIGKILLs the webhook worker (if it runs) and starts a new one at the same address, as a restarted
+   * deployment keeps its PUBLIC_URL: the notifications LIFE POS retries reach the new process.
+   */
+  restartWebhookWorker(): Promise<AppProcess>;
   /** The webhook worker process, once started. */
   webhookWorker(): AppProcess | undefined;
   /** A tenant in both simulators and its active connection. */
@@ -147,6 +153,26 @@ export async function startProcessStack({
     spawnApp({ app: 'export-worker', env: { ...env, ...exportWorkerEnv }, compiled: compiledExportWorker });
   let exportWorker = await startExportWorker();
   let webhookWorker: AppProcess | undefined;
+  /**
+   * The webhook worker at the port `portOf` gives. A port another process took between its choice and the
+   * listen (the test runs share the machine; an outgoing connection may get a port just freed) is asked
+   * for again, a few times.
+   */
+  const spawnWebhookWorker = async (portOf: () => Promise<number>): Promise<AppProcess> => {
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await portOf();
+      try {
+        return await spawnApp({
+          app: 'webhook-worker',
+          env: { ...env, PUBLIC_URL: `http://127.0.0.1:${port}` },
+          port,
+        });
+      } catch (error) {
+        if (attempt >= 5 || !(error instanceof Error && error.message.includes('EADDRINUSE'))) throw error;
+        await sleep(250 * attempt);
+      }
+    }
+  };
   const db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('e2e') });
   const ingressUrl = `${ingress.url}${TRIGGER_PATH}`;
 
@@ -170,12 +196,14 @@ export async function startProcessStack({
     async startWebhookWorker() {
       if (webhookWorker?.isRunning()) throw new Error('the webhook worker is running already');
       // LIFE POS is told the notification URL, so the address is known before the process starts.
-      const port = await freePort();
-      webhookWorker = await spawnApp({
-        app: 'webhook-worker',
-        env: { ...env, PUBLIC_URL: `http://127.0.0.1:${port}` },
-        port,
-      });
+      webhookWorker = await spawnWebhookWorker(freePort);
+      return webhookWorker;
+    },
+    async restartWebhookWorker() {
+      if (!webhookWorker) throw new Error('the webhook worker was never started');
+      await webhookWorker.kill('SIGKILL');
+      const port = Number(new URL(webhookWorker.url).port);
+      webhookWorker = await spawnWebhookWorker(async () => port);
       return webhookWorker;
     },
     webhookWorker: () => webhookWorker,
