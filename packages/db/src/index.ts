@@ -48,6 +48,7 @@ export type {
   ConnectionSummary,
   ConnectionsRepository,
   ConnectionUpdate,
+  ConnectionVersion,
   NewConnection,
 } from './repositories/connections.js';
 export type { CourierLinkData, CourierLinksRepository } from './repositories/courier-links.js';

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { catalog, jobIdFor, QUEUE_NAMES } from './catalog.js';
 import { connectionOfScheduler, wantedSchedules } from './definition-schedules.js';
 import { periodicKindOf } from './job-definition.js';
+import { offsetWithin } from './job-schedules.js';
 
 const settings = {
   syncEveryMinutes: 5,
@@ -16,6 +17,12 @@ const connection = (status: string, overrides: Partial<typeof settings> = {}) =>
   settings: { ...settings, ...overrides },
 });
 
+/** A schedule at its place in the period: its id's hash. */
+const placed = <T extends { id: string; everyMs: number }>(schedule: T) => ({
+  ...schedule,
+  offsetMs: offsetWithin(schedule.everyMs, schedule.id),
+});
+
 describe('the job definitions’ schedules', () => {
   it('gives each active connection one scheduler per periodic kind, with the period its settings give', () => {
     const fast = connection('active', {
@@ -26,27 +33,31 @@ describe('the job definitions’ schedules', () => {
     const others = [connection('disabled'), connection('draft')];
     const all = [fast, ...others];
     expect(wantedSchedules('lifepos-events', all)).toEqual([
-      {
+      placed({
         id: `lifepos-events.${fast.id}.sales`,
         everyMs: 5_000,
         data: { connectionId: fast.id, check: 'sales' },
-      },
-      {
+      }),
+      placed({
         id: `lifepos-events.${fast.id}.subscription`,
         everyMs: 300_000,
         data: { connectionId: fast.id, check: 'subscription' },
-      },
+      }),
     ]);
     expect(wantedSchedules('reconcile', all)).toEqual([
-      {
+      placed({
         id: `reconcile.${fast.id}.retailcrm-history`,
         everyMs: 20_000,
         data: { connectionId: fast.id, kind: 'retailcrm-history' },
-      },
-      { id: `reconcile.${fast.id}.sweep`, everyMs: 300_000, data: { connectionId: fast.id, kind: 'sweep' } },
+      }),
+      placed({
+        id: `reconcile.${fast.id}.sweep`,
+        everyMs: 300_000,
+        data: { connectionId: fast.id, kind: 'sweep' },
+      }),
     ]);
     expect(wantedSchedules('sync', all)).toEqual([
-      { id: `sync.${fast.id}`, everyMs: 15 * 60_000, data: { connectionId: fast.id, scope: 'all' } },
+      placed({ id: `sync.${fast.id}`, everyMs: 15 * 60_000, data: { connectionId: fast.id, scope: 'all' } }),
     ]);
     for (const queue of ['order-export', 'order-cancel', 'order-refund', 'crm-tasks'] as const) {
       expect(wantedSchedules(queue, all)).toEqual([]);

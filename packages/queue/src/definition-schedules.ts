@@ -1,38 +1,46 @@
 import type { Logger } from '@connector/logger';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type JobData, jobOf, type QueueName } from './catalog.js';
-import type { ScheduledConnection } from './job-definition.js';
-import {
-  applyJobSchedules,
-  createScheduleQueue,
-  type JobSchedule,
-  type ScheduleKeeper,
-  startScheduleKeeper,
-} from './job-schedules.js';
+import { jobOf, type QueueName } from './catalog.js';
+import { createScheduleQueue, type ScheduleKeeper, startScheduleKeeper } from './job-schedules.js';
 import type { Producer } from './producer.js';
+import {
+  forgetConnection,
+  type JobSchedulesPass,
+  type KeptState,
+  keepSchedules,
+  type ScheduledConnections,
+} from './schedule-passes.js';
+
+export {
+  type ConnectionVersion,
+  connectionOfScheduler,
+  type JobSchedulesPass,
+  keptMarkerKey,
+  type ScheduledConnections,
+  wantedSchedules,
+} from './schedule-passes.js';
 
 /**
  * The one schedule keeper of the job definitions' periodic kinds (job-definition.ts): every active
  * connection has one BullMQ job scheduler per periodic kind of each of the app's queues, with the period
- * its settings give; the schedulers of connections no longer active are removed. It reads a secret-free
- * summary of the connections (`db.connections.listSummaries()`), once a minute by default.
+ * its settings give, at its own place in the period; the schedulers of connections no longer active are
+ * removed. Each pass (once a minute by default) reads the connections' versions (`updatedAt`), the
+ * secret-free summaries of those that changed, and touches Redis only where they differ from what the
+ * keeper last applied; a full pass (every scheduler read and repaired) runs at start, every
+ * `fullPassEveryMs`, after a failed pass and when Redis lost its data (schedule-passes.ts).
  */
-
-export interface JobSchedulesPass {
-  /** Scheduler ids created or re-timed. */
-  scheduled: string[];
-  /** Scheduler ids removed. */
-  removed: string[];
-  /** Connections whose schedulers were removed (disabled or deleted). */
-  unscheduledConnections: string[];
-}
 
 export interface JobScheduleKeeper extends ScheduleKeeper<JobSchedulesPass> {
   /** The schedulers' queue handle of one of the kept queues. */
   queue(name: QueueName): Queue;
   /** Removes every scheduler of the connection on the queue (a job found the connection inactive). */
   unschedule(name: QueueName, connectionId: string): Promise<void>;
+  /**
+   * A full pass (as at start and every `fullPassEveryMs`): every scheduler read from Redis and repaired,
+   * those of connections that should have none (left by an older app, or behind the keeper's back) removed.
+   */
+  runFullPass(): Promise<JobSchedulesPass>;
   /** Stops the timer (`stop`) and closes the queue handles. */
   close(): Promise<void>;
 }
@@ -44,90 +52,20 @@ export interface JobScheduleKeeperOptions {
   logger: Logger;
   /** The app's queues; those whose definition has periodic kinds are kept. */
   queues: readonly QueueName[];
-  /** The connections to schedule for: `db.connections.listSummaries()`. */
-  connections: () => Promise<readonly ScheduledConnection[]>;
-  /** Enqueues a definition's `lastRunWhenUnscheduled` run. */
+  /** The connections to schedule for: `db.connections`. */
+  connections: ScheduledConnections;
+  /** Enqueues a definition's `lastRunWhenUnscheduled` run, and the first run of a new scheduler. */
   producer: Pick<Producer, 'add'>;
   /** How often the schedulers are brought in line with the connections. */
   everyMs: number;
+  /** How often a pass reads every scheduler from Redis and repairs it; default 15 minutes. */
+  fullPassEveryMs?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The connection a scheduler id of the queue names (`<queue>.<connectionId>[.<kind>]`), if any. */
-export function connectionOfScheduler(queue: QueueName, schedulerId: string): string | undefined {
-  const [name, connectionId] = schedulerId.split('.');
-  return name === queue && connectionId !== undefined && UUID.test(connectionId) ? connectionId : undefined;
-}
-
-/** What should be scheduled on a queue: one scheduler per active connection and periodic kind. */
-export function wantedSchedules<Q extends QueueName>(
-  queue: Q,
-  connections: readonly ScheduledConnection[],
-): JobSchedule<Q>[] {
-  const kinds = Object.values(jobOf(queue).periodic ?? {});
-  return connections
-    .filter((connection) => connection.status === 'active')
-    .flatMap((connection) =>
-      kinds.flatMap((kind) =>
-        kind.everyMs === undefined
-          ? []
-          : [
-              {
-                id: kind.schedulerId(connection.id),
-                everyMs: kind.everyMs(connection),
-                data: kind.data(connection.id) as JobData<Q>,
-              },
-            ],
-      ),
-    );
-}
+const FULL_PASS_EVERY_MS = 15 * 60_000;
 
 function scheduledQueues(queues: readonly QueueName[]): QueueName[] {
   return queues.filter((queue) => Object.keys(jobOf(queue).periodic ?? {}).length > 0);
-}
-
-/** Enqueues the last run of each connection that lost its schedulers but still exists. */
-async function runLastOfUnscheduled(
-  producer: Pick<Producer, 'add'>,
-  queue: QueueName,
-  unscheduled: readonly string[],
-  existing: ReadonlySet<string>,
-): Promise<void> {
-  const definition = jobOf(queue);
-  const kind = definition.lastRunWhenUnscheduled;
-  const run = kind === undefined ? undefined : definition.periodic?.[kind];
-  if (run === undefined) return;
-  for (const connectionId of unscheduled.filter((id) => existing.has(id))) {
-    await producer.add(queue, run.data(connectionId) as JobData<QueueName>, {
-      dedupeId: run.dedupeId(connectionId),
-    });
-  }
-}
-
-/** One pass over every kept queue. */
-async function applyAll(
-  options: JobScheduleKeeperOptions,
-  handles: ReadonlyMap<QueueName, Queue>,
-): Promise<JobSchedulesPass> {
-  const pass: JobSchedulesPass = { scheduled: [], removed: [], unscheduledConnections: [] };
-  if (handles.size === 0) return pass;
-  const connections = await options.connections();
-  const existing = new Set(connections.map((connection) => connection.id));
-  for (const [name, queue] of handles) {
-    const { scheduled, removed } = await applyJobSchedules(queue, name, {
-      wanted: wantedSchedules(name, connections),
-      owns: (id) => connectionOfScheduler(name, id) !== undefined,
-    });
-    const unscheduled = [...new Set(removed.map((id) => connectionOfScheduler(name, id) ?? ''))];
-    await runLastOfUnscheduled(options.producer, name, unscheduled, existing);
-    pass.scheduled.push(...scheduled);
-    pass.removed.push(...removed);
-    pass.unscheduledConnections.push(
-      ...unscheduled.filter((id) => !pass.unscheduledConnections.includes(id)),
-    );
-  }
-  return pass;
 }
 
 /**
@@ -141,11 +79,21 @@ export function startJobScheduleKeeper(options: JobScheduleKeeperOptions): JobSc
       createScheduleQueue(options.redis, options.prefix, name),
     ]),
   );
+  const state: KeptState = { applied: new Map(), versions: new Map() };
+  const context = {
+    redis: options.redis,
+    prefix: options.prefix,
+    handles,
+    connections: options.connections,
+    producer: options.producer,
+    fullPassEveryMs: options.fullPassEveryMs ?? FULL_PASS_EVERY_MS,
+    state,
+  };
   const keeper = startScheduleKeeper({
     name: 'job schedules',
     everyMs: options.everyMs,
     logger: options.logger,
-    apply: () => applyAll(options, handles),
+    apply: () => keepSchedules(context),
   });
   const queueOf = (name: QueueName): Queue => {
     const queue = handles.get(name);
@@ -155,8 +103,13 @@ export function startJobScheduleKeeper(options: JobScheduleKeeperOptions): JobSc
   return {
     ...keeper,
     queue: queueOf,
+    runFullPass() {
+      state.lastFullAt = undefined;
+      return keeper.runNow();
+    },
     async unschedule(name, connectionId) {
       const queue = queueOf(name);
+      forgetConnection(state, name, connectionId);
       for (const kind of Object.values(jobOf(name).periodic ?? {})) {
         await queue.removeJobScheduler(kind.schedulerId(connectionId));
       }

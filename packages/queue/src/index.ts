@@ -14,10 +14,13 @@ export {
   type QueuePolicy,
 } from './catalog.js';
 export {
+  type ConnectionVersion,
   connectionOfScheduler,
   type JobScheduleKeeper,
   type JobScheduleKeeperOptions,
   type JobSchedulesPass,
+  keptMarkerKey,
+  type ScheduledConnections,
   startJobScheduleKeeper,
   wantedSchedules,
 } from './definition-schedules.js';
@@ -39,9 +42,13 @@ export {
   applyJobSchedules,
   createScheduleQueue,
   type JobSchedule,
+  offsetWithin,
   type ScheduleKeeper,
   type ScheduleOutcome,
+  type StoredScheduler,
+  slotAtOrAfter,
   startScheduleKeeper,
+  storedSchedulers,
   upsertJobSchedule,
 } from './job-schedules.js';
 export { type LifeposCheck, lifeposCheckId, SUBSCRIPTION_CHECK_EVERY_MS } from './jobs/lifepos-events.js';

@@ -1,13 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@connector/logger';
-import { Queue } from 'bullmq';
+import { type JobSchedulerJson, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { catalog, type JobData, type QueueName } from './catalog.js';
 
 /**
  * Periodic jobs as BullMQ job schedulers, one per subject (e.g. per connection): created, re-timed and
- * removed so that they match what should run. A scheduler with `every` produces its first job at once,
- * so creating one also runs the job now. The jobs get the queue's catalog policy (attempts, backoff,
- * retention), like every other job of that queue.
+ * removed so that they match what should run. A scheduler with `every` and no offset produces its first
+ * job at once, so creating one also runs the job now; one with an offset runs at its place in each period
+ * (`offsetWithin`), the first time at its next such place. The jobs get the queue's catalog policy
+ * (attempts, backoff, retention), like every other job of that queue.
  */
 
 export type ScheduleOutcome = 'created' | 'updated' | 'unchanged';
@@ -16,7 +18,41 @@ export interface JobSchedule<Q extends QueueName> {
   /** The scheduler's id, one per subject: `jobIdFor(queue, subject…)`. */
   id: string;
   everyMs: number;
+  /**
+   * Where in each period its runs fall: this many ms after every multiple of `everyMs` since the epoch, so
+   * that the schedulers of one period spread over it instead of running together. Unset: the period starts
+   * when the scheduler is created.
+   */
+  offsetMs?: number;
   data: JobData<Q>;
+}
+
+/** What BullMQ holds of a scheduler, as far as a schedule is compared with it. */
+export type StoredScheduler = Pick<JobSchedulerJson, 'every' | 'next' | 'template'>;
+
+/** A stable place within a period for a key (a scheduler id): its hash, modulo the period. */
+export function offsetWithin(everyMs: number, key: string): number {
+  return createHash('sha256').update(key).digest().readUIntBE(0, 6) % everyMs;
+}
+
+/** The first time at or after `notBefore` that falls at the offset of the period. */
+export function slotAtOrAfter(notBefore: number, everyMs: number, offsetMs: number): number {
+  const slot = Math.floor(notBefore / everyMs) * everyMs + offsetMs;
+  return slot >= notBefore ? slot : slot + everyMs;
+}
+
+/** How the stored scheduler differs from the schedule, in the order they are fixed. */
+function differenceOf<Q extends QueueName>(
+  schedule: JobSchedule<Q>,
+  stored: StoredScheduler,
+): 'period' | 'phase' | 'payload' | undefined {
+  if (stored.every !== schedule.everyMs) return 'period';
+  const { offsetMs, everyMs } = schedule;
+  // The pending run (`next`) tells the phase the runs really keep (a stored offset may not be it).
+  const phase = (((stored.next ?? Number.NaN) % everyMs) + everyMs) % everyMs;
+  if (offsetMs !== undefined && phase !== offsetMs) return 'phase';
+  if (JSON.stringify(stored.template?.data) !== JSON.stringify(schedule.data)) return 'payload';
+  return undefined;
 }
 
 /** A queue handle for the schedulers; same `prefix` as the producers and workers. Close it when done. */
@@ -32,25 +68,50 @@ function queueNameOf<Q extends QueueName>(queue: Queue, name: Q): Q {
   return name;
 }
 
+export interface UpsertOptions {
+  /** The scheduler as read already (null: there is none); read here when left out. */
+  stored?: StoredScheduler | null;
+  /**
+   * The caller runs the job now (a newly active connection's run at once): a created scheduler with an
+   * offset first runs at its place nearest to one period later (half a period to one and a half away),
+   * not right after that run.
+   */
+  afterRunNow?: boolean;
+}
+
 /**
- * Makes the scheduler exist with this period. An unchanged scheduler is left alone: upserting it again
- * would run an extra job and restart its period.
+ * Makes the scheduler exist with this period, offset and payload. An unchanged scheduler is left alone:
+ * upserting it again would run an extra job and restart its period. BullMQ keeps the phase of an existing
+ * scheduler whose period stays, so one off its offset is removed and created again.
  */
 export async function upsertJobSchedule<Q extends QueueName>(
   queue: Queue,
   name: Q,
   schedule: JobSchedule<Q>,
+  options: UpsertOptions = {},
 ): Promise<ScheduleOutcome> {
   queueNameOf(queue, name);
-  const existing = await queue.getJobScheduler(schedule.id);
-  if (existing?.every === schedule.everyMs) return 'unchanged';
+  const stored = options.stored === undefined ? await queue.getJobScheduler(schedule.id) : options.stored;
+  const difference = stored ? differenceOf(schedule, stored) : undefined;
+  if (stored && difference === undefined) return 'unchanged';
+  if (difference === 'phase') await queue.removeJobScheduler(schedule.id);
+  const now = Date.now();
+  const { everyMs, offsetMs } = schedule;
+  const notBefore = !stored && options.afterRunNow ? now + everyMs / 2 : now;
   const { attempts, backoff, removeOnComplete, removeOnFail } = catalog[name].policy;
   await queue.upsertJobScheduler(
     schedule.id,
-    { every: schedule.everyMs },
+    offsetMs === undefined
+      ? { every: everyMs }
+      : { every: everyMs, offset: offsetMs, startDate: slotAtOrAfter(notBefore, everyMs, offsetMs) },
     { name, data: schedule.data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
   );
-  return existing ? 'updated' : 'created';
+  return stored ? 'updated' : 'created';
+}
+
+/** Every scheduler of the queue, by id: one read of them all. */
+export async function storedSchedulers(queue: Queue): Promise<Map<string, StoredScheduler>> {
+  return new Map((await queue.getJobSchedulers(0, -1)).map((scheduler) => [scheduler.key, scheduler]));
 }
 
 /**
@@ -62,14 +123,17 @@ export async function applyJobSchedules<Q extends QueueName>(
   name: Q,
   { wanted, owns }: { wanted: readonly JobSchedule<Q>[]; owns: (schedulerId: string) => boolean },
 ): Promise<{ scheduled: string[]; removed: string[] }> {
+  const stored = await storedSchedulers(queue);
   const scheduled: string[] = [];
   for (const schedule of wanted) {
-    if ((await upsertJobSchedule(queue, name, schedule)) !== 'unchanged') scheduled.push(schedule.id);
+    const outcome = await upsertJobSchedule(queue, name, schedule, {
+      stored: stored.get(schedule.id) ?? null,
+    });
+    if (outcome !== 'unchanged') scheduled.push(schedule.id);
   }
   const keep = new Set(wanted.map((schedule) => schedule.id));
   const removed: string[] = [];
-  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
-    const id = scheduler.key;
+  for (const id of stored.keys()) {
     if (keep.has(id) || !owns(id)) continue;
     if (await queue.removeJobScheduler(id)) removed.push(id);
   }

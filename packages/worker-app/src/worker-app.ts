@@ -192,7 +192,7 @@ function createDeps(options: WorkerAppOptions, env: WorkerEnv, owns: readonly Qu
     prefix: env.QUEUE_PREFIX,
     logger,
     queues: owns,
-    connections: () => db.connections.listSummaries(),
+    connections: db.connections,
     producer,
     everyMs: options.scheduleCheckEveryMs ?? 60_000,
   });

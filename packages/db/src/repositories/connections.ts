@@ -51,6 +51,13 @@ export interface ConnectionSummary {
   settings: ConnectionSettings;
 }
 
+/** Which connection changed when: its id, status and `updatedAt` (no settings, no secrets). */
+export interface ConnectionVersion {
+  id: string;
+  status: ConnectionStatus;
+  updatedAt: Date;
+}
+
 const SUMMARY_COLUMNS = { id: true, status: true, disabledReason: true, settings: true } as const;
 
 function toSummary(row: Pick<ConnectionRow, keyof typeof SUMMARY_COLUMNS>): ConnectionSummary {
@@ -245,15 +252,31 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
     },
 
     /**
-     * Every connection's id, status and settings, without reading (or decrypting) its secrets: what the
-     * periodic schedule keeper of each worker app lists once a minute.
+     * Every connection's id, status and settings (or only those of the given ids), without reading (or
+     * decrypting) its secrets: what the schedule keeper of each worker app reads of the connections that
+     * changed, and of all of them in its full passes.
      */
-    async listSummaries(): Promise<ConnectionSummary[]> {
+    async listSummaries(filter: { ids?: readonly string[] } = {}): Promise<ConnectionSummary[]> {
+      const ids = filter.ids?.filter((id) => UUID.test(id)).map((id) => id.toLowerCase());
+      if (ids?.length === 0) return [];
       const rows = await prisma.connection.findMany({
+        ...(ids !== undefined && { where: { id: { in: ids } } }),
         select: SUMMARY_COLUMNS,
         orderBy: { createdAt: 'asc' },
       });
       return rows.map(toSummary);
+    },
+
+    /**
+     * Every connection's id, status and last change (`updatedAt`, stamped by every write through the
+     * repository): the cheap list the schedule keeper reads each minute to tell which connections changed,
+     * and which are gone, since its last pass.
+     */
+    async listVersions(): Promise<ConnectionVersion[]> {
+      return prisma.connection.findMany({
+        select: { id: true, status: true, updatedAt: true },
+        orderBy: { createdAt: 'asc' },
+      });
     },
   };
 }
