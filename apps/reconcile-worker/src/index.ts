@@ -1,6 +1,12 @@
 /** Asks for a sweep now (what the console's «Сверить сейчас» does). */
 export { requestSweep } from '@connector/queue';
 export {
+  createHistoryPace,
+  type HistoryPace,
+  type PacedScanResult,
+  pacedHistoryScan,
+} from './history-pace.js';
+export {
   type HistoryScanDeps,
   type HistoryScanOptions,
   type HistoryScanResult,

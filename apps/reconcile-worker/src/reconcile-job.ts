@@ -9,6 +9,7 @@ import {
   type Producer,
 } from '@connector/queue';
 import { isConnectionMissing, type TenantRuntime } from '@connector/tenant';
+import { type HistoryPace, pacedHistoryScan } from './history-pace.js';
 import { type HistoryScanOptions, scanOrderHistory } from './history-scan.js';
 import type { SweepOptions } from './sweep.js';
 import { sweepJob } from './sweep-job.js';
@@ -26,6 +27,8 @@ export interface ReconcileHandlerDeps {
   /** The app's schedule keeper: a connection found inactive loses its schedulers here. */
   schedules: Pick<JobScheduleKeeper, 'unschedule'>;
   scan?: HistoryScanOptions;
+  /** When each connection's history scan last found a change (`history-pace.ts`): idle shops read less. */
+  historyPace: HistoryPace;
   /** Where the convergence sweep keeps its progress and rest markers (`sweep-state.ts`). */
   sweepState: Omit<SweepState, 'close'>;
   sweep?: SweepOptions;
@@ -49,8 +52,9 @@ export function historyScanLockKey(connectionId: string): string {
 /**
  * `reconcile` with `kind: 'sweep'`: one run of the convergence sweep (`sweep-job.ts`). With
  * `kind: 'retailcrm-history'`: one scan of the connection's RetailCRM order history
- * (`history-scan.ts`). A run that finds the previous one still going leaves the work to it; a connection no
- * longer active is skipped and its scheduler removed. Failures follow the usual taxonomy: RetailCRM's rate
+ * (`history-scan.ts`) when its pace says it is due (`history-pace.ts`: an idle shop's less often). A run
+ * that finds the previous one still going leaves the work to it; a connection no longer active is skipped
+ * and its scheduler removed. Failures follow the usual taxonomy: RetailCRM's rate
  * limit delays the job, a 5xx or a Redis outage retries it, and the next period runs again in any case —
  * from the stored cursor, so nothing is skipped.
  */
@@ -82,20 +86,24 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps): JobHandler<'
         logger,
       );
     }
+    const now = deps.now ?? (() => new Date());
+    const paced = { cursors: db.syncCursors, orderMarks: db.orderMarks, pace: deps.historyPace, logger, now };
     try {
       return await lock.withLock(historyScanLockKey(connectionId), (signal) =>
-        scanOrderHistory(
-          {
-            cursors: db.syncCursors,
-            orderMarks: db.orderMarks,
-            orderLinks: db.orderLinks,
-            producer,
-            logger,
-            signal,
-            ...deps.scan,
-            ...(deps.now ? { now: deps.now } : {}),
-          },
-          tenant,
+        pacedHistoryScan(paced, tenant, () =>
+          scanOrderHistory(
+            {
+              cursors: db.syncCursors,
+              orderMarks: db.orderMarks,
+              orderLinks: db.orderLinks,
+              producer,
+              logger,
+              signal,
+              ...deps.scan,
+              now,
+            },
+            tenant,
+          ),
         ),
       );
     } catch (error) {

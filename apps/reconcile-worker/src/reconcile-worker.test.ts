@@ -109,7 +109,8 @@ describe('reconcile worker', () => {
       expect(await queue.getJobScheduler(id)).toBeDefined();
     }
 
-    const pass = await fx.reconcile.schedules.runNow();
+    // What the keeper's full pass does (at start, as after the upgrade, and every 15 minutes).
+    const pass = await fx.reconcile.schedules.runFullPass();
 
     expect(pass.removed).toEqual(expect.arrayContaining(legacy));
     for (const id of legacy) expect(await queue.getJobScheduler(id)).toBeUndefined();
@@ -157,6 +158,7 @@ describe('reconcile worker', () => {
     }
     expect(() => connectionSettingsSchema.parse({ reconcileEverySeconds: 0 })).toThrow();
     expect(connectionSettingsSchema.parse({})).toMatchObject({
+      reconcileIdleEverySeconds: 300,
       sweepEverySeconds: 300,
       sweepWindowHours: 48,
     });

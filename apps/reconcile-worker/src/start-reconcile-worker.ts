@@ -1,6 +1,7 @@
 import { createEntityLock, type JobScheduleKeeper, type QueueName } from '@connector/queue';
 import { startWorkerApp, type WorkerApp, type WorkerAppOptions } from '@connector/worker-app';
 import type { Queue } from 'bullmq';
+import { createHistoryPace } from './history-pace.js';
 import type { HistoryScanOptions } from './history-scan.js';
 import { createReconcileHandler } from './reconcile-job.js';
 import type { SweepOptions } from './sweep.js';
@@ -45,6 +46,7 @@ export async function startReconcileWorker(options: ReconcileWorkerOptions = {})
           producer,
           lock: createEntityLock(redis, env.QUEUE_PREFIX),
           schedules,
+          historyPace: createHistoryPace(redis, env.QUEUE_PREFIX),
           sweepState,
           ...(scan ? { scan } : {}),
           ...(sweep ? { sweep } : {}),

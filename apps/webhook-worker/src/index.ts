@@ -6,7 +6,9 @@ export {
   checkLifeposSales,
   type LifeposSalesCheckDeps,
   type LifeposSalesCheckResult,
+  OPEN_SALE_HORIZON_MS,
   SALES_CHECK_OVERLAP_MS,
+  SALES_FULL_CHECK_EVERY_MS,
 } from './lifepos-sales-check.js';
 export {
   isSaleNotificationType,

@@ -12,15 +12,31 @@ import type { TenantRuntime } from '@connector/tenant';
  */
 export const SALES_CHECK_OVERLAP_MS = 30_000;
 
+/**
+ * A check reads LIFE POS at least this often even with no open sale (see `salesCheckDue`), from the cursor
+ * of the last check that did: a sale that changed while nothing was expected (a refund of a completed
+ * sale whose notification was lost) is written back within this period.
+ */
+export const SALES_FULL_CHECK_EVERY_MS = 3_600_000;
+
+/**
+ * How long after its order link was last written a sale with no final state written back counts as open:
+ * a sale left open longer than this (never completed in LIFE POS) no longer keeps its connection's checks
+ * reading every period; its later changes come with their notifications, or within the full check.
+ */
+export const OPEN_SALE_HORIZON_MS = 48 * 3_600_000;
+
 export interface LifeposSalesCheckDeps {
   db: Database;
   runtime: TenantRuntime;
   producer: Producer;
   logger: Logger;
+  now?: () => Date;
 }
 
 export interface LifeposSalesCheckResult {
-  outcome: 'checked' | 'connection-inactive';
+  /** `idle`: no open sale and the full check not due yet: LIFE POS not read, the cursor left where it was. */
+  outcome: 'checked' | 'connection-inactive' | 'idle';
   /** Sales updated in the window, those of them the connector made that were queued for write-back, */
   seen?: number;
   queued?: number;
@@ -85,22 +101,44 @@ export async function alreadyWrittenBack(
 }
 
 /**
+ * Whether a check reads LIFE POS now (the first check, without a cursor, always does): when the last check
+ * that read is a full-check period ago (half a poll period early counts: the scheduler drifts), otherwise
+ * only while the connection has an open sale — one the write-back still follows, exported within the
+ * horizon and without a final state written back (`openSaleLinkedSince`). A check that does not read
+ * leaves the cursor alone: the next one that reads starts from the last one that did, so no update is lost.
+ */
+async function salesCheckDue(
+  db: Database,
+  connectionId: string,
+  cursor: Date,
+  { now, pollMs }: { now: Date; pollMs: number },
+): Promise<boolean> {
+  if (now.getTime() - cursor.getTime() >= SALES_FULL_CHECK_EVERY_MS - pollMs / 2) return true;
+  return db.orderMarks.openSaleLinkedSince(connectionId, new Date(now.getTime() - OPEN_SALE_HORIZON_MS));
+}
+
+/**
  * `lifepos-events` check `sales`: the LIFE POS sales updated since the connection's cursor (minus the
  * overlap) go through the same write-back as notifications, so a lost notification is repaired within one
  * period. Only sales the connector made and whose changes are not all written back yet are queued; the cursor moves to the check's start once every one
- * of them is queued, so a failed check is repeated in full.
+ * of them is queued, so a failed check is repeated in full. While no sale is open, LIFE POS is read only
+ * once per full-check period (`salesCheckDue`).
  */
 export async function checkLifeposSales(
-  { db, runtime, producer, logger }: LifeposSalesCheckDeps,
+  { db, runtime, producer, logger, now = () => new Date() }: LifeposSalesCheckDeps,
   connectionId: string,
 ): Promise<LifeposSalesCheckResult> {
   const connection = await db.connections.get(connectionId);
   if (connection?.status !== 'active') return { outcome: 'connection-inactive' };
-  const tenant = await runtime.open(connectionId);
-  const startedAt = new Date();
+  const startedAt = now();
   const cursor = (await db.syncCursors.get(connectionId)).lifeposSalesCursor;
+  const pollMs = connection.settings.lifeposPollSeconds * 1000;
+  if (cursor !== null && !(await salesCheckDue(db, connectionId, cursor, { now: startedAt, pollMs }))) {
+    return { outcome: 'idle', since: new Date(cursor.getTime() - SALES_CHECK_OVERLAP_MS).toISOString() };
+  }
+  const tenant = await runtime.open(connectionId);
   // First check: one period back, not the whole history (notifications covered what came before).
-  const from = cursor ?? new Date(startedAt.getTime() - tenant.settings.lifeposPollSeconds * 1000);
+  const from = cursor ?? new Date(startedAt.getTime() - pollMs);
   const since = new Date(from.getTime() - SALES_CHECK_OVERLAP_MS);
 
   let seen = 0;

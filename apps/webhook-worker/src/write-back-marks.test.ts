@@ -122,6 +122,13 @@ describe('the write-back decides from its marks, not from the timeline', () => {
     await fx.settled();
     await forgetTimeline(t, order.id);
 
+    // Completed and written back: no sale left open, so the next checks do not read LIFE POS at all…
+    expect(await checkSales(t)).toMatchObject({ outcome: 'idle' });
+    // …until the full check is due (the last reading check an hour ago), which finds the sale settled.
+    await db().prisma.syncCursor.update({
+      where: { connectionId: t.connection.id },
+      data: { lifeposSalesCursor: new Date(Date.now() - 3_600_000) },
+    });
     expect(await checkSales(t)).toMatchObject({ outcome: 'checked', seen: 1, queued: 0, settled: 1 });
   });
 });

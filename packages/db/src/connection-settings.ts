@@ -71,6 +71,13 @@ export const connectionSettingsSchema = z.object({
    */
   reconcileEverySeconds: z.number().int().positive().max(3600).default(60),
   /**
+   * How often the history is read while the shop is idle: once no read has found a change and no trigger
+   * has arrived for this long, the scan reads RetailCRM only this often (its job still runs every
+   * `reconcileEverySeconds`, without an upstream call), and reads every period again as soon as a read
+   * finds a change or a trigger arrives. A lost trigger of an idle shop is repaired within about this period.
+   */
+  reconcileIdleEverySeconds: z.number().int().positive().max(3600).default(300),
+  /**
    * Where the first history reading starts: a date (`2026-05-01`, midnight in the account's time zone) or an
    * ISO instant with an offset. Unset: from now, so activation does not replay the account's past. Only the
    * first reading uses it; after that the stored history cursor does.

@@ -27,6 +27,11 @@ export {
 } from './errors.js';
 export { decideExport, type ExportDecision, type ExportInput } from './export-decision.js';
 export {
+  decideHistoryRead,
+  type HistoryReadDecision,
+  type HistoryReadInput,
+} from './history-read-decision.js';
+export {
   everEnteredExportStatus,
   type HistoryEntryFacts,
   type HistoryOrderFacts,

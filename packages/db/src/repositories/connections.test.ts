@@ -127,6 +127,24 @@ describe('connections', () => {
     }
   });
 
+  it('lists the versions of every connection, and the summaries of the given ids only', async () => {
+    const first = await db.connections.create(form());
+    const second = await db.connections.create(form());
+    const versionOf = async (id: string) =>
+      (await db.connections.listVersions()).find((version) => version.id === id);
+    const before = await versionOf(first.id);
+    expect(before).toEqual({ id: first.id, status: first.status, updatedAt: first.updatedAt });
+
+    const updated = await db.connections.update(first.id, { settings: { syncEveryMinutes: 15 } });
+    expect((await versionOf(first.id))?.updatedAt).toEqual(updated?.updatedAt);
+
+    const summaries = await db.connections.listSummaries({ ids: [second.id.toUpperCase(), 'not-a-uuid'] });
+    expect(summaries.map((summary) => summary.id)).toEqual([second.id]);
+    expect(await db.connections.listSummaries({ ids: [] })).toEqual([]);
+    await db.connections.delete(second.id);
+    expect(await versionOf(second.id)).toBeUndefined();
+  });
+
   it('refuses a secrets key of the wrong size', () => {
     expect(() => createDatabase({ url: tenants.database.url, secretsKey: randomBytes(16) })).toThrow(
       /32 bytes/,
@@ -248,6 +266,7 @@ describe('connections', () => {
       sweepWindowHours: 48,
       lifeposPollSeconds: 60,
       reconcileEverySeconds: 60,
+      reconcileIdleEverySeconds: 300,
       rateLimits: { retailcrmPerSecond: 10, lifeposPerSecond: 5 },
     });
 

@@ -127,3 +127,43 @@ describe('order marks: the LIFE POS write-back', () => {
     expect(await db.orderMarks.refundsHeldBack(connectionId, 22)).toEqual([]);
   });
 });
+
+describe('order marks: what the periodic checks read before calling upstream', () => {
+  it('tells whether a trigger of the connection was received since a time', async () => {
+    const connectionId = await tenants.tenant();
+    const other = await tenants.tenant();
+    expect(await db.orderMarks.triggerReceivedSince(connectionId, at('2026-05-01T00:00:00Z'))).toBe(false);
+    await db.orderMarks.triggersReceived([
+      { connectionId, retailcrmOrderId: 3, trigger: 'new', receivedAt: at('2026-05-01T10:00:00Z') },
+      { connectionId: other, retailcrmOrderId: 3, trigger: 'new', receivedAt: at('2026-05-03T10:00:00Z') },
+    ]);
+
+    expect(await db.orderMarks.triggerReceivedSince(connectionId, at('2026-05-01T10:00:00Z'))).toBe(true);
+    expect(await db.orderMarks.triggerReceivedSince(connectionId, at('2026-05-01T10:00:01Z'))).toBe(false);
+  });
+
+  it('finds an exported sale open until its final state is written back', async () => {
+    const connectionId = await tenants.tenant();
+    const since = new Date(Date.now() - 60_000);
+    const link = (orderId: number, saleId: string, state: 'exported' | 'cancelled' = 'exported') =>
+      db.orderLinks.upsert(connectionId, orderId, { state, lifeposSaleId: saleId });
+    await link(31, '11111111-0000-4000-8000-000000000031', 'cancelled');
+    expect(await db.orderMarks.openSaleLinkedSince(connectionId, since)).toBe(false);
+
+    await link(32, '11111111-0000-4000-8000-000000000032');
+    expect(await db.orderMarks.openSaleLinkedSince(connectionId, since)).toBe(true);
+    // Written before the horizon: not followed any more.
+    expect(await db.orderMarks.openSaleLinkedSince(connectionId, new Date(Date.now() + 60_000))).toBe(false);
+
+    const order = { connectionId, retailcrmOrderId: 32, at: new Date() };
+    const saleGuid = '11111111-0000-4000-8000-000000000032';
+    await db.orderMarks.writeBackRecorded([
+      { ...order, kind: 'sale_state_written', saleGuid, state: 'InProgress' },
+    ]);
+    expect(await db.orderMarks.openSaleLinkedSince(connectionId, since)).toBe(true);
+    await db.orderMarks.writeBackRecorded([
+      { ...order, kind: 'sale_state_written', saleGuid, state: 'Completed' },
+    ]);
+    expect(await db.orderMarks.openSaleLinkedSince(connectionId, since)).toBe(false);
+  });
+});

@@ -54,6 +54,9 @@ function writeBackSubject(mark: WriteBackMark): string {
   }
 }
 
+/** States after which a sale changes no more for the write-back (subjects `<sale guid>:<state>`). */
+const SALE_FINAL_STATES = ['Completed', 'Cancelled'] as const satisfies readonly SaleState[];
+
 const isSaleState = (value: string | undefined): value is SaleState =>
   (SALE_STATES as readonly (string | undefined)[]).includes(value);
 const isPart = (value: string | undefined): value is PaymentPart => value === 'cash' || value === 'card';
@@ -156,6 +159,40 @@ export function createOrderMarksRepository(prisma: PrismaClient) {
       trigger: OrderTrigger,
     ): Promise<Date | null> {
       return lastAt(connectionId, retailcrmOrderId, 'trigger_received', trigger);
+    },
+
+    /**
+     * Whether a trigger of any order of the connection was received since then (the history scan's sign of
+     * a shop in motion). Read through the primary key's connection prefix.
+     */
+    async triggerReceivedSince(connectionId: string, since: Date): Promise<boolean> {
+      const row = await prisma.orderMark.findFirst({
+        where: { connectionId, kind: 'trigger_received', lastAt: { gte: since } },
+        select: { lastAt: true },
+      });
+      return row !== null;
+    },
+
+    /**
+     * Whether the connection has a sale the LIFE POS write-back may still have to follow: an `exported`
+     * order link written since `linkedSince` whose sale has no final state (`Completed`, `Cancelled`)
+     * written back yet (a `sale_state_written` mark). The sales check reads LIFE POS only while there is one.
+     */
+    async openSaleLinkedSince(connectionId: string, linkedSince: Date): Promise<boolean> {
+      const final = SALE_FINAL_STATES.map((state) => `:${state}`);
+      const rows = await prisma.$queryRaw<Array<{ open: boolean }>>`
+        SELECT EXISTS (
+          SELECT 1 FROM "OrderLink" l
+          WHERE l."connectionId" = ${connectionId}::uuid
+            AND l."updatedAt" >= ${linkedSince.toISOString()}::timestamp
+            AND l."state" = 'exported' AND l."lifeposSaleId" IS NOT NULL
+            AND NOT EXISTS (
+              SELECT 1 FROM "OrderMark" m
+              WHERE m."connectionId" = l."connectionId" AND m."retailcrmOrderId" = l."retailcrmOrderId"
+                AND m."kind" = 'sale_state_written'
+                AND m."subject" IN (l."lifeposSaleId" || ${final[0]}, l."lifeposSaleId" || ${final[1]}))
+        ) AS "open"`;
+      return rows[0]?.open === true;
     },
 
     /** Records facts of the LIFE POS write-back (any orders, one statement). */
