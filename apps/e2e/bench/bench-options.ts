@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type BenchName = 'ingress' | 'pipeline' | 'queue' | 'writeback';
-export const BENCH_NAMES: readonly BenchName[] = ['ingress', 'pipeline', 'queue', 'writeback'];
+export type BenchName = 'ingress' | 'pipeline' | 'queue' | 'writeback' | 'idle-shops';
+export const BENCH_NAMES: readonly BenchName[] = ['ingress', 'pipeline', 'queue', 'writeback', 'idle-shops'];
 
 export interface IngressSizes {
   /** Tenants (= connection rows) the triggers are spread over. */
@@ -59,15 +59,27 @@ export interface QueueSizes {
   callMs: number;
 }
 
+export interface IdleShopsSizes {
+  /** Connections (each its own RetailCRM account and LIFE POS organization), the active ones among them. */
+  shops: number;
+  /** Shops among them that get orders during the measured period (one at a time, about one a minute). */
+  activeShops: number;
+  /** After the workers start: how long the schedules may take to be created and their first runs to drain. */
+  settleTimeoutS: number;
+  /** The measured steady period (300 s holds one run of every 5-minute kind). */
+  steadyS: number;
+}
+
 export interface BenchOptions {
   size: 'full' | 'small';
   only: readonly BenchName[];
-  /** Where the report is written; undefined = print only. */
+  /** Where the report is written (merged into it when only some benchmarks run); undefined = print only. */
   out: string | undefined;
   ingress: IngressSizes;
   pipeline: PipelineSizes;
   queue: QueueSizes;
   writeback: WritebackSizes;
+  idleShops: IdleShopsSizes;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -96,6 +108,7 @@ const SIZES = {
       retailcrmPerSecond: 10,
       lifeposPerSecond: 5,
     },
+    idleShops: { shops: 10_000, activeShops: 100, settleTimeoutS: 900, steadyS: 300 },
   },
   small: {
     ingress: { tenants: 100, connections: 100, durationS: 3, targetRate: 1_000 },
@@ -119,10 +132,11 @@ const SIZES = {
       retailcrmPerSecond: 10,
       lifeposPerSecond: 5,
     },
+    idleShops: { shops: 500, activeShops: 10, settleTimeoutS: 300, steadyS: 120 },
   },
 } as const satisfies Record<
   BenchOptions['size'],
-  Pick<BenchOptions, 'ingress' | 'queue'> & {
+  Pick<BenchOptions, 'ingress' | 'queue' | 'idleShops'> & {
     pipeline: Omit<PipelineSizes, 'compiledWorker' | 'workerNodeOptions'>;
     writeback: Omit<WritebackSizes, 'compiledWorker'>;
   }
@@ -143,18 +157,23 @@ export function productionNodeOptions(app: 'ingress' | 'worker'): string {
   return match[1] ?? match[2] ?? '';
 }
 
-export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue,writeback] [--out=<file> | --no-out]
-           [--source-worker] [--worker-node-options=<flags>]
+export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue,writeback,idle-shops] [--out[=<file>] | --no-out]
+           [--source-worker] [--worker-node-options=<flags>] [--idle-shops=<n>] [--idle-steady=<seconds>]
 
   --small            small sizes (about five minutes) to check the scripts; also BENCH_SIZE=small
   --only             run only these benchmarks; also BENCH_ONLY=ingress,queue
-  --out              where to write the report (full size default: docs/BENCHMARKS.md; small: print only)
+  --out[=<file>]     write the report to <file>, or to docs/BENCHMARKS.md (the default at full size when every
+                     benchmark runs; otherwise print only). A run of some benchmarks (--only) into an existing
+                     report replaces only their sections and keeps the others, with the run each comes from
   --no-out           print only
   --source-worker    pipeline: run the export worker's TypeScript sources through tsx (as \`pnpm dev\`) instead
                      of its built dist/main.js (as the production image; \`pnpm bench\` builds it first)
   --worker-node-options=<flags>
                      pipeline: NODE_OPTIONS of the export worker instead of the production one
-                     (docker/compose.yaml), e.g. "--max-old-space-size=64"`;
+                     (docker/compose.yaml), e.g. "--max-old-space-size=64"
+  --idle-shops=<n>   idle-shops: the number of connections (full 10000, small 500); e.g. --only=idle-shops --idle-shops=300
+  --idle-steady=<seconds>
+                     idle-shops: the measured steady period (full 300, small 120)`;
 
 function flag(args: readonly string[], name: string): string | boolean | undefined {
   for (const arg of args) {
@@ -164,11 +183,40 @@ function flag(args: readonly string[], name: string): string | boolean | undefin
   return undefined;
 }
 
+function positiveInteger(args: readonly string[], name: string): number | undefined {
+  const value = flag(args, name);
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new Error(`--${name} needs a positive integer\n${USAGE}`);
+  return number;
+}
+
+function idleShopsSizes(defaults: IdleShopsSizes, args: readonly string[]): IdleShopsSizes {
+  const shops = positiveInteger(args, 'idle-shops') ?? defaults.shops;
+  return {
+    ...defaults,
+    shops,
+    activeShops: Math.min(defaults.activeShops, Math.max(1, Math.floor(shops / 50))),
+    steadyS: positiveInteger(args, 'idle-steady') ?? defaults.steadyS,
+  };
+}
+
 export function parseBenchOptions(
   args: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): BenchOptions {
-  const known = ['small', 'only', 'out', 'no-out', 'source-worker', 'worker-node-options', 'help'];
+  const known = [
+    'small',
+    'only',
+    'out',
+    'no-out',
+    'source-worker',
+    'worker-node-options',
+    'idle-shops',
+    'idle-steady',
+    'help',
+  ];
   const unknown = args.filter(
     (arg) => arg !== '--' && !known.some((name) => arg === `--${name}` || arg.startsWith(`--${name}=`)),
   );
@@ -191,7 +239,7 @@ export function parseBenchOptions(
       ? undefined
       : typeof outValue === 'string'
         ? path.resolve(outValue)
-        : size === 'full' && only.length === BENCH_NAMES.length
+        : outValue === true || (size === 'full' && only.length === BENCH_NAMES.length)
           ? DEFAULT_REPORT
           : undefined;
   const sizes = SIZES[size];
@@ -206,5 +254,6 @@ export function parseBenchOptions(
       workerNodeOptions: String(flag(args, 'worker-node-options') || productionNodeOptions('worker')),
     },
     writeback: { ...sizes.writeback, compiledWorker: flag(args, 'source-worker') !== true },
+    idleShops: idleShopsSizes(sizes.idleShops, args),
   };
 }

@@ -45,87 +45,174 @@ export function printResult(result: BenchResult): string {
   return [`== ${result.title}`, ...lines].join('\n');
 }
 
+/** One run of `pnpm bench` as the report's header shows it: the sections it wrote, and its machine rows. */
+export interface RunRecord {
+  /** Titles of the sections (benchmarks) this run measured and the report still shows. */
+  sections: string[];
+  /** The machine and run table's rows (Date, CPUs, …, Commit, Sizes, load average). */
+  rows: Array<[string, string]>;
+  cpus: number;
+  /** The load average was above three quarters of the cores: the figures are lower bounds. */
+  busy: boolean;
+}
+
+/** One benchmark's section, with its rows of the summary table and its bullets of the targets missed. */
+export interface SectionRecord {
+  title: string;
+  /** The text under its heading: method, figure table, details. */
+  body: string;
+  summary: string[];
+  misses: string[];
+}
+
+/** What docs/BENCHMARKS.md shows; the rest (the introduction, how to run) is the same in every report. */
+export interface ReportModel {
+  runs: RunRecord[];
+  sections: SectionRecord[];
+}
+
+function missBullets(result: BenchResult): string[] {
+  return result.figures
+    .filter((figure) => figure.pass === false)
+    .map(
+      (figure) =>
+        `- **${figure.name}** (${result.title}): measured ${figure.measured}, target ${figure.target}.` +
+        (figure.missReason ? `\n  ${figure.missReason}` : ''),
+    );
+}
+
+function sectionOf(result: BenchResult): SectionRecord {
+  return {
+    title: result.title,
+    body: [
+      result.method,
+      '',
+      figureTable(result.figures),
+      ...(result.details ? ['', result.details] : []),
+    ].join('\n'),
+    summary: figureTable(result.figures.filter((figure) => figure.target))
+      .split('\n')
+      .slice(2),
+    misses: missBullets(result),
+  };
+}
+
+/** The report of one run: its machine, and a section per benchmark it ran. */
+export function reportModel(
+  options: BenchOptions,
+  machine: Machine,
+  results: readonly BenchResult[],
+): ReportModel {
+  const run: RunRecord = {
+    sections: results.map((result) => result.title),
+    rows: [
+      ['Date', machine.date],
+      ['CPUs (nproc)', `${machine.cpus} × ${machine.cpuModel}`],
+      ['Memory', `${machine.memoryGiB} GiB`],
+      ['Node', machine.node],
+      ['OS', machine.kernel],
+      ['Commit', machine.commit],
+      ['Sizes', options.size],
+      [
+        '1-min load average',
+        `${machine.loadStart.toFixed(2)} at the start, ${(machine.loadEnd ?? Number.NaN).toFixed(2)} at the end`,
+      ],
+    ],
+    cpus: machine.cpus,
+    busy: Math.max(machine.loadStart, machine.loadEnd ?? 0) > machine.cpus * 0.75,
+  };
+  return { runs: [run], sections: results.map(sectionOf) };
+}
+
+const tableRow = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+
+/** One column per run; with several, a Sections row says which sections each run wrote. */
+function runTable(runs: readonly RunRecord[]): string[] {
+  const keys = [...new Set(runs.flatMap((run) => run.rows.map(([key]) => key)))];
+  const cell = (run: RunRecord, key: string) => run.rows.find(([k]) => k === key)?.[1] ?? '—';
+  const several = runs.length > 1;
+  return [
+    `| |${several ? runs.map((_, index) => ` Run ${index + 1} |`).join('') : ' |'}`,
+    tableRow(['---', ...runs.map(() => '---')]),
+    ...(several ? [tableRow(['Sections', ...runs.map((run) => run.sections.join(', '))])] : []),
+    ...keys.map((key) => tableRow([key, ...runs.map((run) => cell(run, key))])),
+  ];
+}
+
+function loadCaveats(runs: readonly RunRecord[]): string[] {
+  return runs
+    .filter((run) => run.busy)
+    .flatMap((run) => [
+      `> **Load caveat:** the machine was shared while ${runs.length > 1 ? `the run of ${run.sections.join(', ')}` : 'this'} ` +
+        `ran (load average above ${run.cpus * 0.75} on ` +
+        `${run.cpus} cores): other processes took CPU from the connector, the simulators and the load ` +
+        'generator alike. Throughput and latency figures are lower bounds of what a quiet machine gives; ' +
+        're-run `pnpm bench` on a quiet machine for clean numbers.',
+      '',
+    ]);
+}
+
+function header(runs: readonly RunRecord[]): string[] {
+  return [
+    '# Benchmarks',
+    '',
+    `Written by \`pnpm bench\` (apps/e2e/bench) from the figures of the run${runs.length > 1 ? 's' : ''} below — ` +
+      'a run of every benchmark rewrites this file, a run of some of them (`--only`) replaces only their sections. ' +
+      'Every figure is measured against the sandbox simulators on this machine (127.0.0.1); the tests assert ' +
+      'behaviour only, never these times.',
+    '',
+    runs.length > 1 ? '## Machine and runs' : '## Machine and run',
+    '',
+    ...runTable(runs),
+    '',
+    ...loadCaveats(runs),
+  ];
+}
+
+function howToRun(): string[] {
+  return [
+    '## How to run',
+    '',
+    '```',
+    'pnpm bench                              # full sizes, rewrites docs/BENCHMARKS.md (~40 min)',
+    'pnpm bench --small                      # small sizes, prints only (about five minutes)',
+    'pnpm bench --only=ingress,queue         # some of them; add --out=<file> to write a report',
+    'pnpm bench --only=idle-shops --out      # replaces only that section of docs/BENCHMARKS.md',
+    '```',
+    '',
+    'It builds the ingress and the export worker, starts its own PostgreSQL (or uses DATABASE_URL) and Redis ' +
+      'from the local binaries, the ingress and the sync worker in its process, the sandbox (benchmarks 2 and 4), ' +
+      'the ingress (benchmark 1), the export worker (benchmarks 2 and 4, from its built dist with the production ' +
+      'NODE_OPTIONS; `--source-worker` runs it through tsx instead) and the webhook worker (benchmark 4) as ' +
+      'processes of their own. Benchmark 5 (idle shops) runs every app that keeps periodic jobs as its own process ' +
+      '(`--only=idle-shops --idle-shops=500` tries it at a smaller size).',
+    '',
+  ];
+}
+
+export function renderModel(model: ReportModel): string {
+  const misses = model.sections.flatMap((section) => section.misses);
+  return [
+    ...header(model.runs),
+    '## Summary',
+    '',
+    '| Figure | Measured | Target | Result |',
+    '| --- | --- | --- | --- |',
+    ...model.sections.flatMap((section) => section.summary),
+    '',
+    ...model.sections.flatMap((section) => [`## ${section.title}`, '', section.body, '']),
+    '## Targets missed: why, and what would fix it',
+    '',
+    ...(misses.length === 0 ? [model.runs.length > 1 ? 'None in these runs.' : 'None in this run.'] : misses),
+    '',
+    ...howToRun(),
+  ].join('\n');
+}
+
 export function renderReport(
   options: BenchOptions,
   machine: Machine,
   results: readonly BenchResult[],
 ): string {
-  const busy = Math.max(machine.loadStart, machine.loadEnd ?? 0) > machine.cpus * 0.75;
-  const misses = results.flatMap((result) =>
-    result.figures.filter((figure) => figure.pass === false).map((figure) => ({ result, figure })),
-  );
-  const out: string[] = [];
-  out.push('# Benchmarks');
-  out.push('');
-  out.push(
-    `Written by \`pnpm bench\` (apps/e2e/bench) from the figures of the run below — re-running it rewrites this file. ` +
-      'Every figure is measured against the sandbox simulators on this machine (127.0.0.1); the tests assert ' +
-      'behaviour only, never these times.',
-  );
-  out.push('');
-  out.push('## Machine and run');
-  out.push('');
-  out.push('| | |');
-  out.push('| --- | --- |');
-  out.push(`| Date | ${machine.date} |`);
-  out.push(`| CPUs (nproc) | ${machine.cpus} × ${machine.cpuModel} |`);
-  out.push(`| Memory | ${machine.memoryGiB} GiB |`);
-  out.push(`| Node | ${machine.node} |`);
-  out.push(`| OS | ${machine.kernel} |`);
-  out.push(`| Commit | ${machine.commit} |`);
-  out.push(`| Sizes | ${options.size} |`);
-  out.push(
-    `| 1-min load average | ${machine.loadStart.toFixed(2)} at the start, ${(machine.loadEnd ?? Number.NaN).toFixed(2)} at the end |`,
-  );
-  out.push('');
-  if (busy) {
-    out.push(
-      `> **Load caveat:** the machine was shared while this ran (load average above ${machine.cpus * 0.75} on ` +
-        `${machine.cpus} cores): other processes took CPU from the connector, the simulators and the load ` +
-        'generator alike. Throughput and latency figures are lower bounds of what a quiet machine gives; ' +
-        're-run `pnpm bench` on a quiet machine for clean numbers.',
-    );
-    out.push('');
-  }
-  out.push('## Summary');
-  out.push('');
-  out.push(figureTable(results.flatMap((result) => result.figures.filter((figure) => figure.target))));
-  out.push('');
-  for (const result of results) {
-    out.push(`## ${result.title}`);
-    out.push('');
-    out.push(result.method);
-    out.push('');
-    out.push(figureTable(result.figures));
-    out.push('');
-    if (result.details) {
-      out.push(result.details);
-      out.push('');
-    }
-  }
-  out.push('## Targets missed: why, and what would fix it');
-  out.push('');
-  if (misses.length === 0) out.push('None in this run.');
-  for (const { result, figure } of misses) {
-    out.push(`- **${figure.name}** (${result.title}): measured ${figure.measured}, target ${figure.target}.`);
-    if (figure.missReason) out.push(`  ${figure.missReason}`);
-  }
-  out.push('');
-  out.push('## How to run');
-  out.push('');
-  out.push('```');
-  out.push('pnpm bench                              # full sizes, rewrites docs/BENCHMARKS.md (~40 min)');
-  out.push('pnpm bench --small                      # small sizes, prints only (about five minutes)');
-  out.push('pnpm bench --only=ingress,queue         # some of them; add --out=<file> to write a report');
-  out.push('```');
-  out.push('');
-  out.push(
-    'It builds the ingress and the export worker, starts its own PostgreSQL (or uses DATABASE_URL) and Redis ' +
-      'from the local binaries, the ingress and the sync worker in its process, the sandbox (benchmarks 2 and 4), ' +
-      'the ingress (benchmark 1), the export worker (benchmarks 2 and 4, from its built dist with the production ' +
-      'NODE_OPTIONS; `--source-worker` runs it through tsx instead) and the webhook worker (benchmark 4) as ' +
-      'processes of their own.',
-  );
-  out.push('');
-  return out.join('\n');
+  return renderModel(reportModel(options, machine, results));
 }

@@ -6,6 +6,7 @@ import { type Sandbox, seedTenant, startTestSandbox, type Tenant } from '@connec
 
 export type RemoteCall =
   | { op: 'seed'; args: [options: Parameters<typeof seedTenant>[1]] }
+  | { op: 'seedMany'; args: [count: number, options: Parameters<typeof seedTenant>[1]] }
   | { op: 'createOrders'; args: [orgId: string, count: number] }
   | { op: 'salesCount'; args: [orgIds: string[]] }
   | { op: 'saleOf'; args: [orgId: string, meta: string] }
@@ -30,6 +31,14 @@ export interface DeliverySummary {
   acceptedMs: number[];
   /** Duration of single POSTs to the receiver (ms). */
   postMs: number[];
+}
+
+/** A tenant of `seedMany`: only what a connection and its triggers need (thousands cross the boundary). */
+export interface LeanTenant {
+  orgId: string;
+  accountCode: string;
+  storeCode: string;
+  connection: Tenant['connection'];
 }
 
 /** One logged request as it crosses the process boundary: its arrival, not its finish. */
@@ -83,6 +92,16 @@ const handlers: { [K in RemoteCall['op']]: (...args: Extract<RemoteCall, { op: K
     tenants.set(tenant.orgId, tenant);
     const { createOrder: _createOrder, ...data } = tenant;
     return data;
+  },
+  async seedMany(count, options) {
+    const seeded: LeanTenant[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const tenant = await seedTenant(sandbox, options);
+      tenants.set(tenant.orgId, tenant);
+      const { orgId, accountCode, connection } = tenant;
+      seeded.push({ orgId, accountCode, storeCode: tenant.stores[0]!.code, connection });
+    }
+    return seeded;
   },
   createOrders(orgId, count) {
     const tenant = tenantOf(orgId);
