@@ -338,8 +338,13 @@ function connectionHealth(prisma: PrismaClient) {
       });
     },
 
+    /**
+     * Bookkeeping, not a change of the connection: `updatedAt` (what the schedule keepers and the tenant
+     * runtime's client cache compare) stays as it is, so a sync every few minutes does not make every
+     * keeper re-read the connection and every worker rebuild its clients.
+     */
     async recordSync(id: string, at = new Date()): Promise<void> {
-      await prisma.connection.update({ where: { id }, data: { lastSyncAt: at } });
+      await prisma.$executeRaw`UPDATE "Connection" SET "lastSyncAt" = ${at} WHERE "id" = ${id}::uuid`;
     },
   };
 }
