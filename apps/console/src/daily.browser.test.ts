@@ -171,6 +171,7 @@ describe('daily operations in Chromium', () => {
       'writeback.payment',
       'writeback.sale_state',
     ]);
+    // biome-ignore lint/performance/useDomNodeTextContent: what the operator sees, not the hidden engineers' details
     const visible = await page.locator('#timeline').innerText();
     for (const code of types) expect(visible).not.toContain(code as string);
     expect(visible).not.toMatch(/started|attempt|created in/);

@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
 
 /**
  * Every timeline type the code writes: `type: 'x.y'` in a file that writes the timeline, and the values of
- * a `TIMELINE = { … }` constant. The sandbox is another system and is left out.
+ * a `…TIMELINE = { … }` constant. The sandbox is another system and is left out.
  */
 function writtenTypes(): Set<string> {
   const types = new Set<string>();
@@ -35,7 +35,7 @@ function writtenTypes(): Set<string> {
     const text = readFileSync(file, 'utf8');
     if (!/\.record\(|orderEvents\.append|timeline\.append|\.append\(connectionId/.test(text)) continue;
     for (const match of text.matchAll(/type:\s*'([a-z]+\.[a-z_]+)'/g)) types.add(match[1] as string);
-    for (const block of text.matchAll(/const TIMELINE = \{([^}]*)\}/g)) {
+    for (const block of text.matchAll(/const [A-Z_]*TIMELINE = \{([^}]*)\}/g)) {
       for (const match of (block[1] as string).matchAll(/'([a-z]+\.[a-z_]+)'/g))
         types.add(match[1] as string);
     }

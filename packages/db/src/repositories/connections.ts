@@ -282,8 +282,7 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
 }
 
 /** The notification URL's token: which connection it names, and moving to the derived one. */
-function notificationTokens(prisma: PrismaClient, secretsKey: Buffer, codec: ConnectionCodec) {
-  const { toRecord } = codec;
+function notificationTokens(prisma: PrismaClient, secretsKey: Buffer) {
   return {
     /**
      * The tenant of a LIFE POS notification URL, without its secrets: looked up by the token's hash,
@@ -354,7 +353,7 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
   return {
     ...connectionWrites(prisma, secretsKey, codec),
     ...connectionLookups(prisma, codec),
-    ...notificationTokens(prisma, secretsKey, codec),
+    ...notificationTokens(prisma, secretsKey),
     ...connectionHealth(prisma),
   };
 }
