@@ -2,7 +2,7 @@ import type { Database } from '@connector/db';
 import { orderIdOfSaleMeta, type SaleState, type SaleStateOutcome } from '@connector/domain';
 import type { LifePosClient, Sale } from '@connector/lifepos';
 import type { Logger } from '@connector/logger';
-import { type EntityLock, orderLockKey } from '@connector/queue';
+import { type EntityLock, orderLockKey, withLinkedSignal } from '@connector/queue';
 import type { RetailCrmOrder } from '@connector/retailcrm';
 import { readMoneyDocuments, type Tenant } from '@connector/tenant';
 import { PAYMENT_TIMELINE, type PaymentWriteBackCounts, writeBackPayments } from './payment-write-back.js';
@@ -85,7 +85,7 @@ export async function writeBackSale(
     // before anything is read, so a write-back the LIFE POS limit defers has read nothing yet.
     const ticket = await tenant.limits.lifepos.reserve();
     return tenant.limits.lifepos.spend(ticket, () =>
-      writeBackLocked(deps, tenant, saleGuid, order, AbortSignal.any([signal, lockSignal])),
+      withLinkedSignal([signal, lockSignal], (both) => writeBackLocked(deps, tenant, saleGuid, order, both)),
     );
   });
 }

@@ -53,6 +53,7 @@ export {
 } from './job-schedules.js';
 export { type LifeposCheck, lifeposCheckId, SUBSCRIPTION_CHECK_EVERY_MS } from './jobs/lifepos-events.js';
 export { syncSchedulerId } from './jobs/sync.js';
+export { withLinkedSignal } from './linked-signal.js';
 export {
   backgroundPace,
   createPacer,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { catalog, type JobData, type QueueName } from './catalog.js';
 import type { EntityLock } from './entity-lock.js';
 import { type JobOutcome, recordJob } from './job-metrics.js';
+import { withLinkedSignal } from './linked-signal.js';
 import {
   type AnyJobHandler,
   asError,
@@ -72,12 +73,12 @@ async function runHandler(
   const { queue, job, log, data } = run;
   const target = { queue, data } as LockTarget;
   const handle = async (lockSignal?: AbortSignal) => {
-    const signals = [bullSignal, lockSignal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal;
-    signal.addEventListener('abort', () => log.warn('job aborted', { reason: String(signal.reason) }), {
-      once: true,
+    const result = await withLinkedSignal([bullSignal, lockSignal], (signal) => {
+      signal.addEventListener('abort', () => log.warn('job aborted', { reason: String(signal.reason) }), {
+        once: true,
+      });
+      return (handler as JobHandler<QueueName>).handle({ data, job, logger: log, signal });
     });
-    const result = await (handler as JobHandler<QueueName>).handle({ data, job, logger: log, signal });
     if (deps.onSuccess) {
       try {
         await deps.onSuccess({ queue, data, result, job } as JobSuccess);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@connector/db';
 import { errorKind } from '@connector/domain';
 import type { Logger } from '@connector/logger';
-import { createEntityLock } from '@connector/queue';
+import { createEntityLock, withLinkedSignal } from '@connector/queue';
 import type { Redis } from 'ioredis';
 
 /** How old rows get before the retention job deletes them (RETENTION_*_DAYS). */
@@ -80,8 +80,9 @@ export function startRetention(options: RetentionOptions): Retention {
     return total;
   };
 
-  const run = async (lost: AbortSignal): Promise<RetentionSummary> => {
-    const signal = AbortSignal.any([lost, stopping.signal]);
+  const run = (lost: AbortSignal): Promise<RetentionSummary> =>
+    withLinkedSignal([lost, stopping.signal], (signal) => purgeAll(signal));
+  const purgeAll = async (signal: AbortSignal): Promise<RetentionSummary> => {
     const before = (days: number) => new Date(now() - days * DAY_MS);
     const summary: RetentionSummary = {
       timeline: await purge(
