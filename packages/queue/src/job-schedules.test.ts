@@ -12,6 +12,7 @@ import {
   startScheduleKeeper,
   upsertJobSchedule,
 } from './index.js';
+import { storedSchedulers } from './job-schedules.js';
 
 let redis: Redis;
 let queue: Queue;
@@ -33,6 +34,19 @@ const history = (connectionId: string, everyMs = 60_000) => ({
 const ownsHistory = (id: string) => id.endsWith('.retailcrm-history');
 
 describe('job schedules', () => {
+  it('reads every scheduler of a queue, more than one page of them', async () => {
+    const own = createScheduleQueue(redis, `{${uniquePrefix()}}`, 'reconcile');
+    try {
+      const schedules = Array.from({ length: 1_100 }, () => history(randomUUID(), 3_600_000));
+      for (const schedule of schedules) await upsertJobSchedule(own, 'reconcile', schedule);
+      const stored = await storedSchedulers(own);
+      expect([...stored.keys()].sort()).toEqual(schedules.map(({ id }) => id).sort());
+    } finally {
+      await own.obliterate({ force: true });
+      await own.close();
+    }
+  }, 60_000);
+
   it('creates a scheduler whose first job comes at once with the catalog policy', async () => {
     const schedule = history(randomUUID());
     await expect(upsertJobSchedule(queue, 'reconcile', schedule)).resolves.toBe('created');
