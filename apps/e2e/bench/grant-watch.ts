@@ -1,7 +1,8 @@
 // Delivery delay of rate-limited calls: the time from the slot the limiter granted a call (on the Redis
 // clock, read from the limiter's own sorted set) to the call's arrival at the simulator (its own process,
-// the same host clock). The jitter guard (DEFAULT_JITTER_GUARD_MS) must cover how much later one call can
-// arrive after its slot than another: the spread of these delays.
+// the same host clock). The jitter guard (measured by the processes, shared in Redis) must cover how much
+// later one call can arrive after its slot than another: the spread of these delays. The watch also samples
+// that shared guard at each poll.
 import type { Redis } from 'ioredis';
 
 interface Grant {
@@ -26,10 +27,17 @@ export interface DelayStats {
  * unseen). A member that leaves the set before its window has passed was a reservation given back
  * (RateBucket.spend): no call was made for it, and it is dropped.
  */
-export function watchGrants(redis: Redis, keys: () => string[], windowMs: number, everyMs = 200) {
+export function watchGrants(
+  redis: Redis,
+  keys: () => string[],
+  { windowMs, guardKey, everyMs = 200 }: { windowMs: number; guardKey: string; everyMs?: number },
+) {
   const byKey = new Map<string, Map<string, Grant>>();
+  const guards: number[] = [];
   let stopped = false;
   const poll = async () => {
+    const guard = await redis.hget(guardKey, 'ms');
+    if (guard !== null) guards.push(Number(guard));
     for (const key of keys()) {
       const now = Date.now();
       const reply = await redis.zrange(key, '0', '-1', 'WITHSCORES');
@@ -58,6 +66,10 @@ export function watchGrants(redis: Redis, keys: () => string[], windowMs: number
       stopped = true;
       clearInterval(timer);
       return poll().catch(() => {});
+    },
+    /** The shared jitter guard (ms) at each poll once a process had published one. */
+    guards(): readonly number[] {
+      return guards;
     },
     /** Grant slots of one key (ms since the epoch), sorted. */
     slots(key: string): number[] {

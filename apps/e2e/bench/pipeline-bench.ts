@@ -8,7 +8,7 @@
 // measure a fresh tenant meanwhile (pipeline-progress.ts), count the calls (pipeline-calls.ts) and write
 // the figures (pipeline-figures.ts); the worker's metrics and memory come from pipeline-worker.ts.
 
-import { DEFAULT_JITTER_GUARD_MS } from '@connector/queue';
+import { jitterGuardKey, MIN_JITTER_GUARD_MS } from '@connector/queue';
 import { Redis } from 'ioredis';
 import { startProcessStack } from '../faults/process-stack.js';
 import type { PipelineSizes } from './bench-options.js';
@@ -118,7 +118,8 @@ export async function runPipelineBench(
   const grants = watchGrants(
     watchRedis,
     () => shops.map((shop) => lifeposKey(shop.tenant.orgId)),
-    1_000 + DEFAULT_JITTER_GUARD_MS,
+    // The narrowest window the limiter can have: a member gone before it was given back, not expired.
+    { windowMs: 1_000 + MIN_JITTER_GUARD_MS, guardKey: jitterGuardKey(stack.env.QUEUE_PREFIX!) },
   );
   const unsubscribe = remote.onRequest((entry) => tally.record(entry));
   try {

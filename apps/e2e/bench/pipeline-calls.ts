@@ -111,6 +111,8 @@ export interface Delivery {
   delay: DelayStats;
   /** The tightest span of limit + 1 arrivals of one organization (≥ 1 s: no 429). */
   tightest: number;
+  /** The shared jitter guard sampled during the run (ms), sorted; empty: none was measured. */
+  guards: readonly number[];
 }
 
 /** Grant → arrival of every LIFE POS call, and the tightest span of limit + 1 arrivals. */
@@ -138,5 +140,5 @@ export function measureDelivery(
       return min;
     }),
   );
-  return { delay, tightest };
+  return { delay, tightest, guards: [...grants.guards()].sort((a, b) => a - b) };
 }

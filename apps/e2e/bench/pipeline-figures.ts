@@ -41,6 +41,12 @@ export interface PipelineOutcome {
   delivery: Delivery;
 }
 
+/** The shared jitter guard over the run: median and range of its samples. */
+function guardText(guards: readonly number[]): string {
+  if (guards.length === 0) return `${DEFAULT_JITTER_GUARD_MS} ms, none measured yet`;
+  return `measured ${median(guards)} ms (${guards[0]}–${guards.at(-1)} ms over the run)`;
+}
+
 function floorText(floor: ModuleFloor | undefined): string {
   return floor
     ? `Fresh processes with the same NODE_OPTIONS, after a garbage collection: bare Node ${mb(floor.node)}; ` +
@@ -54,7 +60,9 @@ function floorText(floor: ModuleFloor | undefined): string {
 function throughputFigures(outcome: PipelineOutcome): Figure[] {
   const { sizes, finished, elapsedMs, totalOrders, exportedOrders } = outcome;
   const { idealMs, minimalIdealMs, bigLpUtil, bigAccount, smallLpUtil } = outcome.calls;
-  const { delay, tightest } = outcome.delivery;
+  const { delay, tightest, guards } = outcome.delivery;
+  const guard = guardText(guards);
+  const largestGuard = guards.at(-1) ?? DEFAULT_JITTER_GUARD_MS;
   return [
     {
       name: 'Time to export everything',
@@ -72,17 +80,17 @@ function throughputFigures(outcome: PipelineOutcome): Figure[] {
       target: '≥ 95 % of the binding (LIFE POS) limit',
       pass: bigLpUtil >= 0.95,
       missReason:
-        `The limiter grants at most the limit per (1 s + ${DEFAULT_JITTER_GUARD_MS} ms guard), and exports are paced ` +
+        `The limiter grants at most the limit per (1 s + the jitter guard: ${guard}), and exports are paced ` +
         `${round((PACE_SLACK - 1) * 100, 1)} % slower than that (PACE_SLACK) to leave room for the tenant's other calls: ` +
-        `at most ${pct(1 / (PACE_SLACK * (1 + DEFAULT_JITTER_GUARD_MS / 1000)))} of the limit. A smaller guard ` +
-        'needs the delivery delay below to stay smaller still.',
+        `at most ${pct(1 / (PACE_SLACK * (1 + largestGuard / 1000)))} of the limit at the largest guard. The guard is ` +
+        'what the processes measured of their own lateness (a stalled event loop, garbage collection), plus an allowance.',
     },
     {
       name: 'Delivery delay of LIFE POS calls (grant → arrival)',
       measured:
         `p50 ${round(delay.p50, 1)} ms, p99 ${round(delay.p99, 1)} ms, p99.9 ${round(delay.p999, 1)} ms, max ${round(delay.max, 1)} ms, ` +
         `min ${round(delay.min, 1)} ms (${delay.matched} of ${delay.arrivals} calls matched to ${delay.grants} grants); ` +
-        `spread p99.9 − min ${round(delay.p999 - delay.min, 1)} ms, max − min ${round(delay.max - delay.min, 1)} ms against a guard of ${DEFAULT_JITTER_GUARD_MS} ms; ` +
+        `spread p99.9 − min ${round(delay.p999 - delay.min, 1)} ms, max − min ${round(delay.max - delay.min, 1)} ms against the jitter guard (${guard}); ` +
         `tightest ${sizes.lifeposPerSecond + 1} consecutive arrivals of one organization ${round(tightest, 1)} ms (≥ 1000 ms: no rejection)`,
     },
     {
@@ -105,7 +113,7 @@ function callFigures(outcome: PipelineOutcome): Figure[] {
       target: '0',
       pass: rejections === 0,
       missReason:
-        `The connector's limiter grants at most the limit per (1 s + a ${DEFAULT_JITTER_GUARD_MS} ms jitter guard), on Redis's clock ` +
+        `The connector's limiter grants at most the limit per (1 s + the measured jitter guard: ${guardText(outcome.delivery.guards)}), on Redis's clock ` +
         'when a call is granted; the simulator counts arrivals on its own clock. A call delivered later after ' +
         'its grant than the guard (see the delivery delay) lands in the same upstream second as later ones. ' +
         'Rejected calls are deferred and retried, not lost.',

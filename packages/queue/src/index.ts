@@ -32,6 +32,14 @@ export {
   LOCK_BUSY,
 } from './entity-lock.js';
 export {
+  createJitterMeter,
+  guardFor,
+  type JitterMeter,
+  jitterGuardKey,
+  MAX_JITTER_GUARD_MS,
+  MIN_JITTER_GUARD_MS,
+} from './jitter-guard.js';
+export {
   defineJob,
   type JobDefinition,
   type PeriodicKind,

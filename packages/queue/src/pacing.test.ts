@@ -4,9 +4,9 @@ import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { jobIdFor, orderJobId } from './catalog.js';
+import { DEFAULT_JITTER_GUARD_MS, jitterGuardKey } from './jitter-guard.js';
 import { backgroundPace, createPacer, orderExportPace } from './pacing.js';
 import { createProducer } from './producer.js';
-import { DEFAULT_JITTER_GUARD_MS } from './rate-limiter.js';
 import { createWorkerRedis } from './redis-connections.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -18,9 +18,16 @@ const redis = createWorkerRedis(testRedisUrl());
 cleanups.push(() => redis.quit());
 beforeAll(() => waitFor(() => redis.status === 'ready', { what: 'the Redis connection' }));
 
+/** A pacer whose shared jitter guard is `guardMs` (0: slots exactly the pace's interval). */
+async function pacerWithGuard(guardMs = 0) {
+  const prefix = `{${uniquePrefix('pace')}}`;
+  await redis.hset(jitterGuardKey(prefix), 'ms', guardMs, 'at', Date.now());
+  return createPacer(redis, prefix);
+}
+
 describe('pacer', () => {
   it('starts an idle tenant at once and spaces its backlog by the interval', async () => {
-    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pacer = await pacerWithGuard();
     const pace = { key: 'order-export:a', intervalMs: 200 };
     const delays = [];
     for (let i = 0; i < 5; i += 1) delays.push((await pacer.reserve(pace)).delayMs);
@@ -32,15 +39,25 @@ describe('pacer', () => {
     });
   });
 
+  it('stretches the interval by the measured jitter guard, the default one before any was measured', async () => {
+    const measured = await pacerWithGuard(50);
+    await measured.reserve({ key: 'k', intervalMs: 1_000 });
+    expect((await measured.reserve({ key: 'k', intervalMs: 1_000 })).intervalMs).toBe(1_050);
+    const unmeasured = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const slot = await unmeasured.reserve({ key: 'k', intervalMs: 1_000 });
+    expect(slot.intervalMs).toBe(1_000 + DEFAULT_JITTER_GUARD_MS);
+    expect((await unmeasured.reserve({ key: 'k', intervalMs: 1_000 })).delayMs).toBeGreaterThan(1_150);
+  });
+
   it('keeps tenants apart: another tenant’s first job is not behind the backlog', async () => {
-    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pacer = await pacerWithGuard();
     for (let i = 0; i < 50; i += 1) await pacer.reserve({ key: 'big', intervalMs: 1_000 });
     expect((await pacer.reserve({ key: 'fresh', intervalMs: 1_000 })).delayMs).toBe(0);
     expect((await pacer.reserve({ key: 'big', intervalMs: 1_000 })).delayMs).toBeGreaterThan(49_000);
   });
 
   it('gives back only the last slot', async () => {
-    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pacer = await pacerWithGuard();
     const pace = { key: 'k', intervalMs: 10_000 };
     await pacer.reserve(pace);
     const second = await pacer.reserve(pace);
@@ -57,7 +74,7 @@ describe('pacer', () => {
 
 describe('background pace', () => {
   it('starts background work after the live backlog, and never holds a live job back', async () => {
-    const pacer = createPacer(redis, `{${uniquePrefix('pace')}}`);
+    const pacer = await pacerWithGuard();
     const live = { key: 'order-export:bg', intervalMs: 1_000 };
     const background = backgroundPace(live);
     expect(background).toEqual({ key: live.key, intervalMs: 2_000, background: true });
@@ -87,13 +104,12 @@ describe('background pace', () => {
 });
 
 describe('orderExportPace', () => {
-  it('spaces a tenant’s exports by its slower bucket, as the limiter grants calls, with 3 % to spare', () => {
-    const window = 1_000 + DEFAULT_JITTER_GUARD_MS;
+  it('spaces a tenant’s exports by its slower bucket, with 2 % to spare (the pacer adds the guard)', () => {
     const pace = orderExportPace('c1', { retailcrmPerSecond: 10, lifeposPerSecond: 5 });
     expect(pace.key).toBe('order-export:c1');
-    expect(pace.intervalMs).toBeCloseTo((window / 5) * 1.03, 6);
+    expect(pace.intervalMs).toBeCloseTo((1_000 / 5) * 1.02, 6);
     const slowCrm = orderExportPace('c1', { retailcrmPerSecond: 2, lifeposPerSecond: 20 });
-    expect(slowCrm.intervalMs).toBeCloseTo((window / 2) * 1.03, 6);
+    expect(slowCrm.intervalMs).toBeCloseTo((1_000 / 2) * 1.02, 6);
   });
 });
 

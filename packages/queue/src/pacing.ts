@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
+import { DEFAULT_JITTER_GUARD_MS, jitterGuardKey, luaReadGuard } from './jitter-guard.js';
 import { luaScript } from './lua-script.js';
-import { DEFAULT_JITTER_GUARD_MS } from './rate-limiter.js';
 
 /**
  * Fairness between tenants on a shared queue. BullMQ's waiting list is one FIFO for every tenant: a shop
@@ -13,7 +13,10 @@ import { DEFAULT_JITTER_GUARD_MS } from './rate-limiter.js';
 export interface Pace {
   /** The tenant's pacing key (see `orderExportPace`). */
   key: string;
-  /** Start-to-start spacing of the tenant's jobs, in milliseconds. */
+  /**
+   * Start-to-start spacing of the tenant's jobs at a one-second window, in milliseconds; the pacer
+   * stretches it as the rate limiter stretches its window, by the measured jitter guard (jitter-guard.ts).
+   */
   intervalMs: number;
   /**
    * Background work (see `backgroundPace`): slots of a lane of its own that start only after the tenant's
@@ -27,6 +30,8 @@ export interface PaceSlot {
   delayMs: number;
   /** Identifies the slot for `release`. */
   slotEndMs: number;
+  /** The slot's length: the pace's interval stretched by the guard then in force. */
+  intervalMs: number;
 }
 
 export interface Pacer {
@@ -39,17 +44,22 @@ export interface Pacer {
 /*
  * The key holds the end of the tenant's last reserved slot on the Redis clock (ms). A slot starts at
  * max(now, that end); the key expires when the tenant's backlog has run out, so an idle tenant starts
- * at once. Both commands are single scripts, atomic among every ingress and worker process.
+ * at once. Both commands are single scripts, atomic among every ingress and worker process. A slot is
+ * ARGV[1] × (1000 + guard) / 1000 long, the guard read from the limiter's shared estimate (the last key).
  */
+const stretchedInterval = `${luaReadGuard(2, 'ARGV[2]')}
+   local interval = math.ceil(tonumber(ARGV[1]) * (1000 + guard) / 1000)`;
+
 const reserveScript = luaScript(
   `local t = redis.call('TIME')
    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+   ${stretchedInterval}
    local last = tonumber(redis.call('GET', KEYS[1]) or '0')
    local start = math.max(now, last)
-   local finish = start + tonumber(ARGV[1])
+   local finish = start + interval
    redis.call('SET', KEYS[1], string.format('%.0f', finish), 'PX', finish - now + 1000)
-   return {start - now, string.format('%.0f', finish)}`,
-  1,
+   return {start - now, string.format('%.0f', finish), interval}`,
+  2,
 );
 
 const releaseScript = luaScript(
@@ -64,38 +74,40 @@ const releaseScript = luaScript(
 
 /*
  * A background slot starts after the end of the tenant's last live slot (KEYS[1]) and of its last
- * background slot (KEYS[2]); only KEYS[2] moves. Live reservations never read KEYS[2].
+ * background slot (KEYS[3]); only KEYS[3] moves. Live reservations never read KEYS[3].
  */
 const reserveBackgroundScript = luaScript(
   `local t = redis.call('TIME')
    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+   ${stretchedInterval}
    local live = tonumber(redis.call('GET', KEYS[1]) or '0')
-   local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+   local last = tonumber(redis.call('GET', KEYS[3]) or '0')
    local start = math.max(now, live, last)
-   local finish = start + tonumber(ARGV[1])
-   redis.call('SET', KEYS[2], string.format('%.0f', finish), 'PX', finish - now + 1000)
-   return {start - now, string.format('%.0f', finish)}`,
-  2,
+   local finish = start + interval
+   redis.call('SET', KEYS[3], string.format('%.0f', finish), 'PX', finish - now + 1000)
+   return {start - now, string.format('%.0f', finish), interval}`,
+  3,
 );
 
 export function createPacer(redis: Redis, prefix: string): Pacer {
   const keyOf = (pace: Pace) => `${prefix}:pace:${pace.key}`;
   const laneOf = (pace: Pace) => (pace.background ? `${keyOf(pace)}:background` : keyOf(pace));
+  const guardKey = jitterGuardKey(prefix);
   return {
     async reserve(pace) {
       if (!(pace.intervalMs > 0) || !Number.isFinite(pace.intervalMs)) {
         throw new Error(`pace interval for ${pace.key} must be a positive number, got ${pace.intervalMs}`);
       }
-      const interval = [Math.ceil(pace.intervalMs)];
-      const [delay, end] = (
+      const args = [pace.intervalMs, DEFAULT_JITTER_GUARD_MS];
+      const [delay, end, interval] = (
         pace.background
-          ? await reserveBackgroundScript(redis, [keyOf(pace), laneOf(pace)], interval)
-          : await reserveScript(redis, [keyOf(pace)], interval)
-      ) as [number, string];
-      return { delayMs: delay, slotEndMs: Number(end) };
+          ? await reserveBackgroundScript(redis, [keyOf(pace), guardKey, laneOf(pace)], args)
+          : await reserveScript(redis, [keyOf(pace), guardKey], args)
+      ) as [number, string, number];
+      return { delayMs: delay, slotEndMs: Number(end), intervalMs: interval };
     },
     async release(pace, slot) {
-      await releaseScript(redis, [laneOf(pace)], [String(slot.slotEndMs), Math.ceil(pace.intervalMs)]);
+      await releaseScript(redis, [laneOf(pace)], [String(slot.slotEndMs), slot.intervalMs]);
     },
   };
 }
@@ -112,25 +124,25 @@ export function backgroundPace(live: Pace, share = 0.5): Pace {
 }
 
 /**
- * 3 % under the buckets' rate: the same buckets serve the tenant's other calls too (store sync, the
+ * 2 % under the buckets' rate: the same buckets serve the tenant's other calls too (store sync, the
  * refresh of cached look-ups, write-backs). Paced at exactly the rate, every such call would add to a
  * wait that never shrinks again, until jobs wait past the limiter's maxWait and are deferred.
  */
-export const PACE_SLACK = 1.03;
+export const PACE_SLACK = 1.02;
 
 /**
  * How an `order-export` job of a connection is paced: an export of a never-linked order makes one
  * RetailCRM call (read the order) and one LIFE POS call (create the sale), so the tenant's jobs can start
- * as often as the slower of its two rate buckets grants a call — with the limiter's jitter guard, which
- * makes a bucket of N per second grant N per (1 s + guard) — and a little slack (PACE_SLACK).
+ * as often as the slower of its two rate buckets grants a call, and a little slack (PACE_SLACK). The
+ * limiter's jitter guard makes a bucket of N per second grant N per (1 s + guard): the pacer stretches the
+ * interval by the same measured guard.
  */
 export function orderExportPace(
   connectionId: string,
   limits: { retailcrmPerSecond: number; lifeposPerSecond: number },
 ): Pace {
-  const window = 1_000 + DEFAULT_JITTER_GUARD_MS;
   return {
     key: `order-export:${connectionId}`,
-    intervalMs: PACE_SLACK * Math.max(window / limits.retailcrmPerSecond, window / limits.lifeposPerSecond),
+    intervalMs: PACE_SLACK * Math.max(1_000 / limits.retailcrmPerSecond, 1_000 / limits.lifeposPerSecond),
   };
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeferredError } from '@connector/domain';
 import type { Redis } from 'ioredis';
+import { createJitterMeter, DEFAULT_JITTER_GUARD_MS, jitterGuardKey, luaReadGuard } from './jitter-guard.js';
 import { luaScript } from './lua-script.js';
 
 /** Requests per second per upstream account unless the connection's settings say otherwise. */
@@ -20,14 +21,15 @@ export function lifeposRateKey(orgId: string): string {
  * The window a bucket's `perSecond` grants fit into: one second plus a guard. Grants are spaced on the
  * Redis clock, but the upstream counts requests when they arrive; a request delayed on the way (event
  * loop, network) can land in the same upstream second as later ones. The guard absorbs that much jitter,
- * so an upstream that allows N requests in any one-second window never sees N + 1. 150 ms still let 2–11
- * of 15,000 calls through as 429s in the pipeline benchmark (docs/BENCHMARKS.md); the price of 200 ms is
- * using at most 1/1.2 of the limit.
+ * so an upstream that allows N requests in any one-second window never sees N + 1. It is measured, not
+ * set: the shared estimate of how late calls really leave after their slots (jitter-guard.ts).
  */
-export const DEFAULT_JITTER_GUARD_MS = 200;
+export { DEFAULT_JITTER_GUARD_MS } from './jitter-guard.js';
 
 /*
  * Sliding-window log with reservations, on the Redis clock (TIME), in microseconds.
+ * The window is 1 s plus the guard: ARGV[2] when not negative (a fixed guard, µs), else the shared
+ * measured one (KEYS[2], ms; ARGV[5] while there is none).
  * The sorted set holds the grant times of the last second (and reserved future slots). A new grant
  * goes to the earliest slot s ≥ now that is not earlier than the newest grant and lies more than one
  * window after the `limit`-th newest grant. Every grant therefore has at most limit-1 grants in the
@@ -42,6 +44,11 @@ const acquireScript = luaScript(
   `local key = KEYS[1]
    local limit = tonumber(ARGV[1])
    local window = tonumber(ARGV[2])
+   if window < 0 then
+     ${luaReadGuard(2, 'ARGV[5]')}
+     window = guard * 1000
+   end
+   window = 1000000 + window
    local maxWait = tonumber(ARGV[3])
    local t = redis.call('TIME')
    local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -63,14 +70,17 @@ const acquireScript = luaScript(
    redis.call('ZADD', key, string.format('%.0f', slot), ARGV[4])
    redis.call('PEXPIRE', key, math.ceil((wait + window) / 1000) + 1000)
    return {1, string.format('%.0f', now), string.format('%.0f', slot)}`,
-  1,
+  2,
 );
 
 export interface RateLimiterOptions {
   prefix: string;
   /** Wait in-process for a slot at most this long; beyond it, defer the job. Default 2 s. */
   maxWaitMs?: number;
-  /** Extra window length absorbing delivery jitter (see DEFAULT_JITTER_GUARD_MS). Default 200 ms. */
+  /**
+   * A fixed extra window length absorbing delivery jitter, instead of the measured one shared by every
+   * process (jitter-guard.ts). For tests and comparisons.
+   */
   jitterGuardMs?: number;
   /** Called on every grant, e.g. for metrics: the slot on the Redis clock and how long the caller waits. */
   onGrant?: (grant: { key: string; slotMs: number; waitMs: number }) => void;
@@ -105,8 +115,13 @@ export interface RateTicket {
   readonly dueAt: number;
 }
 
-/** How late after its slot a reserved call may still be made (a share of DEFAULT_JITTER_GUARD_MS). */
+/**
+ * How late after its slot a call may still be made. One later (the event loop stalled, or the work before
+ * it took longer) gives its slot back and takes a new one, at most `RETAKES` times, so that lateness seldom
+ * exceeds this and the measured guard stays small.
+ */
 export const LATE_TOLERANCE_MS = 10;
+const RETAKES = 3;
 
 interface HeldTicket extends RateTicket {
   redisKey: string;
@@ -121,22 +136,25 @@ export interface RateLimiter {
   bucket(key: string, options: { perSecond: number }): RateBucket;
 }
 
+interface SlotRequest {
+  redisKey: string;
+  perSecond: number;
+  key: string;
+  member: string;
+}
+
 /** A rate limiter shared by all processes through Redis, keyed per upstream account. */
 export function createRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
   const maxWaitMs = options.maxWaitMs ?? 2_000;
-  const windowUs = (1_000 + (options.jitterGuardMs ?? DEFAULT_JITTER_GUARD_MS)) * 1_000;
-  /** Reserves the bucket's next free slot: the wait until it (ms, this clock); defers beyond maxWait. */
-  const reserveSlot = async (
-    redisKey: string,
-    perSecond: number,
-    key: string,
-    member: string,
-    waitLimitMs = maxWaitMs,
-  ) => {
+  const fixedGuardUs = options.jitterGuardMs === undefined ? -1 : options.jitterGuardMs * 1_000;
+  const guardKey = jitterGuardKey(options.prefix);
+  const meter = createJitterMeter(redis, options.prefix);
+  /** Reserves the bucket's next free slot: when it is due on this clock (ms); defers beyond the wait limit. */
+  const takeSlot = async ({ redisKey, perSecond, key, member }: SlotRequest, waitLimitMs = maxWaitMs) => {
     const reply = (await acquireScript(
       redis,
-      [redisKey],
-      [perSecond, windowUs, waitLimitMs * 1000, member],
+      [redisKey, guardKey],
+      [perSecond, fixedGuardUs, waitLimitMs * 1000, member, DEFAULT_JITTER_GUARD_MS],
     )) as [number, string, string];
     const [granted, now, value] = [reply[0], Number(reply[1]), Number(reply[2])];
     if (granted !== 1) {
@@ -150,7 +168,23 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
     // +1 ms: timers may fire up to a millisecond early, and the slot must not be entered early.
     const waitMs = value > now ? Math.ceil((value - now) / 1000) + 1 : 0;
     options.onGrant?.({ key, slotMs: value / 1000, waitMs });
-    return waitMs;
+    return Date.now() + waitMs;
+  };
+  /**
+   * Waits for the slot and enters it. A slot overslept by more than LATE_TOLERANCE_MS is given back and a
+   * new one taken (waiting up to twice maxWait for it: what the job did before the call is not thrown
+   * away for a deferral); the lateness of the slot entered is measured for the guard.
+   */
+  const enterSlot = async (request: SlotRequest, firstDueAt: number) => {
+    let dueAt = firstDueAt;
+    for (let retakes = 0; ; retakes += 1) {
+      const waitMs = dueAt - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      const lateMs = Date.now() - dueAt;
+      if (lateMs <= LATE_TOLERANCE_MS || retakes === RETAKES) return meter.record(lateMs);
+      await redis.zrem(request.redisKey, request.member);
+      dueAt = await takeSlot(request, 2 * maxWaitMs);
+    }
   };
   const release = async (ticket: HeldTicket) => {
     if (ticket.state !== 'held') return;
@@ -163,30 +197,21 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
         throw new Error(`rate limit for ${key} must be a positive integer per second, got ${perSecond}`);
       }
       const redisKey = `${options.prefix}:rate:${key}`;
+      const requestOf = (member: string): SlotRequest => ({ redisKey, perSecond, key, member });
       return {
         async acquire() {
           const held = heldTickets.getStore();
           if (held?.redisKey === redisKey && held.state === 'held') {
-            const lateMs = Date.now() - held.dueAt;
-            if (lateMs <= LATE_TOLERANCE_MS) {
-              held.state = 'used';
-              if (lateMs < 0) await sleep(-lateMs);
-              return;
-            }
-            await release(held);
-            // What the job did before this call (read the order) is not thrown away for a deferral: it
-            // waits for the new slot, up to twice maxWait (reservations keep the backlog near maxWait).
-            const waitMs = await reserveSlot(redisKey, perSecond, key, held.member, 2 * maxWaitMs);
-            if (waitMs > 0) await sleep(waitMs);
-            return;
+            held.state = 'used';
+            return enterSlot(requestOf(held.member), held.dueAt);
           }
-          const waitMs = await reserveSlot(redisKey, perSecond, key, randomBytes(8).toString('hex'));
-          if (waitMs > 0) await sleep(waitMs);
+          const request = requestOf(randomBytes(8).toString('hex'));
+          await enterSlot(request, await takeSlot(request));
         },
         async reserve() {
           const member = randomBytes(8).toString('hex');
-          const waitMs = await reserveSlot(redisKey, perSecond, key, member);
-          const ticket: HeldTicket = { dueAt: Date.now() + waitMs, redisKey, member, state: 'held' };
+          const dueAt = await takeSlot(requestOf(member));
+          const ticket: HeldTicket = { dueAt, redisKey, member, state: 'held' };
           return ticket;
         },
         async spend(ticket, work) {

@@ -1,0 +1,95 @@
+import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import {
+  createJitterMeter,
+  guardFor,
+  jitterGuardKey,
+  MAX_JITTER_GUARD_MS,
+  MIN_JITTER_GUARD_MS,
+  quantileOf,
+  TRANSIT_ALLOWANCE_MS,
+} from './jitter-guard.js';
+import { createRateLimiter } from './rate-limiter.js';
+
+const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+afterAll(() => redis.quit());
+
+const sharedGuard = async (prefix: string) => Number(await redis.hget(jitterGuardKey(prefix), 'ms'));
+const setSharedGuard = (prefix: string, ms: number, ageMs = 0) =>
+  redis.hset(jitterGuardKey(prefix), 'ms', ms, 'at', Date.now() - ageMs);
+
+describe('jitter guard', () => {
+  it('is the lateness at the quantile plus the unseen leg, within its bounds', () => {
+    expect(guardFor(0)).toBe(MIN_JITTER_GUARD_MS);
+    expect(guardFor(42.2)).toBe(Math.ceil(42.2 + TRANSIT_ALLOWANCE_MS));
+    expect(guardFor(60_000)).toBe(MAX_JITTER_GUARD_MS);
+    const samples = Array.from({ length: 1_000 }, (_, i) => i);
+    expect(quantileOf(samples, 0.999)).toBe(999);
+    expect(quantileOf(samples, 0.5)).toBe(500);
+    expect(quantileOf([], 0.999)).toBe(0);
+  });
+
+  it('publishes what the process measured, unless another process measured more within the minute', async () => {
+    const prefix = `{${uniquePrefix('guard')}}`;
+    const meter = createJitterMeter(redis, prefix);
+    for (let i = 0; i < 199; i += 1) meter.record(i % 3);
+    expect(meter.estimate()).toBeUndefined();
+    meter.record(80);
+    expect(meter.estimate()).toBe(80 + TRANSIT_ALLOWANCE_MS);
+    await waitForGuard(prefix, 80 + TRANSIT_ALLOWANCE_MS);
+
+    await setSharedGuard(prefix, 300);
+    for (let i = 0; i < 200; i += 1) meter.record(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await sharedGuard(prefix)).toBe(300);
+
+    await setSharedGuard(prefix, 300, 61_000);
+    for (let i = 0; i < 200; i += 1) meter.record(1);
+    // The newest 2,000 samples still hold the 80 ms one.
+    await waitForGuard(prefix, 80 + TRANSIT_ALLOWANCE_MS);
+  });
+
+  it('sets the limiter’s window: one second plus the shared guard', async () => {
+    const slotsWithGuard = async (guardMs: number) => {
+      const prefix = `{${uniquePrefix('guard')}}`;
+      await setSharedGuard(prefix, guardMs);
+      const slots: number[] = [];
+      const limiter = createRateLimiter(redis, { prefix, onGrant: ({ slotMs }) => void slots.push(slotMs) });
+      const bucket = limiter.bucket('lifepos:org-g', { perSecond: 1 });
+      await bucket.acquire();
+      await bucket.acquire();
+      return slots[1]! - slots[0]!;
+    };
+    const narrow = await slotsWithGuard(20);
+    expect(narrow).toBeGreaterThanOrEqual(1_020);
+    expect(narrow).toBeLessThan(1_200);
+    expect(await slotsWithGuard(600)).toBeGreaterThanOrEqual(1_600);
+  });
+
+  it('gives back a slot the process overslept and takes a new one', async () => {
+    const prefix = `{${uniquePrefix('guard')}}`;
+    await setSharedGuard(prefix, 0);
+    const slots: number[] = [];
+    const limiter = createRateLimiter(redis, { prefix, onGrant: ({ slotMs }) => void slots.push(slotMs) });
+    const bucket = limiter.bucket('lifepos:org-l', { perSecond: 1 });
+    await bucket.acquire();
+    const second = bucket.acquire();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The event loop stalls past the second call's slot (about one second after the first).
+    const stalledUntil = Date.now() + 1_300;
+    while (Date.now() < stalledUntil) {}
+    await second;
+    expect(slots).toHaveLength(3);
+    expect(slots[2]! - slots[0]!).toBeGreaterThanOrEqual(1_300);
+    // The overslept slot left the window; the one used is in it.
+    const held = (slotMs: number) =>
+      redis.zcount(`${prefix}:rate:lifepos:org-l`, slotMs * 1_000 - 1, slotMs * 1_000 + 1);
+    expect(await held(slots[1]!)).toBe(0);
+    expect(await held(slots[2]!)).toBe(1);
+  });
+});
+
+function waitForGuard(prefix: string, ms: number): Promise<unknown> {
+  return waitFor(async () => (await sharedGuard(prefix)) === ms, { what: `the shared guard to be ${ms} ms` });
+}
