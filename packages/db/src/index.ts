@@ -50,6 +50,8 @@ export type {
   ConnectionUpdate,
   ConnectionVersion,
   NewConnection,
+  ScheduledConnectionRow,
+  ScheduledPage,
 } from './repositories/connections.js';
 export type { CourierLinkData, CourierLinksRepository } from './repositories/courier-links.js';
 export {

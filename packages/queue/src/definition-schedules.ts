@@ -26,7 +26,7 @@ export {
  * connection has one BullMQ job scheduler per periodic kind of each of the app's queues, with the period
  * its settings give, at its own place in the period; the schedulers of connections no longer active are
  * removed. Each pass (once a minute by default) reads the connections' versions (`updatedAt`), the
- * secret-free summaries of those that changed, and touches Redis only where they differ from what the
+ * status and periods of those that changed, and touches Redis only where they differ from what the
  * keeper last applied; a full pass (every scheduler read and repaired) runs at start, every
  * `fullPassEveryMs`, after a failed pass and when Redis lost its data (schedule-passes.ts).
  */
@@ -60,9 +60,12 @@ export interface JobScheduleKeeperOptions {
   everyMs: number;
   /** How often a pass reads every scheduler from Redis and repairs it; default 15 minutes. */
   fullPassEveryMs?: number;
+  /** How many connections (and schedulers) a pass reads at once; default 500. */
+  pageSize?: number;
 }
 
 const FULL_PASS_EVERY_MS = 15 * 60_000;
+const PAGE_SIZE = 500;
 
 function scheduledQueues(queues: readonly QueueName[]): QueueName[] {
   return queues.filter((queue) => Object.keys(jobOf(queue).periodic ?? {}).length > 0);
@@ -87,6 +90,7 @@ export function startJobScheduleKeeper(options: JobScheduleKeeperOptions): JobSc
     connections: options.connections,
     producer: options.producer,
     fullPassEveryMs: options.fullPassEveryMs ?? FULL_PASS_EVERY_MS,
+    pageSize: options.pageSize ?? PAGE_SIZE,
     state,
   };
   const keeper = startScheduleKeeper({

@@ -33,8 +33,11 @@ function connectionsTable() {
   let clock = Date.now();
   const stamp = () => new Date(++clock);
   const summaryReads: number[] = [];
+  /** The ids of every connection read, in order. */
+  const readIds: string[] = [];
   return {
     summaryReads,
+    readIds,
     add(settings: Partial<Settings> = {}, status = 'active'): string {
       const id = randomUUID();
       rows.set(id, { summary: { id, status, settings: { ...DEFAULTS, ...settings } }, updatedAt: stamp() });
@@ -55,10 +58,24 @@ function connectionsTable() {
         updatedAt,
       }));
     },
-    async listSummaries(filter: { ids?: readonly string[] } = {}) {
-      const all = [...rows.values()].map(({ summary }) => summary);
-      const read = filter.ids ? all.filter(({ id }) => filter.ids!.includes(id)) : all;
+    async listScheduled({
+      afterId,
+      limit,
+      ids,
+    }: {
+      afterId?: string;
+      limit: number;
+      ids?: readonly string[];
+    }) {
+      const read = [...rows.values()]
+        .map(({ summary }) => summary)
+        .filter(
+          ({ id }) => (ids === undefined || ids.includes(id)) && (afterId === undefined || id > afterId),
+        )
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, limit);
       summaryReads.push(read.length);
+      readIds.push(...read.map(({ id }) => id));
       return read;
     },
   };
@@ -96,8 +113,9 @@ async function keeper(table: Table, prefix = `{${uniquePrefix()}}`) {
   return { keeper: started, prefix, queue };
 }
 
-function startKeeper(table: Table, prefix: string): JobScheduleKeeper {
+function startKeeper(table: Table, prefix: string, pageSize?: number): JobScheduleKeeper {
   const started = startJobScheduleKeeper({
+    ...(pageSize !== undefined && { pageSize }),
     redis: client,
     prefix,
     logger: createLogger({ service: 'schedule-keeper-test', level: 'error' }),
@@ -211,6 +229,59 @@ describe('the schedule keeper', () => {
     expect(Math.max(...buckets)).toBeLessThan(45);
     const runsNow = (await queue.getJobs(['waiting'])).filter((job) => !job.id?.startsWith('repeat:'));
     expect(runsNow).toHaveLength(2 * ids.length);
+  });
+
+  it('works a full pass a page of connections at a time, each page once, and removes what is not wanted', async () => {
+    const table = connectionsTable();
+    const ids = Array.from({ length: 8 }, () => table.add());
+    const prefix = `{${uniquePrefix()}}`;
+    producer = createProducer({ redis: client, prefix });
+    const queue = createScheduleQueue(client, prefix, 'reconcile');
+    handles.push(queue);
+    // Left by an older app: the schedulers of 120 connections that are gone (more than the 128 entries Redis
+    // keeps in a compact set once the 16 wanted come, so the scan of the schedulers takes several pages
+    // too), and one that is not a connection's.
+    const stale = Array.from({ length: 120 }, () => historyId(randomUUID()));
+    for (const id of [...stale, 'reconcile.unrelated']) {
+      await queue.upsertJobScheduler(
+        id,
+        { every: 3_600_000, startDate: Date.now() + 3_600_000 },
+        {
+          name: 'reconcile',
+          data: { kind: 'retailcrm-history', connectionId: randomUUID() },
+        },
+      );
+    }
+
+    // Its first pass (full) starts with it; `runNow` waits for it and runs a pass of changes (none) after it.
+    const k = startKeeper(table, prefix, 3);
+    await k.runNow();
+
+    // Every connection read once, three at a time, in id order: none skipped, none read twice.
+    expect(table.readIds).toEqual([...ids].sort());
+    expect(Math.max(...table.summaryReads)).toBe(3);
+    const wanted = (kept: readonly string[]) => kept.flatMap((id) => [historyId(id), sweepId(id)]);
+    const stored = async () => (await queue.getJobSchedulers()).map(({ key }) => key).sort();
+    expect(await stored()).toEqual([...wanted(ids), 'reconcile.unrelated'].sort());
+    // New to this keeper: each connection ran at once, once per kind.
+    const runsNow = (await queue.getJobs(['waiting'])).filter((job) => !job.id?.startsWith('repeat:'));
+    expect(runsNow).toHaveLength(2 * ids.length);
+
+    const [disabled, deleted] = [ids[2]!, ids[6]!];
+    table.update(disabled, { status: 'disabled' });
+    table.delete(deleted);
+    table.readIds.length = 0;
+    const second = await k.runFullPass();
+
+    expect(second.full).toBe(true);
+    expect(table.readIds).toEqual(ids.filter((id) => id !== deleted).sort());
+    expect(second.scheduled).toEqual([]);
+    expect(second.removed.sort()).toEqual(wanted([disabled, deleted]).sort());
+    expect(second.unscheduledConnections.sort()).toEqual([disabled, deleted].sort());
+    const kept = ids.filter((id) => id !== disabled && id !== deleted);
+    expect(await stored()).toEqual([...wanted(kept), 'reconcile.unrelated'].sort());
+    // The next pass finds nothing to do: what the full pass applied is what it remembers.
+    expect(await k.runNow()).toEqual({ scheduled: [], removed: [], unscheduledConnections: [], full: false });
   });
 
   it('moves schedulers an older keeper created to their place in the period', async () => {

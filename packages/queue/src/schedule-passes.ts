@@ -2,13 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type JobData, jobOf, type QueueName } from './catalog.js';
 import { periodicKindOf, type ScheduledConnection } from './job-definition.js';
-import {
-  type JobSchedule,
-  offsetWithin,
-  type StoredScheduler,
-  storedSchedulers,
-  upsertJobSchedule,
-} from './job-schedules.js';
+import { type JobSchedule, offsetWithin, type StoredScheduler, upsertJobSchedule } from './job-schedules.js';
 import type { Producer } from './producer.js';
 
 /**
@@ -16,6 +10,9 @@ import type { Producer } from './producer.js';
  * scheduler from Redis and repairs it; the pass of every minute compares the connections that changed
  * with what the keeper last applied (kept in memory) and touches Redis only for the differences. A marker
  * key written at each full pass tells the minute pass that Redis lost its data (then it is a full pass).
+ * Both work a page of connections at a time: a full pass over 10,000 connections that held them all, with
+ * their settings, and every scheduler read from Redis at once ran a worker out of its 96 MB heap (the
+ * idle-shops benchmark); what stays between passes is one small entry per scheduler.
  */
 
 export interface JobSchedulesPass {
@@ -40,8 +37,15 @@ export interface ConnectionVersion {
 export interface ScheduledConnections {
   /** Every connection's id, status and last change: read at each pass. */
   listVersions(): Promise<readonly ConnectionVersion[]>;
-  /** The summaries of the given connections; of every connection without `ids`. */
-  listSummaries(filter?: { ids?: readonly string[] }): Promise<readonly ScheduledConnection[]>;
+  /**
+   * Up to `limit` connections (of `ids` only, when given) whose id comes after `afterId`, in id order,
+   * with their status and periods.
+   */
+  listScheduled(page: {
+    afterId?: string;
+    limit: number;
+    ids?: readonly string[];
+  }): Promise<readonly ScheduledConnection[]>;
 }
 
 interface AppliedSchedule {
@@ -66,6 +70,8 @@ export interface PassContext {
   connections: ScheduledConnections;
   producer: Pick<Producer, 'add'>;
   fullPassEveryMs: number;
+  /** How many connections a pass reads at once, and how many schedulers it reads from Redis at once. */
+  pageSize: number;
   state: KeptState;
 }
 
@@ -147,36 +153,120 @@ async function fullPassDue({
   return (await redis.exists(...markers)) < markers.length;
 }
 
-/** Reads every connection and every scheduler, and brings them in line. */
+/** Reads every connection and every scheduler, a page at a time, and brings them in line. */
 async function fullPass(context: PassContext): Promise<JobSchedulesPass> {
-  const { redis, prefix, handles, connections, state } = context;
+  const { redis, prefix, handles, state } = context;
   const startedAt = Date.now();
   state.lastFullAt = startedAt;
-  const versions = await connections.listVersions();
-  const summaries = await connections.listSummaries();
+  const versions = await context.connections.listVersions();
   // Written before the schedulers are read: should Redis lose its data during the pass, the marker goes too.
   for (const queue of handles.keys()) await redis.set(keptMarkerKey(prefix, queue), String(startedAt));
   const pass = emptyPass(true);
-  const existing = new Set(versions.map((version) => version.id));
+  const applied = new Map([...handles.keys()].map((name) => [name, new Map<string, AppliedSchedule>()]));
+  const active = new Set<string>();
+  for await (const page of scheduledPages(context)) {
+    for (const name of handles.keys()) await applyPage(context, name, page, applied.get(name)!, pass);
+    for (const { id, status } of page) if (status === 'active') active.add(id);
+  }
+  const existing = new Set(versions.map(({ id }) => id));
   for (const [name, queue] of handles) {
-    const stored = await storedSchedulers(queue);
-    const known = state.applied.get(name) ?? new Map<string, AppliedSchedule>();
-    const applied = new Map<string, AppliedSchedule>();
-    const wanted = wantedSchedules(name, summaries);
-    for (const schedule of wanted) {
-      const found = stored.get(schedule.id) ?? null;
-      await applySchedule(context, name, schedule, { stored: found, known: known.has(schedule.id) }, pass);
-      applied.set(schedule.id, appliedOf(name, schedule));
-    }
-    state.applied.set(name, applied);
-    const removed = await removeSchedulers(queue, unwantedOf(name, stored, applied));
+    const wanted = applied.get(name)!;
+    state.applied.set(name, wanted);
+    const removed = await removeSchedulers(queue, await unwantedSchedulers(context, name, queue, wanted));
     await recordRemoved(context, name, removed, existing, pass);
   }
-  const active = new Set(summaries.filter((summary) => summary.status === 'active').map(({ id }) => id));
   state.versions = new Map(
     versions.filter(({ id, status }) => status === 'active' && active.has(id)).map(versionEntry),
   );
   return pass;
+}
+
+/**
+ * The connections a page at a time: all of them in id order (each page starts after the last id of the
+ * one before), or those of `ids`, `pageSize` ids at a time.
+ */
+async function* scheduledPages(
+  { connections, pageSize }: PassContext,
+  ids?: readonly string[],
+): AsyncGenerator<readonly ScheduledConnection[]> {
+  if (ids !== undefined) {
+    for (let start = 0; start < ids.length; start += pageSize) {
+      const page = await connections.listScheduled({
+        ids: ids.slice(start, start + pageSize),
+        limit: pageSize,
+      });
+      if (page.length > 0) yield page;
+    }
+    return;
+  }
+  for (let afterId: string | undefined; ; ) {
+    const page = await connections.listScheduled({
+      limit: pageSize,
+      ...(afterId !== undefined && { afterId }),
+    });
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    afterId = page.at(-1)!.id;
+  }
+}
+
+/** Applies the schedules of a page of connections on the queue, each against its scheduler as read now. */
+async function applyPage(
+  context: PassContext,
+  name: QueueName,
+  page: readonly ScheduledConnection[],
+  applied: Map<string, AppliedSchedule>,
+  pass: JobSchedulesPass,
+): Promise<void> {
+  const known = context.state.applied.get(name);
+  const wanted = wantedSchedules(name, page);
+  const stored = await readSchedulers(context, name, wanted);
+  for (const [index, schedule] of wanted.entries()) {
+    const found = { stored: stored[index] ?? null, known: known?.has(schedule.id) ?? false };
+    await applySchedule(context, name, schedule, found, pass);
+    applied.set(schedule.id, appliedOf(name, schedule));
+  }
+}
+
+/** The schedulers of the schedules as stored (undefined: none), `pageSize` read at once. */
+async function readSchedulers(
+  { handles, pageSize }: PassContext,
+  name: QueueName,
+  schedules: readonly JobSchedule<QueueName>[],
+): Promise<(StoredScheduler | undefined)[]> {
+  const queue = handles.get(name)!;
+  const stored: (StoredScheduler | undefined)[] = [];
+  for (let start = 0; start < schedules.length; start += pageSize) {
+    const slice = schedules.slice(start, start + pageSize);
+    stored.push(...(await Promise.all(slice.map(({ id }) => queue.getJobScheduler(id)))));
+  }
+  return stored;
+}
+
+/**
+ * The schedulers of connections on the queue that are not `wanted`, their ids scanned from BullMQ's sorted
+ * set of the queue's schedulers (ZSCAN, about `pageSize` at a time, ids only). Unlike pages by rank, the
+ * scan does not shift as schedulers run (and move in that set's order by next run) or are removed: every
+ * scheduler there for the whole scan is seen. A scheduler seen twice is counted once.
+ */
+async function unwantedSchedulers(
+  { redis, pageSize }: PassContext,
+  name: QueueName,
+  queue: Queue,
+  wanted: ReadonlyMap<string, AppliedSchedule>,
+): Promise<string[]> {
+  const unwanted = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, entries] = await redis.zscan(queue.keys.repeat!, cursor, 'COUNT', pageSize);
+    // Members and their scores, alternately.
+    for (let index = 0; index < entries.length; index += 2) {
+      const id = entries[index]!;
+      if (!wanted.has(id) && connectionOfScheduler(name, id) !== undefined) unwanted.add(id);
+    }
+    cursor = next;
+  } while (cursor !== '0');
+  return [...unwanted];
 }
 
 /** Applies the schedules of the connections changed since the last pass, removes those of the gone ones. */
@@ -185,34 +275,62 @@ async function changesPass(context: PassContext): Promise<JobSchedulesPass> {
   const versions = await connections.listVersions();
   const active = new Map(versions.filter(({ status }) => status === 'active').map(versionEntry));
   const changedIds = [...active].filter(([id, at]) => state.versions.get(id) !== at).map(([id]) => id);
-  const changed = changedIds.length === 0 ? [] : await connections.listSummaries({ ids: changedIds });
-  const reread = new Set(changed.map(({ id }) => id));
   const pass = emptyPass(false);
   const existing = new Set(versions.map(({ id }) => id));
+  for await (const changed of scheduledPages(context, changedIds)) {
+    for (const name of handles.keys()) await applyChanges(context, name, changed, existing, pass);
+    for (const { id } of changed) state.versions.set(id, active.get(id) ?? 0);
+  }
   for (const [name, queue] of handles) {
-    const applied = state.applied.get(name) ?? new Map<string, AppliedSchedule>();
-    state.applied.set(name, applied);
-    const wanted = wantedSchedules(name, changed);
-    for (const schedule of wanted) {
-      const entry = appliedOf(name, schedule);
-      const known = applied.get(schedule.id);
-      if (known?.fingerprint === entry.fingerprint) continue;
-      await applySchedule(context, name, schedule, { known: known !== undefined }, pass);
-      applied.set(schedule.id, entry);
-    }
-    const wantedIds = new Set(wanted.map(({ id }) => id));
-    const gone = [...applied]
-      .filter(
-        ([id, { connectionId }]) =>
-          !active.has(connectionId) || (reread.has(connectionId) && !wantedIds.has(id)),
-      )
-      .map(([id]) => id);
+    const applied = appliedOn(state, name);
+    const gone = [...applied].filter(([, { connectionId }]) => !active.has(connectionId)).map(([id]) => id);
     for (const id of gone) applied.delete(id);
     await recordRemoved(context, name, await removeSchedulers(queue, gone), existing, pass);
   }
-  for (const { id } of changed) state.versions.set(id, active.get(id) ?? 0);
   for (const id of state.versions.keys()) if (!active.has(id)) state.versions.delete(id);
   return pass;
+}
+
+/**
+ * Applies the schedules of changed connections on the queue where they differ from what was applied, and
+ * removes the schedulers they no longer want (a period set to none, or the connection no longer active).
+ */
+async function applyChanges(
+  context: PassContext,
+  name: QueueName,
+  changed: readonly ScheduledConnection[],
+  existing: ReadonlySet<string>,
+  pass: JobSchedulesPass,
+): Promise<void> {
+  const applied = appliedOn(context.state, name);
+  const wanted = wantedSchedules(name, changed);
+  for (const schedule of wanted) {
+    const entry = appliedOf(name, schedule);
+    const known = applied.get(schedule.id);
+    if (known?.fingerprint === entry.fingerprint) continue;
+    await applySchedule(context, name, schedule, { known: known !== undefined }, pass);
+    applied.set(schedule.id, entry);
+  }
+  const wantedIds = new Set(wanted.map(({ id }) => id));
+  const kinds = Object.values(jobOf(name).periodic ?? {});
+  const unwanted = changed
+    .flatMap(({ id }) => kinds.map((kind) => kind.schedulerId(id)))
+    .filter((id) => applied.has(id) && !wantedIds.has(id));
+  for (const id of unwanted) applied.delete(id);
+  await recordRemoved(
+    context,
+    name,
+    await removeSchedulers(context.handles.get(name)!, unwanted),
+    existing,
+    pass,
+  );
+}
+
+/** What was applied on the queue (an empty record kept in the state if none yet). */
+function appliedOn(state: KeptState, name: QueueName): Map<string, AppliedSchedule> {
+  const applied = state.applied.get(name) ?? new Map<string, AppliedSchedule>();
+  state.applied.set(name, applied);
+  return applied;
 }
 
 const versionEntry = ({ id, updatedAt }: ConnectionVersion): [string, number] => [id, updatedAt.getTime()];
@@ -222,15 +340,6 @@ function appliedOf(queue: QueueName, schedule: JobSchedule<QueueName>): AppliedS
     connectionId: connectionOfScheduler(queue, schedule.id) ?? '',
     fingerprint: fingerprintOf(schedule),
   };
-}
-
-/** The schedulers of connections on the queue that are no longer wanted. */
-function unwantedOf(
-  queue: QueueName,
-  stored: ReadonlyMap<string, StoredScheduler>,
-  wanted: ReadonlyMap<string, AppliedSchedule>,
-): string[] {
-  return [...stored.keys()].filter((id) => !wanted.has(id) && connectionOfScheduler(queue, id) !== undefined);
 }
 
 async function removeSchedulers(queue: Queue, ids: readonly string[]): Promise<string[]> {

@@ -145,6 +145,51 @@ describe('connections', () => {
     expect(await versionOf(second.id)).toBeUndefined();
   });
 
+  it('lists the status and periods of connections a page at a time, in id order, the defaults applied', async () => {
+    const created = await Promise.all(Array.from({ length: 5 }, () => db.connections.create(form())));
+    const ids = created.map(({ id }) => id).sort();
+    // As stored by an older app: only one key; the others read with their defaults.
+    await raw.query(`UPDATE "Connection" SET settings = '{"syncEveryMinutes": 15}' WHERE id = $1`, [ids[1]]);
+    await raw.query(`UPDATE "Connection" SET status = 'active' WHERE id = $1`, [ids[2]]);
+
+    const pages: string[][] = [];
+    for (let afterId: string | undefined; ; ) {
+      const page = await db.connections.listScheduled({ ids, limit: 2, ...(afterId && { afterId }) });
+      if (page.length > 0) pages.push(page.map(({ id }) => id));
+      if (page.length < 2) break;
+      afterId = page.at(-1)!.id;
+    }
+    expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+
+    const [second, third] = await db.connections.listScheduled({
+      ids: [ids[1]!, ids[2]!.toUpperCase(), 'x'],
+    });
+    expect(second).toEqual({
+      id: ids[1],
+      status: 'draft',
+      settings: {
+        syncEveryMinutes: 15,
+        reconcileEverySeconds: 60,
+        sweepEverySeconds: 300,
+        lifeposPollSeconds: 60,
+      },
+    });
+    expect(third).toMatchObject({ id: ids[2], status: 'active' });
+    expect(await db.connections.listScheduled({ ids: [] })).toEqual([]);
+
+    // Without ids: every connection, each once, in id order across the pages.
+    const all: string[] = [];
+    for (let page = await db.connections.listScheduled({ limit: 3 }); page.length > 0; ) {
+      all.push(...page.map(({ id }) => id));
+      page =
+        page.length < 3 ? [] : await db.connections.listScheduled({ limit: 3, afterId: page.at(-1)!.id });
+    }
+    expect(all).toEqual([...all].sort());
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toEqual(expect.arrayContaining(ids));
+    expect(all).toHaveLength((await db.connections.listVersions()).length);
+  });
+
   it('refuses a secrets key of the wrong size', () => {
     expect(() => createDatabase({ url: tenants.database.url, secretsKey: randomBytes(16) })).toThrow(
       /32 bytes/,

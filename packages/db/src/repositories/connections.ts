@@ -58,6 +58,27 @@ export interface ConnectionVersion {
   updatedAt: Date;
 }
 
+/** The settings that give a connection's periodic runs their periods. */
+type ScheduleSettings = Pick<
+  ConnectionSettings,
+  'syncEveryMinutes' | 'reconcileEverySeconds' | 'sweepEverySeconds' | 'lifeposPollSeconds'
+>;
+
+/** What the schedule keepers read of a connection: its status and the periods of its runs, nothing more. */
+export interface ScheduledConnectionRow {
+  id: string;
+  status: ConnectionStatus;
+  settings: ScheduleSettings;
+}
+
+/** A page of `listScheduled`: the connections after `afterId` in id order, of the given `ids` only if set. */
+export interface ScheduledPage {
+  afterId?: string;
+  /** How many at most; 500 by default. */
+  limit?: number;
+  ids?: readonly string[];
+}
+
 const SUMMARY_COLUMNS = { id: true, status: true, disabledReason: true, settings: true } as const;
 
 function toSummary(row: Pick<ConnectionRow, keyof typeof SUMMARY_COLUMNS>): ConnectionSummary {
@@ -253,8 +274,7 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
 
     /**
      * Every connection's id, status and settings (or only those of the given ids), without reading (or
-     * decrypting) its secrets: what the schedule keeper of each worker app reads of the connections that
-     * changed, and of all of them in its full passes.
+     * decrypting) its secrets. The schedule keepers read `listScheduled` instead: a page of small rows.
      */
     async listSummaries(filter: { ids?: readonly string[] } = {}): Promise<ConnectionSummary[]> {
       const ids = filter.ids?.filter((id) => UUID.test(id)).map((id) => id.toLowerCase());
@@ -276,6 +296,44 @@ function connectionLookups(prisma: PrismaClient, codec: ConnectionCodec) {
       return prisma.connection.findMany({
         select: { id: true, status: true, updatedAt: true },
         orderBy: { createdAt: 'asc' },
+      });
+    },
+  };
+}
+
+const SCHEDULED_PAGE = 500;
+
+/** The schedule keepers' reads: small rows, a page at a time (10,000 connections' settings would not fit). */
+function scheduleReads(prisma: PrismaClient) {
+  return {
+    /**
+     * A page of connections with their status and the periods of their runs (the defaults applied, like
+     * every settings read), in id order: the next page starts after the last id of this one. Secrets and
+     * the rest of the settings are not returned, so a keeper's full pass holds one page of small rows.
+     */
+    async listScheduled(page: ScheduledPage = {}): Promise<ScheduledConnectionRow[]> {
+      const ids = page.ids?.filter((id) => UUID.test(id)).map((id) => id.toLowerCase());
+      if (ids?.length === 0) return [];
+      const rows = await prisma.connection.findMany({
+        where: {
+          id: {
+            ...(ids !== undefined && { in: ids }),
+            ...(page.afterId !== undefined && { gt: page.afterId.toLowerCase() }),
+          },
+        },
+        select: { id: true, status: true, settings: true },
+        orderBy: { id: 'asc' },
+        take: page.limit ?? SCHEDULED_PAGE,
+      });
+      return rows.map(({ id, status, settings }) => {
+        // The parsed settings are dropped at once: only the four periods stay.
+        const { syncEveryMinutes, reconcileEverySeconds, sweepEverySeconds, lifeposPollSeconds } =
+          parseSettings(id, settings);
+        return {
+          id,
+          status,
+          settings: { syncEveryMinutes, reconcileEverySeconds, sweepEverySeconds, lifeposPollSeconds },
+        };
       });
     },
   };
@@ -353,6 +411,7 @@ export function createConnectionsRepository(prisma: PrismaClient, secretsKey: Bu
   return {
     ...connectionWrites(prisma, secretsKey, codec),
     ...connectionLookups(prisma, codec),
+    ...scheduleReads(prisma),
     ...notificationTokens(prisma, secretsKey),
     ...connectionHealth(prisma),
   };
