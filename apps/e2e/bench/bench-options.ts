@@ -17,6 +17,8 @@ export interface IngressSizes {
   durationS: number;
   /** The fixed rate at which the latency target applies. */
   targetRate: number;
+  /** NODE_OPTIONS of the ingress process (default: the production image's). */
+  nodeOptions?: string;
 }
 
 export interface PipelineSizes {
@@ -158,7 +160,8 @@ export function productionNodeOptions(app: 'ingress' | 'worker'): string {
 }
 
 export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue,writeback,idle-shops] [--out[=<file>] | --no-out]
-           [--source-worker] [--worker-node-options=<flags>] [--idle-shops=<n>] [--idle-steady=<seconds>]
+           [--source-worker] [--worker-node-options=<flags>] [--ingress-node-options=<flags>]
+           [--idle-shops=<n>] [--idle-steady=<seconds>]
 
   --small            small sizes (about five minutes) to check the scripts; also BENCH_SIZE=small
   --only             run only these benchmarks; also BENCH_ONLY=ingress,queue
@@ -171,6 +174,9 @@ export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue,writeb
   --worker-node-options=<flags>
                      pipeline: NODE_OPTIONS of the export worker instead of the production one
                      (docker/compose.yaml), e.g. "--max-old-space-size=64"
+  --ingress-node-options=<flags>
+                     ingress: NODE_OPTIONS of the ingress instead of the production one (docker/Dockerfile),
+                     e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load
   --idle-shops=<n>   idle-shops: the number of connections (full 10000, small 500); e.g. --only=idle-shops --idle-shops=300
   --idle-steady=<seconds>
                      idle-shops: the measured steady period (full 300, small 120)`;
@@ -213,6 +219,7 @@ export function parseBenchOptions(
     'no-out',
     'source-worker',
     'worker-node-options',
+    'ingress-node-options',
     'idle-shops',
     'idle-steady',
     'help',
@@ -248,6 +255,10 @@ export function parseBenchOptions(
     only,
     out,
     ...sizes,
+    ingress: {
+      ...sizes.ingress,
+      nodeOptions: String(flag(args, 'ingress-node-options') || productionNodeOptions('ingress')),
+    },
     pipeline: {
       ...sizes.pipeline,
       compiledWorker: flag(args, 'source-worker') !== true,

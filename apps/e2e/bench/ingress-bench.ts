@@ -132,7 +132,12 @@ async function createTenants(databaseUrl: string, secretsKey: Buffer, tenants: n
 }
 
 /** Built dist/main.js with the production image's NODE_OPTIONS, as deployed (`pnpm bench` builds it). */
-function spawnIngress(databaseUrl: string, redisUrl: string, secretsKey: Buffer): Promise<AppProcess> {
+function spawnIngress(
+  databaseUrl: string,
+  redisUrl: string,
+  secretsKey: Buffer,
+  nodeOptions = productionNodeOptions('ingress'),
+): Promise<AppProcess> {
   return spawnApp({
     app: 'ingress',
     compiled: true,
@@ -145,7 +150,7 @@ function spawnIngress(databaseUrl: string, redisUrl: string, secretsKey: Buffer)
       // Each tenant sends up to ~50/s at full speed: the per-connection flood guard (a runaway-automation
       // brake, 50/s by default) is not what is measured.
       INGRESS_FLOOD_PER_SECOND: '1000000',
-      NODE_OPTIONS: productionNodeOptions('ingress'),
+      NODE_OPTIONS: nodeOptions,
     },
   });
 }
@@ -316,7 +321,7 @@ export async function runIngressBench(
   let ingress: AppProcess | undefined;
   let hello: AppProcess | undefined;
   try {
-    ingress = await spawnIngress(database.url, services.redis.url, secretsKey);
+    ingress = await spawnIngress(database.url, services.redis.url, secretsKey, sizes.nodeOptions);
     hello = await spawnApp({ entry: HELLO_WORLD, env: { NODE_OPTIONS: productionNodeOptions('ingress') } });
     const runs = await measureRuns({ ingress, hello }, orgIds, services.redis.url, sizes, log);
     return {
