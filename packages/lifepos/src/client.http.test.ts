@@ -402,6 +402,26 @@ describe('error mapping over HTTP', () => {
 });
 
 describe('rate limiter', () => {
+  it('tells the limiter when each call of a grant was written out', async () => {
+    const sent: Array<{ grant: unknown; sentAt: number }> = [];
+    let granted = 0;
+    const api = client({
+      tokenStore: createMemoryTokenStore(),
+      limiter: {
+        acquire: async () => ({ dueAt: Date.now(), n: ++granted }),
+        sent: (grant, sentAt) => void sent.push({ grant, sentAt }),
+      },
+    });
+    const before = Date.now();
+    await api.sales.get('a');
+    // The sign-in and the read, each reported with its own grant, at a time the request really left.
+    expect(sent.map(({ grant }) => (grant as { n: number }).n)).toEqual([1, 2]);
+    for (const { sentAt } of sent) {
+      expect(sentAt).toBeGreaterThanOrEqual(before);
+      expect(sentAt).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
   it('is awaited before every HTTP call (sign-in included); its DeferredError propagates before any request', async () => {
     let acquired = 0;
     const api = client({

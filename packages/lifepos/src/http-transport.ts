@@ -50,6 +50,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** When the request was written out (ms since the epoch), if known: the rate limiter measures from it. */
+  sentAt?: number;
 }
 
 export interface Transport {
@@ -96,7 +98,8 @@ export function createTransport({
         };
         if (response.statusCode < 400) logger.debug('lifepos call', meta);
         else logger.warn('lifepos call failed', meta);
-        return { status: response.statusCode, headers: response.headers, body: response.body };
+        const sentAt = response.timings?.upload;
+        return { status: response.statusCode, headers: response.headers, body: response.body, sentAt };
       } catch (error) {
         if (!(error instanceof RequestError)) throw error;
         const timedOut = error instanceof TimeoutError || error.code === 'ETIMEDOUT';

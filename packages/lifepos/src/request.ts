@@ -18,7 +18,10 @@ import { encodeQuery, type QueryValue } from './wire.js';
 
 /** The per-organization rate limiter (Redis sliding window in @connector/queue). May throw DeferredError. */
 export interface RateLimiter {
-  acquire(): Promise<void>;
+  /** Waits for the call's slot; what it returns names the slot for `sent`. */
+  acquire(): Promise<unknown>;
+  /** The call of that slot left at `sentAt` (ms since the epoch): the limiter measures its lateness. */
+  sent?(grant: unknown, sentAt: number): void;
 }
 
 /** What every call of one client shares: where it goes, as whom, and through which budget. */
@@ -82,7 +85,7 @@ export async function send(
   path: string,
   { query, body, token, extensions }: SendOptions,
 ): Promise<Sent> {
-  await connection.limiter?.acquire();
+  const grant = await connection.limiter?.acquire();
   const requestId = randomUUID();
   const headers = lifePosHeaders({
     clientId: connection.clientId,
@@ -93,6 +96,7 @@ export async function send(
     json: body !== undefined,
   });
   const response = await connection.transport.send({ method, path, query, body, headers, requestId });
+  if (response.sentAt !== undefined) connection.limiter?.sent?.(grant, response.sentAt);
   return { response, requestId };
 }
 

@@ -86,6 +86,7 @@ export {
   LATE_TOLERANCE_MS,
   lifeposRateKey,
   type RateBucket,
+  type RateGrant,
   type RateLimiter,
   type RateLimiterOptions,
   type RateTicket,

@@ -50,6 +50,16 @@ describe('jitter guard', () => {
     await waitForGuard(prefix, 80 + TRANSIT_ALLOWANCE_MS);
   });
 
+  it('measures each call from its slot to when the client says it left', async () => {
+    const prefix = `{${uniquePrefix('guard')}}`;
+    const bucket = createRateLimiter(redis, { prefix }).bucket('lifepos:org-m', { perSecond: 1_000 });
+    for (let i = 0; i < 200; i += 1) {
+      const grant = await bucket.acquire();
+      bucket.sent(grant, grant.dueAt + (i === 7 ? 45 : 2));
+    }
+    await waitForGuard(prefix, 45 + TRANSIT_ALLOWANCE_MS);
+  });
+
   it('sets the limiter’s window: one second plus the shared guard', async () => {
     const slotsWithGuard = async (guardMs: number) => {
       const prefix = `{${uniquePrefix('guard')}}`;

@@ -88,10 +88,16 @@ export interface RateLimiterOptions {
 
 export interface RateBucket {
   /**
-   * Resolves when one call may be made now. Throws `DeferredError` (code `rate.limited`) when the next
-   * free slot is further away than `maxWaitMs`, so a job is delayed instead of holding a worker slot.
+   * Resolves when one call may be made now, with the slot it got. Throws `DeferredError` (code
+   * `rate.limited`) when the next free slot is further away than `maxWaitMs`, so a job is delayed instead
+   * of holding a worker slot.
    */
-  acquire(): Promise<void>;
+  acquire(): Promise<RateGrant>;
+  /**
+   * The call of the grant left at `sentAt` (ms since the epoch, when the request was written out): how late
+   * after its slot is measured, for the jitter guard (jitter-guard.ts). Clients call it once per call.
+   */
+  sent(grant: RateGrant, sentAt: number): void;
   /**
    * Reserves the next slot for a call to be made later in this job, without waiting for it; throws the
    * same `DeferredError` as `acquire` when it is further than `maxWaitMs`. A job reserves before the calls
@@ -107,6 +113,11 @@ export interface RateBucket {
    * jitter guard allows. A ticket not used by then is given back.
    */
   spend<T>(ticket: RateTicket, work: () => Promise<T>): Promise<T>;
+}
+
+/** The slot a call was granted: when it was due, on this process's clock (ms since the epoch). */
+export interface RateGrant {
+  readonly dueAt: number;
 }
 
 /** A reserved slot of one bucket (see `RateBucket.reserve`). */
@@ -173,15 +184,15 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
   /**
    * Waits for the slot and enters it. A slot overslept by more than LATE_TOLERANCE_MS is given back and a
    * new one taken (waiting up to twice maxWait for it: what the job did before the call is not thrown
-   * away for a deferral); the lateness of the slot entered is measured for the guard.
+   * away for a deferral). The client reports when the call left (`sent`): that lateness is measured.
    */
-  const enterSlot = async (request: SlotRequest, firstDueAt: number) => {
+  const enterSlot = async (request: SlotRequest, firstDueAt: number): Promise<RateGrant> => {
     let dueAt = firstDueAt;
     for (let retakes = 0; ; retakes += 1) {
       const waitMs = dueAt - Date.now();
       if (waitMs > 0) await sleep(waitMs);
       const lateMs = Date.now() - dueAt;
-      if (lateMs <= LATE_TOLERANCE_MS || retakes === RETAKES) return meter.record(lateMs);
+      if (lateMs <= LATE_TOLERANCE_MS || retakes === RETAKES) return { dueAt };
       await redis.zrem(request.redisKey, request.member);
       dueAt = await takeSlot(request, 2 * maxWaitMs);
     }
@@ -206,7 +217,10 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
             return enterSlot(requestOf(held.member), held.dueAt);
           }
           const request = requestOf(randomBytes(8).toString('hex'));
-          await enterSlot(request, await takeSlot(request));
+          return enterSlot(request, await takeSlot(request));
+        },
+        sent(grant, sentAt) {
+          meter.record(sentAt - grant.dueAt);
         },
         async reserve() {
           const member = randomBytes(8).toString('hex');

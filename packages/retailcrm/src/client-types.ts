@@ -9,7 +9,10 @@ import type { QueryValue } from './request-encoding.js';
 
 /** The per-account rate limiter; `acquire` may throw a DeferredError, which propagates unchanged. */
 export interface RateLimiter {
-  acquire(): Promise<void>;
+  /** Waits for the call's slot; what it returns names the slot for `sent`. */
+  acquire(): Promise<unknown>;
+  /** The call of that slot left at `sentAt` (ms since the epoch): the limiter measures its lateness. */
+  sent?(grant: unknown, sentAt: number): void;
 }
 
 /** What the client logs through (a winston logger fits). Records never contain the key or bodies. */

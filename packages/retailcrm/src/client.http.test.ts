@@ -563,6 +563,24 @@ describe('rate limiter and logs', () => {
     expect(events).toEqual(['acquire', 'request', 'acquire', 'request']);
   });
 
+  it('tells the limiter when the request of a grant was written out', async () => {
+    route('GET', '/api/v5/reference/sites', (_req, res) => {
+      res.json({ success: true, sites: {} });
+    });
+    const sent: Array<{ grant: unknown; sentAt: number }> = [];
+    const grant = { dueAt: Date.now() };
+    const limiter = {
+      acquire: async () => grant,
+      sent: (reported: unknown, sentAt: number) => void sent.push({ grant: reported, sentAt }),
+    };
+    const before = Date.now();
+    await client({ limiter }).sites();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.grant).toBe(grant);
+    expect(sent[0]!.sentAt).toBeGreaterThanOrEqual(before);
+    expect(sent[0]!.sentAt).toBeLessThanOrEqual(Date.now());
+  });
+
   it("lets the limiter's DeferredError propagate and sends nothing", async () => {
     const deferred = new DeferredError('tenant budget exhausted', 700);
     const limiter = {

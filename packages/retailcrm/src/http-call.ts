@@ -32,6 +32,8 @@ interface RawAnswer {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** got's phases; `upload`: when the request was written out (ms since the epoch). */
+  timings?: { upload?: number };
 }
 
 let sharedAgents: { http: http.Agent; https: https.Agent } | undefined;
@@ -133,10 +135,11 @@ export function createApiCall(
   }
 
   return async (method, path, schema, payload = {}) => {
-    await options.limiter?.acquire();
+    const grant = await options.limiter?.acquire();
     const context: RequestContext = { method, path, requestId: randomUUID() };
     const started = performance.now();
     const response = await exchange(context, payload);
+    if (response.timings?.upload !== undefined) options.limiter?.sent?.(grant, response.timings.upload);
     const meta = {
       ...context,
       status: response.statusCode,
