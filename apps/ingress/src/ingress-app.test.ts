@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWorkerRedis } from '@connector/queue';
+import { createWorkerRedis, DEFAULT_JITTER_GUARD_MS, PACE_SLACK } from '@connector/queue';
 import { testRedisUrl, waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Worker } from 'bullmq';
@@ -149,12 +149,16 @@ describe('POST /retailCRM/update', () => {
     for (let i = 0; i < 6; i += 1) expect((await post(busy, orderId())).status).toBe(202);
     expect((await post(other, orderId())).status).toBe(202);
 
-    const delays = (await fixture.jobs(busy.id))
-      .sort((a, b) => a.timestamp - b.timestamp)
-      .map((job) => job.opts.delay ?? 0);
-    expect(delays[0]).toBe(0);
-    // Slot i starts 618 ms × i after the first (less the few ms the posts themselves took).
-    for (const [i, delay] of delays.entries()) expect(delay).toBeGreaterThan(i * 618 - 200);
+    const jobs = (await fixture.jobs(busy.id)).sort((a, b) => a.timestamp - b.timestamp);
+    expect(jobs[0]?.opts.delay ?? 0).toBe(0);
+    // Slot i starts i intervals after the first: 500 ms per export at 2/s, 1 % slack, stretched by the
+    // guard (the default one: nothing measured in this prefix). Added at `timestamp`, a job waits the rest.
+    const interval = 500 * PACE_SLACK * (1 + DEFAULT_JITTER_GUARD_MS / 1000);
+    for (const [i, job] of jobs.entries()) {
+      const slotStart = (job.opts.delay ?? 0) + job.timestamp - jobs[0]!.timestamp;
+      expect(slotStart).toBeGreaterThanOrEqual(i * interval - 60);
+      expect(slotStart).toBeLessThanOrEqual(i * interval + 60);
+    }
     const [otherJob] = await fixture.jobs(other.id);
     expect(otherJob?.opts.delay ?? 0).toBe(0);
     expect(await otherJob?.getState()).toBe('waiting');

@@ -34,6 +34,24 @@ describe('timeline writer', () => {
     await Promise.all(burst);
   });
 
+  it('lets entries linger for others before writing a batch that is not full', async () => {
+    const db = heldStatements();
+    const writer = createTimelineWriter(db, { lingerMs: 200, maxBatch: 3 });
+    const first = [1, 2].map((orderId) => writer.append('c1', orderId, event('trickle')));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const third = writer.append('c1', 3, event('fills the batch'));
+    // A full batch goes at once; the entries after it wait for their own linger.
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1, 2, 3]]);
+    const fourth = writer.append('c1', 4, event('alone'));
+    expect(db.statements).toHaveLength(1);
+    db.statements[0]!.finish();
+    await Promise.all([...first, third]);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(db.statements.map((s) => orders(s.entries))).toEqual([[1, 2, 3], [4]]);
+    db.statements[1]!.finish();
+    await fourth;
+  });
+
   it('fails exactly the entries of a failed statement', async () => {
     const db = heldStatements();
     const writer = createTimelineWriter(db, { maxInFlight: 1 });

@@ -16,6 +16,12 @@ export interface TimelineWriterOptions {
    * Default 10 000.
    */
   maxWaiting?: number;
+  /**
+   * How long an entry may wait for others before a statement carries it, when the batch is not full.
+   * Default 0: at once. Every statement costs the ORM's per-query work: at a steady 1,000 triggers/s each
+   * written alone cost more CPU than everything else a trigger does (docs/BENCHMARKS.md, «1. Ingress»).
+   */
+  lingerMs?: number;
 }
 
 interface Waiting<T> {
@@ -46,10 +52,11 @@ export interface GroupCommit<T> {
  */
 export function createGroupCommit<T>(
   flush: (batch: readonly T[]) => Promise<unknown>,
-  { maxInFlight = 2, maxBatch = 500, maxWaiting = 10_000 }: TimelineWriterOptions = {},
+  { maxInFlight = 2, maxBatch = 500, maxWaiting = 10_000, lingerMs = 0 }: TimelineWriterOptions = {},
 ): GroupCommit<T> {
   let waiting: Waiting<T>[] = [];
   let inFlight = 0;
+  let lingering: NodeJS.Timeout | undefined;
 
   async function write(batch: Waiting<T>[]): Promise<void> {
     inFlight += 1;
@@ -60,8 +67,18 @@ export function createGroupCommit<T>(
       for (const { reject } of batch) reject(error);
     } finally {
       inFlight -= 1;
-      next();
+      schedule();
     }
+  }
+
+  /** Writes now when a batch is full or nothing lingers; otherwise once the oldest entry waited `lingerMs`. */
+  function schedule(): void {
+    if (lingerMs === 0 || waiting.length >= maxBatch) return next();
+    if (lingering !== undefined || waiting.length === 0) return;
+    lingering = setTimeout(() => {
+      lingering = undefined;
+      next();
+    }, lingerMs);
   }
 
   function next(): void {
@@ -77,7 +94,7 @@ export function createGroupCommit<T>(
       if (waiting.length >= maxWaiting) return Promise.reject(new TimelineBacklogFullError(maxWaiting));
       return new Promise<void>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
-        next();
+        schedule();
       });
     },
   };

@@ -124,11 +124,11 @@ export function backgroundPace(live: Pace, share = 0.5): Pace {
 }
 
 /**
- * 2 % under the buckets' rate: the same buckets serve the tenant's other calls too (store sync, the
+ * 1 % under the buckets' rate: the same buckets serve the tenant's other calls too (store sync, the
  * refresh of cached look-ups, write-backs). Paced at exactly the rate, every such call would add to a
  * wait that never shrinks again, until jobs wait past the limiter's maxWait and are deferred.
  */
-export const PACE_SLACK = 1.02;
+export const PACE_SLACK = 1.01;
 
 /**
  * How an `order-export` job of a connection is paced: an export of a never-linked order makes one
