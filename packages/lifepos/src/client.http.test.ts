@@ -308,8 +308,12 @@ describe('sign-in and token renewal', () => {
 });
 
 describe('error mapping over HTTP', () => {
-  it('429 → DeferredError with the Retry-After delay', async () => {
-    const api = client({ tokenStore: createMemoryTokenStore() });
+  it('429 → DeferredError with the Retry-After delay, and the limiter told its grant was refused', async () => {
+    let refused = 0;
+    const api = client({
+      tokenStore: createMemoryTokenStore(),
+      limiter: { acquire: async () => ({ dueAt: Date.now() }), refused: () => void (refused += 1) },
+    });
     fake.route = (_req, res) => {
       res.status(429).set('Retry-After', '3').json({ code: 'TooManyRequests', message: 'Превышен лимит' });
       return true;
@@ -318,6 +322,7 @@ describe('error mapping over HTTP', () => {
     expect(error).toBeInstanceOf(LifePosDeferredError);
     expect(error).toBeInstanceOf(DeferredError);
     expect((error as LifePosDeferredError).delayMs).toBe(3000);
+    expect(refused).toBe(1);
   });
 
   it('5xx → RetryableError carrying the API message', async () => {

@@ -22,6 +22,8 @@ export interface RateLimiter {
   acquire(): Promise<unknown>;
   /** The call of that slot left at `sentAt` (ms since the epoch): the limiter measures its lateness. */
   sent?(grant: unknown, sentAt: number): void;
+  /** The upstream refused the call as over its rate although the limiter granted it. */
+  refused?(): void;
 }
 
 /** What every call of one client shares: where it goes, as whom, and through which budget. */
@@ -97,6 +99,7 @@ export async function send(
   });
   const response = await connection.transport.send({ method, path, query, body, headers, requestId });
   if (response.sentAt !== undefined) connection.limiter?.sent?.(grant, response.sentAt);
+  if (response.status === 429) connection.limiter?.refused?.();
   return { response, requestId };
 }
 

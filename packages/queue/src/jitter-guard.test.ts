@@ -8,6 +8,7 @@ import {
   MAX_JITTER_GUARD_MS,
   MIN_JITTER_GUARD_MS,
   quantileOf,
+  REFUSAL_STEP_MS,
   TRANSIT_ALLOWANCE_MS,
 } from './jitter-guard.js';
 import { createRateLimiter } from './rate-limiter.js';
@@ -58,6 +59,24 @@ describe('jitter guard', () => {
       bucket.sent(grant, grant.dueAt + (i === 7 ? 45 : 2));
     }
     await waitForGuard(prefix, 45 + TRANSIT_ALLOWANCE_MS);
+  });
+
+  it('raises the guard at once when the upstream refuses a granted call, a step per refusal', async () => {
+    const prefix = `{${uniquePrefix('guard')}}`;
+    const bucket = createRateLimiter(redis, { prefix }).bucket('lifepos:org-r', { perSecond: 1_000 });
+    bucket.refused();
+    await waitForGuard(prefix, MIN_JITTER_GUARD_MS);
+    for (let i = 0; i < 199; i += 1) {
+      const grant = await bucket.acquire();
+      bucket.sent(grant, grant.dueAt + 15);
+    }
+    bucket.refused();
+    bucket.refused();
+    // 15 ms late at the quantile, the allowance, and two steps (the first one decayed by a few ms at most).
+    const expected = 15 + TRANSIT_ALLOWANCE_MS + 3 * REFUSAL_STEP_MS;
+    await waitFor(async () => Math.abs((await sharedGuard(prefix)) - expected) <= 1, {
+      what: `the shared guard near ${expected} ms`,
+    });
   });
 
   it('sets the limiter’s window: one second plus the shared guard', async () => {

@@ -24,6 +24,18 @@ export const TRANSIT_ALLOWANCE_MS = 10;
 const ESTIMATE_FRESH_MS = 60_000;
 /** The quantile of lateness the guard covers. */
 const QUANTILE = 0.999;
+/**
+ * An upstream refusal (429) says an arrival fell closer to another than the guard allowed: the leg the
+ * process cannot see was longer. Each raises this process's estimate by a step, which halves after every
+ * half-life without another, so the guard learns the far end's jitter and forgets it once it is gone.
+ */
+export const REFUSAL_STEP_MS = 10;
+const REFUSAL_HALF_LIFE_MS = 10 * 60_000;
+/**
+ * Refusals raise the guard by this much at most: another application spending the same account's budget
+ * (common with RetailCRM) is refused too, and would otherwise slow every tenant without bound.
+ */
+const REFUSAL_RAISE_MAX_MS = 100;
 /** Samples kept (the newest), and how many new ones make a new estimate. */
 const SAMPLES = 2_000;
 const PUBLISH_EVERY_SAMPLES = 200;
@@ -71,6 +83,8 @@ export function quantileOf(samples: ArrayLike<number>, q: number): number {
 export interface JitterMeter {
   /** One call left this long after its slot (negative: early, counted as 0). */
   record(lateMs: number): void;
+  /** The upstream refused a call as over its rate: raises the estimate and publishes it at once. */
+  refused(): void;
   /** The estimate this process would publish now (ms), undefined before it has enough samples. */
   estimate(): number | undefined;
 }
@@ -83,18 +97,25 @@ export function createJitterMeter(
 ): JitterMeter {
   const samples = new Float64Array(SAMPLES);
   let count = 0;
+  let raised = { ms: 0, at: 0 };
+  const raisedNow = () => raised.ms * 0.5 ** ((Date.now() - raised.at) / REFUSAL_HALF_LIFE_MS);
+  const lateness = () => quantileOf(samples.subarray(0, Math.min(count, SAMPLES)), QUANTILE);
   const estimate = () =>
-    count < PUBLISH_EVERY_SAMPLES
-      ? undefined
-      : guardFor(quantileOf(samples.subarray(0, Math.min(count, SAMPLES)), QUANTILE));
+    count < PUBLISH_EVERY_SAMPLES && raised.ms === 0 ? undefined : guardFor(lateness() + raisedNow());
+  const publish = () => {
+    const guard = estimate();
+    if (guard === undefined) return;
+    publishScript(redis, [jitterGuardKey(prefix)], [guard, ESTIMATE_FRESH_MS]).catch(onError);
+  };
   return {
     record(lateMs) {
       samples[count % SAMPLES] = Math.max(0, lateMs);
       count += 1;
-      if (count % PUBLISH_EVERY_SAMPLES !== 0) return;
-      const guard = estimate();
-      if (guard === undefined) return;
-      publishScript(redis, [jitterGuardKey(prefix)], [guard, ESTIMATE_FRESH_MS]).catch(onError);
+      if (count % PUBLISH_EVERY_SAMPLES === 0) publish();
+    },
+    refused() {
+      raised = { ms: Math.min(REFUSAL_RAISE_MAX_MS, raisedNow() + REFUSAL_STEP_MS), at: Date.now() };
+      publish();
     },
     estimate,
   };

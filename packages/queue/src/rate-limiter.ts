@@ -99,6 +99,11 @@ export interface RateBucket {
    */
   sent(grant: RateGrant, sentAt: number): void;
   /**
+   * The upstream refused the call as over its rate (a 429) although the limiter granted it: the guard is
+   * too small for the way to it, and is raised (jitter-guard.ts).
+   */
+  refused(): void;
+  /**
    * Reserves the next slot for a call to be made later in this job, without waiting for it; throws the
    * same `DeferredError` as `acquire` when it is further than `maxWaitMs`. A job reserves before the calls
    * whose results it would throw away if this bucket deferred it afterwards (an export reads the order,
@@ -221,6 +226,9 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
         },
         sent(grant, sentAt) {
           meter.record(sentAt - grant.dueAt);
+        },
+        refused() {
+          meter.refused();
         },
         async reserve() {
           const member = randomBytes(8).toString('hex');

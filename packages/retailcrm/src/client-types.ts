@@ -13,6 +13,8 @@ export interface RateLimiter {
   acquire(): Promise<unknown>;
   /** The call of that slot left at `sentAt` (ms since the epoch): the limiter measures its lateness. */
   sent?(grant: unknown, sentAt: number): void;
+  /** The upstream refused the call as over its rate although the limiter granted it. */
+  refused?(): void;
 }
 
 /** What the client logs through (a winston logger fits). Records never contain the key or bodies. */

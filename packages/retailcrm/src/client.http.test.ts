@@ -467,11 +467,15 @@ describe('answers → error classes', () => {
     route('GET', '/api/v5/reference/stores', (_req, res) => {
       res.status(503).set('Retry-After', '2').json({ success: false, errorMsg: 'Rate limit exceeded' });
     });
-    const error = await client()
+    let refused = 0;
+    const limiter = { acquire: async () => ({ dueAt: Date.now() }), refused: () => void (refused += 1) };
+    const error = await client({ limiter })
       .stores()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetailCrmRateLimitError);
     expect(error).toMatchObject({ kind: 'deferred', delayMs: 2000 });
+    // The limiter learns that its grant still came too close to others (the guard is raised).
+    expect(refused).toBe(1);
   });
 
   it('maps 500 to a retryable error and never retries by itself', async () => {

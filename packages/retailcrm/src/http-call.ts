@@ -154,6 +154,7 @@ export function createApiCall(
       );
     } catch (error) {
       const { code, details } = error as { code?: string; details?: Record<string, unknown> };
+      if (code === RETAILCRM_ERROR_CODES.rateLimited) options.limiter?.refused?.();
       log.warn('retailcrm request refused', {
         ...meta,
         code,
