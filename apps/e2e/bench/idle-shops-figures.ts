@@ -132,7 +132,7 @@ function idleFigures(m: Measured): Figure[] {
         m.keepers.passes
           .map((pass) => `${pass.app} ${ms(pass.ms)} (${pass.commands} Redis commands)`)
           .join(', ') +
-        `; reading the connections (listSummaries) ${ms(m.keepers.listMs)}; creating them took ` +
+        `; reading the connections (listScheduled, 500 a page) ${ms(m.keepers.listMs)}; creating them took ` +
         PERIODIC.map(({ queue }) =>
           m.settling.createdMs.has(queue) ? seconds(m.settling.createdMs.get(queue)!) : 'not done',
         ).join(' / '),
