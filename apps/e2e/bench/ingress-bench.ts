@@ -27,6 +27,8 @@ interface Run {
   p99: number;
   total: number;
   non2xx: number;
+  /** Answers by status code, e.g. `202: 1000, 503: 3`. */
+  statuses?: string;
   errors: number;
   /** CPU the server process used during the run: share of one core, and per request. */
   cpuShare?: number;
@@ -74,6 +76,9 @@ async function cannon(
     p99: result.latency.p99,
     total: result['2xx'] + result.non2xx,
     non2xx: result.non2xx,
+    statuses: Object.entries(result.statusCodeStats ?? {})
+      .map(([code, { count }]) => `${code}: ${count ?? 0}`)
+      .join(', '),
     errors: result.errors,
   };
 }
@@ -176,7 +181,7 @@ async function withCpu(
   measured.cpuMsPerRequest = (cpu * 1000) / Math.max(1, measured.total);
   log(
     `  ${measured.label}: ${round(measured.rps)} req/s, p50 ${round(measured.p50, 1)} ms, p99 ${round(measured.p99, 1)} ms, ` +
-      `non-2xx ${measured.non2xx}, errors ${measured.errors}, server CPU ${round(measured.cpuShare * 100)} % of a core ` +
+      `non-2xx ${measured.non2xx}${measured.statuses ? ` (${measured.statuses})` : ''}, errors ${measured.errors}, server CPU ${round(measured.cpuShare * 100)} % of a core ` +
       `(${round(measured.cpuMsPerRequest, 3)} ms per request)`,
   );
   return measured;
@@ -289,7 +294,7 @@ function runsTable({ helloRun, ingressMax, ingressAtTarget, bare }: IngressRuns)
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...[helloRun, ingressMax, ingressAtTarget, bare].map(
       (r) =>
-        `| ${r.label} | ${Math.round(r.rps)} | ${round(r.p50, 2)} | ${round(r.p99, 2)} | ${r.total} | ${r.non2xx} | ${r.errors} | ${r.cpuShare === undefined ? '—' : `${round(r.cpuShare * 100)} %`} | ${r.cpuMsPerRequest === undefined ? '—' : round(r.cpuMsPerRequest, 3)} |`,
+        `| ${r.label} | ${Math.round(r.rps)} | ${round(r.p50, 2)} | ${round(r.p99, 2)} | ${r.total} | ${r.non2xx}${r.non2xx > 0 && r.statuses ? ` (${r.statuses})` : ''} | ${r.errors} | ${r.cpuShare === undefined ? '—' : `${round(r.cpuShare * 100)} %`} | ${r.cpuMsPerRequest === undefined ? '—' : round(r.cpuMsPerRequest, 3)} |`,
     ),
   ].join('\n');
 }
