@@ -155,6 +155,10 @@ function spawnIngress(
       // Each tenant sends up to ~50/s at full speed: the per-connection flood guard (a runaway-automation
       // brake, 50/s by default) is not what is measured.
       INGRESS_FLOOD_PER_SECOND: '1000000',
+      // autocannon keeps writing to a keep-alive socket the server closes after HTTP_MAX_REQUESTS_PER_SOCKET
+      // (1,000 by default): every request after that is answered 503 by Node, and the 2xx rate of 100
+      // connections was capped at 100,000 requests a run. Real callers open a new connection on the close.
+      HTTP_MAX_REQUESTS_PER_SOCKET: '100000000',
       NODE_OPTIONS: nodeOptions,
     },
   });
