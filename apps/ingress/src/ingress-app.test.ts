@@ -413,8 +413,10 @@ describe('rejected triggers: the documented status, nothing enqueued', () => {
     expect(again.map((answer) => answer.status)).toEqual([202, 202, 202]);
     expect(await fixture.jobs(shop.id)).toHaveLength(4);
     // With the bucket emptied again, the connection that existed at the start is not held up either.
-    const drained = await Promise.all(Array.from({ length: 20 }, () => post(randomUUID())));
-    expect(drained.at(-1)?.status).toBe(429);
+    // (One at a time until refused: on a slow machine a concurrent batch may straddle a refill.)
+    let refusedAfter = 0;
+    while (refusedAfter < 40 && (await post(randomUUID())).status !== 429) refusedAfter += 1;
+    expect(refusedAfter).toBeLessThan(40);
     expect((await post(existing.lifeposOrgId)).status).toBe(202);
   });
 });

@@ -16,8 +16,12 @@ import { luaScript } from './lua-script.js';
 export const DEFAULT_JITTER_GUARD_MS = 200;
 /** The smallest guard: what the process cannot see of a call's way (socket write, network, the far end). */
 export const MIN_JITTER_GUARD_MS = 20;
-/** The largest guard an estimate can set (a process stalled for seconds is not a jitter to plan for). */
-export const MAX_JITTER_GUARD_MS = 1_000;
+/**
+ * The largest guard an estimate can set: the constant it replaced, so a loaded machine (whose stalls
+ * lengthen every wait anyway) never paces tenants slower than before; a process stalled for longer is not
+ * a jitter to plan for.
+ */
+export const MAX_JITTER_GUARD_MS = 200;
 /** Added to the measured quantile: the same unseen leg. */
 export const TRANSIT_ALLOWANCE_MS = 10;
 /** An estimate stays the shared guard this long unless a larger one replaces it. */
