@@ -132,12 +132,12 @@ export interface RateTicket {
 }
 
 /**
- * How late after its slot a call may still be made. One later (the event loop stalled, or the work before
- * it took longer) gives its slot back and takes a new one, at most `RETAKES` times, so that lateness seldom
- * exceeds this and the measured guard stays small.
+ * How late after its reserved slot a call may still be made (the work before it took longer): later, the
+ * slot is given back and a new one taken, once. Plain acquires keep their slot: giving back slots that
+ * came due while a loaded machine stalled wastes them (their time has passed) and slowed every tenant in
+ * tests on a busy machine; their lateness is measured and covered by the guard instead.
  */
 export const LATE_TOLERANCE_MS = 10;
-const RETAKES = 3;
 
 interface HeldTicket extends RateTicket {
   redisKey: string;
@@ -187,17 +187,17 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
     return Date.now() + waitMs;
   };
   /**
-   * Waits for the slot and enters it. A slot overslept by more than LATE_TOLERANCE_MS is given back and a
-   * new one taken (waiting up to twice maxWait for it: what the job did before the call is not thrown
+   * Waits for the slot and enters it. With `retakes`, a slot more than LATE_TOLERANCE_MS past is given back
+   * and a new one taken (waiting up to twice maxWait for it: what the job did before the call is not thrown
    * away for a deferral). The client reports when the call left (`sent`): that lateness is measured.
    */
-  const enterSlot = async (request: SlotRequest, firstDueAt: number): Promise<RateGrant> => {
+  const enterSlot = async (request: SlotRequest, firstDueAt: number, retakes = 0): Promise<RateGrant> => {
     let dueAt = firstDueAt;
-    for (let retakes = 0; ; retakes += 1) {
+    for (let retaken = 0; ; retaken += 1) {
       const waitMs = dueAt - Date.now();
       if (waitMs > 0) await sleep(waitMs);
       const lateMs = Date.now() - dueAt;
-      if (lateMs <= LATE_TOLERANCE_MS || retakes === RETAKES) return { dueAt };
+      if (lateMs <= LATE_TOLERANCE_MS || retaken === retakes) return { dueAt };
       await redis.zrem(request.redisKey, request.member);
       dueAt = await takeSlot(request, 2 * maxWaitMs);
     }
@@ -219,7 +219,7 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
           const held = heldTickets.getStore();
           if (held?.redisKey === redisKey && held.state === 'held') {
             held.state = 'used';
-            return enterSlot(requestOf(held.member), held.dueAt);
+            return enterSlot(requestOf(held.member), held.dueAt, 1);
           }
           const request = requestOf(randomBytes(8).toString('hex'));
           return enterSlot(request, await takeSlot(request));

@@ -42,7 +42,10 @@ function watchRequests(tenant: Tenant) {
 }
 
 /** An order of the tenant exported by its own trigger, the sale in LIFE POS. */
-async function exportedOrder(tenant: Tenant, payments?: { type: string; status: string }[]) {
+async function exportedOrder(
+  { tenant, connectionId }: { tenant: Tenant; connectionId: string },
+  payments?: { type: string; status: string }[],
+) {
   const order = tenant.createOrder({
     store: tenant.stores[0]!.code,
     status: tenant.statuses.send,
@@ -51,6 +54,11 @@ async function exportedOrder(tenant: Tenant, payments?: { type: string; status: 
   expect((await stack.trigger(tenant, order.id, 'new')).status).toBe(202);
   const sale = await waitFor(() => salesOf(tenant.orgId, order.id)[0]?.sale, {
     what: 'the exported sale',
+    timeoutMs: 20_000,
+  });
+  // The export job records the sale on its link just after creating it: later triggers decide from that.
+  await waitFor(async () => (await stack.db.orderLinks.get(connectionId, order.id))?.lifeposSaleId, {
+    what: 'the exported order’s link',
     timeoutMs: 20_000,
   });
   return { order, sale };
@@ -101,7 +109,7 @@ describe('forged triggers', () => {
 
   it('`closed` for an order whose status is not a cancel status: the sale stays as it was', async () => {
     const { tenant, connectionId } = await stack.seed();
-    const { order, sale } = await exportedOrder(tenant);
+    const { order, sale } = await exportedOrder({ tenant, connectionId });
     const requests = watchRequests(tenant);
 
     expect((await stack.trigger(tenant, order.id, 'closed')).status).toBe(202);
@@ -119,7 +127,7 @@ describe('forged triggers', () => {
 
   it('`refund` for a paid order none of whose payments is in a refund status: nothing is refunded', async () => {
     const { tenant, connectionId } = await stack.seed();
-    const { order, sale } = await exportedOrder(tenant, [
+    const { order, sale } = await exportedOrder({ tenant, connectionId }, [
       { type: tenant.paymentTypes.cash, status: tenant.paymentStatuses.paid },
     ]);
     stack.sandbox.lifepos.takePayment(tenant.orgId, sale.guid, { cash: sale.total_sum.value });
