@@ -73,7 +73,10 @@ export function createGroupCommit<T>(
 
   /** Writes now when a batch is full or nothing lingers; otherwise once the oldest entry waited `lingerMs`. */
   function schedule(): void {
-    if (lingerMs === 0 || waiting.length >= maxBatch) return next();
+    if (lingerMs === 0 || waiting.length >= maxBatch) {
+      next();
+      return;
+    }
     if (lingering !== undefined || waiting.length === 0) return;
     lingering = setTimeout(() => {
       lingering = undefined;

@@ -312,7 +312,12 @@ describe('error mapping over HTTP', () => {
     let refused = 0;
     const api = client({
       tokenStore: createMemoryTokenStore(),
-      limiter: { acquire: async () => ({ dueAt: Date.now() }), refused: () => void (refused += 1) },
+      limiter: {
+        acquire: async () => ({ dueAt: Date.now() }),
+        refused: () => {
+          refused += 1;
+        },
+      },
     });
     fake.route = (_req, res) => {
       res.status(429).set('Retry-After', '3').json({ code: 'TooManyRequests', message: 'Превышен лимит' });

@@ -468,7 +468,12 @@ describe('answers → error classes', () => {
       res.status(503).set('Retry-After', '2').json({ success: false, errorMsg: 'Rate limit exceeded' });
     });
     let refused = 0;
-    const limiter = { acquire: async () => ({ dueAt: Date.now() }), refused: () => void (refused += 1) };
+    const limiter = {
+      acquire: async () => ({ dueAt: Date.now() }),
+      refused: () => {
+        refused += 1;
+      },
+    };
     const error = await client({ limiter })
       .stores()
       .catch((e: unknown) => e);
