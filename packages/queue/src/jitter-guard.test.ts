@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import {
   createJitterMeter,
+  FIRST_ESTIMATE_SAMPLES,
   guardFor,
   jitterGuardKey,
   MAX_JITTER_GUARD_MS,
@@ -17,6 +18,7 @@ const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
 afterAll(() => redis.quit());
 
 const sharedGuard = async (prefix: string) => Number(await redis.hget(jitterGuardKey(prefix), 'ms'));
+const pacerGuard = async (prefix: string) => Number(await redis.hget(jitterGuardKey(prefix), 'pace'));
 const setSharedGuard = (prefix: string, ms: number, ageMs = 0) =>
   redis.hset(jitterGuardKey(prefix), 'ms', ms, 'at', Date.now() - ageMs);
 
@@ -34,11 +36,15 @@ describe('jitter guard', () => {
   it('publishes what the process measured, unless another process measured more within the minute', async () => {
     const prefix = `{${uniquePrefix('guard')}}`;
     const meter = createJitterMeter(redis, prefix);
-    for (let i = 0; i < 199; i += 1) meter.record(i % 3);
+    for (let i = 1; i < FIRST_ESTIMATE_SAMPLES; i += 1) meter.record(i % 3);
     expect(meter.estimate()).toBeUndefined();
     meter.record(80);
     expect(meter.estimate()).toBe(80 + TRANSIT_ALLOWANCE_MS);
     await waitForGuard(prefix, 80 + TRANSIT_ALLOWANCE_MS);
+    // Kept through a quiet night: the next backlog is paced by what was measured, not by the cold default.
+    expect(await redis.pttl(jitterGuardKey(prefix))).toBeGreaterThan(24 * 60 * 60_000);
+    // The pacer's guard starts at the first guard published, then follows the shared one over minutes.
+    expect(await pacerGuard(prefix)).toBe(80 + TRANSIT_ALLOWANCE_MS);
 
     await setSharedGuard(prefix, 300);
     for (let i = 0; i < 200; i += 1) meter.record(1);
@@ -49,6 +55,26 @@ describe('jitter guard', () => {
     for (let i = 0; i < 200; i += 1) meter.record(1);
     // The newest 2,000 samples still hold the 80 ms one.
     await waitForGuard(prefix, 80 + TRANSIT_ALLOWANCE_MS);
+  });
+
+  it('moves the pacer’s guard towards the guard in force by the time since its last move, at most half-way', async () => {
+    const prefix = `{${uniquePrefix('guard')}}`;
+    const tenMinutesAgo = Date.now() - 10 * 60_000;
+    await redis.hset(jitterGuardKey(prefix), 'ms', 20, 'at', tenMinutesAgo, 'pace', 20, 'pat', tenMinutesAgo);
+    const meter = createJitterMeter(redis, prefix);
+    for (let i = 1; i < FIRST_ESTIMATE_SAMPLES; i += 1) meter.record(1);
+    meter.record(90);
+    await waitForGuard(prefix, 100);
+    expect(await pacerGuard(prefix)).toBe(60);
+    // Published again moments later: the guard is still 100, the pace barely moves.
+    const firstMove = await redis.hget(jitterGuardKey(prefix), 'pat');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = FIRST_ESTIMATE_SAMPLES; i < 200; i += 1) meter.record(1);
+    await waitFor(async () => (await redis.hget(jitterGuardKey(prefix), 'pat')) !== firstMove, {
+      what: 'the second publication',
+    });
+    expect(await pacerGuard(prefix)).toBeGreaterThanOrEqual(60);
+    expect(await pacerGuard(prefix)).toBeLessThan(61);
   });
 
   it('measures each call from its slot to when the client says it left', async () => {

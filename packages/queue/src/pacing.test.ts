@@ -18,10 +18,20 @@ const redis = createWorkerRedis(testRedisUrl());
 cleanups.push(() => redis.quit());
 beforeAll(() => waitFor(() => redis.status === 'ready', { what: 'the Redis connection' }));
 
-/** A pacer whose shared jitter guard is `guardMs` (0: slots exactly the pace's interval). */
+/** A pacer whose guard (the slow follower of the shared one) is `guardMs` (0: slots exactly the interval). */
 async function pacerWithGuard(guardMs = 0) {
   const prefix = `{${uniquePrefix('pace')}}`;
-  await redis.hset(jitterGuardKey(prefix), 'ms', guardMs, 'at', Date.now());
+  await redis.hset(
+    jitterGuardKey(prefix),
+    'ms',
+    guardMs,
+    'at',
+    Date.now(),
+    'pace',
+    guardMs,
+    'pat',
+    Date.now(),
+  );
   return createPacer(redis, prefix);
 }
 
@@ -39,7 +49,7 @@ describe('pacer', () => {
     });
   });
 
-  it('stretches the interval by the measured jitter guard, the default one before any was measured', async () => {
+  it('stretches the interval by the pacer’s guard, the default one before any was measured', async () => {
     const measured = await pacerWithGuard(50);
     await measured.reserve({ key: 'k', intervalMs: 1_000 });
     expect((await measured.reserve({ key: 'k', intervalMs: 1_000 })).intervalMs).toBe(1_050);

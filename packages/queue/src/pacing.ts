@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { DEFAULT_JITTER_GUARD_MS, jitterGuardKey, luaReadGuard } from './jitter-guard.js';
+import { jitterGuardKey, luaReadPaceGuard } from './jitter-guard.js';
 import { luaScript } from './lua-script.js';
 
 /**
@@ -15,7 +15,8 @@ export interface Pace {
   key: string;
   /**
    * Start-to-start spacing of the tenant's jobs at a one-second window, in milliseconds; the pacer
-   * stretches it as the rate limiter stretches its window, by the measured jitter guard (jitter-guard.ts).
+   * stretches it as the rate limiter stretches its window, by the measured jitter guard followed slowly
+   * (the `pace` of jitter-guard.ts).
    */
   intervalMs: number;
   /**
@@ -45,9 +46,10 @@ export interface Pacer {
  * The key holds the end of the tenant's last reserved slot on the Redis clock (ms). A slot starts at
  * max(now, that end); the key expires when the tenant's backlog has run out, so an idle tenant starts
  * at once. Both commands are single scripts, atomic among every ingress and worker process. A slot is
- * ARGV[1] × (1000 + guard) / 1000 long, the guard read from the limiter's shared estimate (the last key).
+ * ARGV[1] × (1000 + guard) / 1000 long, the guard read from the pacer's slow follower of the limiter's
+ * shared estimate (the last key).
  */
-const stretchedInterval = `${luaReadGuard(2, 'ARGV[2]')}
+const stretchedInterval = `${luaReadPaceGuard(2)}
    local interval = math.ceil(tonumber(ARGV[1]) * (1000 + guard) / 1000)`;
 
 const reserveScript = luaScript(
@@ -98,7 +100,7 @@ export function createPacer(redis: Redis, prefix: string): Pacer {
       if (!(pace.intervalMs > 0) || !Number.isFinite(pace.intervalMs)) {
         throw new Error(`pace interval for ${pace.key} must be a positive number, got ${pace.intervalMs}`);
       }
-      const args = [pace.intervalMs, DEFAULT_JITTER_GUARD_MS];
+      const args = [pace.intervalMs];
       const [delay, end, interval] = (
         pace.background
           ? await reserveBackgroundScript(redis, [keyOf(pace), guardKey, laneOf(pace)], args)
@@ -135,7 +137,7 @@ export const PACE_SLACK = 1.01;
  * RetailCRM call (read the order) and one LIFE POS call (create the sale), so the tenant's jobs can start
  * as often as the slower of its two rate buckets grants a call, and a little slack (PACE_SLACK). The
  * limiter's jitter guard makes a bucket of N per second grant N per (1 s + guard): the pacer stretches the
- * interval by the same measured guard.
+ * interval by the same measured guard, followed slowly.
  */
 export function orderExportPace(
   connectionId: string,
