@@ -47,8 +47,18 @@ function observeRequests(service: string, logger: Logger, app: Express): Request
     const started = process.hrtime.bigint();
     const id = chooseRequestId(req.headers[REQUEST_ID_HEADER]);
     res.setHeader('X-Request-Id', id);
-    const requestLogger = logger.child({ requestId: id });
-    attachRequestContext(res, { requestId: id, logger: requestLogger });
+    // The child logger is made when first asked for: most requests log nothing but their access line.
+    let requestLogger: Logger | undefined;
+    const childLogger = () => {
+      requestLogger ??= logger.child({ requestId: id });
+      return requestLogger;
+    };
+    attachRequestContext(res, {
+      requestId: id,
+      get logger() {
+        return childLogger();
+      },
+    });
 
     let recorded = false;
     const record = (finished: boolean) => {
@@ -64,9 +74,10 @@ function observeRequests(service: string, logger: Logger, app: Express): Request
 
       const level =
         status >= 500 ? 'error' : status >= 400 ? 'warn' : QUIET_ROUTES.has(route) ? 'debug' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
       // Never the URL of a matched route (it may carry a token, e.g. /lifepos/notifications/:token),
       // never a query string (it may carry an apiKey), never bodies or headers beyond the user agent.
-      requestLogger.log(level, 'http request', {
+      childLogger().log(level, 'http request', {
         method: req.method,
         route,
         ...(route === UNMATCHED_ROUTE ? { path: loggablePath(req.path) } : {}),
