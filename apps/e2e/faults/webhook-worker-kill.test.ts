@@ -51,8 +51,8 @@ describe('webhook worker SIGKILLed repeatedly while LIFE POS payments are notifi
     const { lifepos } = stack.sandbox;
     const payments = await exportOrders(stack);
 
-    // LIFE POS retries a notification a few times within ~2 s, then gives up: a restart takes longer, so
-    // what is paid while the worker is down is lost to the notifications and left to the sales check.
+    // LIFE POS retries a notification a few times within ~2 s, then gives up: the worker stays down longer,
+    // so what is paid while it is down is lost to the notifications and left to the sales check.
     lifepos.configureNotifications({ baseDelayMs: 250, maxDelayMs: 1_000, maxAttempts: 4 });
     lifepos.clearDeliveries();
     /** When the running worker was started: what it received since is its own. */
@@ -72,6 +72,13 @@ describe('webhook worker SIGKILLed repeatedly while LIFE POS payments are notifi
         });
         await worker.kill('SIGKILL');
         kills.push({ pid: worker.pid, unfinished: await unfinishedSince(stack, workerSince) });
+        // Down until LIFE POS is done retrying what was paid meanwhile: a restart quicker than its retries
+        // (a fast machine) would receive them all, and nothing would be left to the sales check.
+        await paying;
+        await waitFor(() => lifepos.deliveries({ type_of: 'SalePayment', status: 'pending' }).length === 0, {
+          what: 'LIFE POS done retrying the notifications of the dead worker',
+          timeoutMs: 15_000,
+        });
         workerSince = new Date();
         await stack.restartWebhookWorker();
       }

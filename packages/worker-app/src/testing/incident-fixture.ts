@@ -15,6 +15,7 @@ import {
   testAppEnv,
   testRedisUrl,
   uniquePrefix,
+  waitFor,
 } from '@connector/testkit';
 import type { Redis } from 'ioredis';
 import winston from 'winston';
@@ -54,6 +55,9 @@ export async function startIncidentFixture(options: IncidentFixtureOptions): Pro
   const database: TestDatabase = await createTestDatabase({ migrate });
   const db = createDatabase({ url: database.url, secretsKey, logger });
   const redis = createWorkerRedis(testRedisUrl());
+  // The producer refuses to add while its connection is not ready (a request path must not wait for it):
+  // the hooks the tests play would fail on a machine slow to connect.
+  await waitFor(() => redis.status === 'ready', { what: 'the producer’s Redis connection' });
   const producer = createProducer({ redis, prefix });
   const app = await startWorkerApp({
     service: options.service,
