@@ -8,7 +8,7 @@ import { luaScript } from './lua-script.js';
  * measures how late after its slot each of its calls actually left (`record`), and publishes a high
  * quantile of that, plus an allowance for the leg it cannot see (handing the request to the socket, the
  * network), to a key every process shares: the limiter's window is 1 s plus it, and the pacing of the
- * tenants' jobs (pacing.ts) is stretched by the same factor. The key holds the largest estimate any
+ * tenants' jobs (pacing.ts) is stretched by a slow follower of it (`pace`, below). The key holds the largest estimate any
  * process published within the last minute, and keeps the last one through quiet hours (`GUARD_KEPT_MS`);
  * only before any process ever measured does `DEFAULT_JITTER_GUARD_MS` apply.
  */
