@@ -98,7 +98,10 @@ describe('daily operations in Chromium', () => {
     );
     await page.locator('#errorUserGroupCode').fill(other.errorGroup.code);
     expect(await page.locator('#lifeposPassword').inputValue()).toBe('');
+    // Same URL as the page shown: wait for the answer's page, not for what the current one already shows.
+    const answered = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
     await page.getByRole('button', { name: 'Сохранить' }).click();
+    await answered;
     await page.waitForSelector('#save-notice');
     expect(await page.locator('#connection-status').getAttribute('data-status')).toBe('active');
   });

@@ -96,7 +96,10 @@ describe('secrets typed into the form are kept for the next try', () => {
     await expectKeptNotShown(newKey);
 
     await page.locator('#errorUserGroupCode').fill(tenant.errorGroup.code);
+    // The page already shows the first save's notice, at the same URL: wait for the answer's page to replace it.
+    const answered = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
     await page.getByRole('button', { name: 'Сохранить' }).click();
+    await answered;
     await page.waitForURL(`${fx.console.url}/connections/${connection.id}`);
     await page.waitForSelector('#save-notice');
     expect(await page.locator('#connection-status').getAttribute('data-status')).toBe('active');
