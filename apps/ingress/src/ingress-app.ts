@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '@connector/logger';
 import {
   createProducer,
   createProducerRedis,
+  createTriggerAppender,
   orderExportPace,
   type Producer,
   type QueueName,
@@ -27,7 +28,7 @@ import { registerTriggerRoute } from './trigger-route.js';
 
 export const INGRESS_SERVICE = 'ingress';
 
-/** RetailCRM answers are read by people in its trigger log; the body limit keeps floods cheap. */
+/** The other routes read no body: the trigger route reads its own (trigger-route.ts). */
 const BODY_LIMIT = '16kb';
 /**
  * How often every connection's org id is re-read, so that the limit on lookups of unknown client ids
@@ -189,14 +190,17 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
       redisReadiness(redis, 'redis', { required: false }),
       queueReadiness(redis, db),
     ],
-    routes: (express) =>
+    hotRoutes: (express) => {
+      // Answers are JSON for RetailCRM's trigger log: no conditional requests, no ETag to hash.
+      express.set('etag', false);
       registerTriggerRoute(express, {
         db,
-        producer,
+        triggers: createTriggerAppender(redis, env.QUEUE_PREFIX),
         tenants,
         flood: createFloodGuard({ perSecond: env.INGRESS_FLOOD_PER_SECOND }),
         floodPerSecond: env.INGRESS_FLOOD_PER_SECOND,
-      }),
+      });
+    },
   });
 
   let http: RunningHttpServer;

@@ -1,10 +1,11 @@
 import { Counter, register } from 'prom-client';
 
 /**
- * How a trigger ended: `accepted` (a new job), `deduplicated` (merged into the order's pending or running
- * job), `outbox` (stored in the database while Redis was down) or `rejected_<http status>`.
+ * How a trigger ended: `accepted` (stored in the trigger stream; the workers count whether it made a new
+ * job, `connector_triggers_forwarded_total`), `outbox` (stored in the database while Redis was down) or
+ * `rejected_<http status>`.
  */
-export type TriggerOutcome = 'accepted' | 'deduplicated' | 'outbox' | `rejected_${number}`;
+export type TriggerOutcome = 'accepted' | 'outbox' | `rejected_${number}`;
 
 /*
  * On prom-client's default registry (what /metrics serves). Looked up before created: several ingress

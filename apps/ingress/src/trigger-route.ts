@@ -3,13 +3,14 @@ import type { Database, OrderEventEntry, TriggerReceipt } from '@connector/db';
 import { RetryableError } from '@connector/domain';
 import { HttpError, requestLogger } from '@connector/http';
 import type { Logger } from '@connector/logger';
-import { jobIdFor, orderJobId, type Producer } from '@connector/queue';
+import { jobIdFor, type TriggerAppender } from '@connector/queue';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { type ConnectionCache, type TenantState, UnknownClientThrottledError } from './connection-cache.js';
 import type { FloodGuard } from './flood-guard.js';
 import { countTrigger, type TriggerOutcome } from './ingress-metrics.js';
 import { createGroupCommit } from './timeline-writer.js';
 import { describeIssues, parseTrigger, type Trigger, type TriggerStatus } from './trigger.schema.js';
+import { triggerBody } from './trigger-body.js';
 
 /** Where RetailCRM's trigger action posts (the LIFE POS integration guide); express matches it in any case. */
 export const TRIGGER_PATH = '/retailCRM/update';
@@ -25,17 +26,22 @@ export const QUEUE_BY_STATUS = {
 /** The answer to an accepted trigger. */
 export interface TriggerAccepted {
   accepted: true;
-  /** The job that will act on the trigger (for `deduplicated`: the order's pending or running job). */
+  /**
+   * The trigger's own job id. The workers' forwarders add it to its queue within milliseconds, merged into
+   * the order's unfinished job when there is one (the order's timeline says which).
+   */
   jobId: string;
-  /** `queue`: in Redis now; `outbox`: in the database, moved to Redis when it is back. */
+  /** `queue`: in Redis now (the trigger stream); `outbox`: in the database, moved to Redis when it is back. */
   queued: 'queue' | 'outbox';
-  /** The trigger was merged into a job of the same order that had not finished yet. */
-  deduplicated: boolean;
 }
+
+/** Largest trigger body: RetailCRM answers are read by people in its trigger log; the limit keeps floods cheap. */
+const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface TriggerRouteDeps {
   db: Pick<Database, 'orderLinks' | 'orderEvents' | 'orderMarks' | 'outbox'>;
-  producer: Producer;
+  /** Stores accepted triggers in the trigger stream, from which the workers forward them to their queues. */
+  triggers: TriggerAppender;
   tenants: ConnectionCache;
   /** Per connection, far above any real bulk change: only a runaway loop reaches it (see flood-guard.ts). */
   flood: FloodGuard;
@@ -103,15 +109,6 @@ function assertAccepting(trigger: Trigger, tenant: TenantState | null): asserts 
       { status: tenant.status, reason: tenant.disabledReason },
     );
   }
-}
-
-function receivedMessage(status: TriggerStatus, queue: OrderQueue, answer: TriggerAccepted): string {
-  if (answer.queued === 'outbox') {
-    return `Триггер «${status}» принят; Redis недоступен — задача ${queue} сохранена в outbox`;
-  }
-  return answer.deduplicated
-    ? `Триггер «${status}» принят и объединён с незавершённой задачей ${queue}`
-    : `Триггер «${status}» принят: задача ${queue} поставлена в очередь`;
 }
 
 /** How long the refund check waits for the database before the trigger is accepted unchecked. */
@@ -234,42 +231,42 @@ async function assertRefundable(res: Response, db: TriggerRouteDeps['db'], recei
 }
 
 /**
- * Stores the trigger's job durably: in Redis, or in the database outbox while Redis is down (503 when
- * neither takes it). Returns the answer and the metrics outcome.
+ * Stores the trigger durably: in the trigger stream, or in the database outbox while Redis is down (503
+ * when neither takes it). Returns the answer and the metrics outcome.
  */
-async function enqueueTrigger(
+async function storeTrigger(
   res: Response,
   deps: TriggerRouteDeps,
   tenant: TenantState,
   { orderId, status }: Trigger,
+  receivedAt: Date,
 ): Promise<{ answer: TriggerAccepted; outcome: TriggerOutcome }> {
   const connectionId = tenant.id;
   const queue = QUEUE_BY_STATUS[status];
-  // A job id of this trigger's own. The add tells from it whether a new job was made or the trigger
-  // merged into the order's unfinished job (`dedupeId`, see packages/queue catalog.ts). The outbox entry
-  // reuses it: when an outage cuts off the answer of an add that did reach Redis, draining the entry
-  // adds nothing, so the trigger still makes one job.
+  // A job id of this trigger's own. Its forwarder's add tells from it whether a new job was made or the
+  // trigger merged into the order's unfinished job (`dedupeId`, see packages/queue catalog.ts); a trigger
+  // forwarded twice, or drained from the outbox after an add that did reach Redis, still makes one job.
   // randomUUID draws from a cached entropy pool: cheaper per request than randomBytes.
   const jobId = jobIdFor(queue, connectionId, orderId, randomUUID().replaceAll('-', '').slice(0, 16));
-  const data = { connectionId, orderId, source: 'trigger' } as const;
   try {
-    const added = await deps.producer.add(queue, data, {
-      dedupeId: orderJobId(queue, connectionId, orderId),
+    await deps.triggers.append({
+      queue,
+      connectionId,
+      orderId,
+      status,
       jobId,
+      receivedAt: receivedAt.getTime(),
       // A shop's export backlog waits delayed in its own slots, not ahead of other shops' orders.
       ...(queue === 'order-export' && { pace: tenant.exportPace }),
     });
-    const deduplicated = added.id !== jobId;
-    return {
-      answer: { accepted: true, jobId: added.id, queued: 'queue', deduplicated },
-      outcome: deduplicated ? 'deduplicated' : 'accepted',
-    };
+    return { answer: { accepted: true, jobId, queued: 'queue' }, outcome: 'accepted' };
   } catch (error) {
-    // The producer reports every Redis failure as retryable; anything else is a bug, not an outage.
+    // The appender reports every Redis failure as retryable; anything else is a bug, not an outage.
     if (!(error instanceof RetryableError)) throw error;
     const logger = requestLogger(res);
+    const data = { connectionId, orderId, source: 'outbox' } as const;
     try {
-      await deps.db.outbox.add({ connectionId, queue, jobId, payload: { ...data, source: 'outbox' } });
+      await deps.db.outbox.add({ connectionId, queue, jobId, payload: data });
     } catch (outboxError) {
       logger.error('trigger could be stored neither in Redis nor in the outbox', {
         error: outboxError,
@@ -281,12 +278,15 @@ async function enqueueTrigger(
       throw unavailable(res, 'Очередь и база данных недоступны: триггер не принят, повторите позже');
     }
     logger.warn('redis unavailable: trigger stored in the outbox', { connectionId, orderId, queue, jobId });
-    return { answer: { accepted: true, jobId, queued: 'outbox', deduplicated: false }, outcome: 'outbox' };
+    return { answer: { accepted: true, jobId, queued: 'outbox' }, outcome: 'outbox' };
   }
 }
 
-/** The timeline entry of an accepted trigger (what operators read; decisions read the receipt). */
-function receivedEntry(receipt: TriggerReceipt, answer: TriggerAccepted): OrderEventEntry {
+/**
+ * The timeline entry of a trigger kept in the outbox (what operators read; decisions read the receipt).
+ * A trigger stored in the stream is recorded by the worker that forwards it.
+ */
+function outboxEntry(receipt: TriggerReceipt, answer: TriggerAccepted): OrderEventEntry {
   const status = receipt.trigger;
   const queue = QUEUE_BY_STATUS[status];
   return {
@@ -294,24 +294,19 @@ function receivedEntry(receipt: TriggerReceipt, answer: TriggerAccepted): OrderE
     retailcrmOrderId: receipt.retailcrmOrderId,
     event: {
       type: 'trigger.received',
-      message: receivedMessage(status, queue, answer),
-      data: {
-        status,
-        queue,
-        jobId: answer.jobId,
-        queued: answer.queued,
-        deduplicated: answer.deduplicated,
-      },
+      message: `Триггер «${status}» принят; Redis недоступен — задача ${queue} сохранена в outbox`,
+      data: { status, queue, jobId: answer.jobId, queued: answer.queued, deduplicated: false },
     },
   };
 }
 
 /**
- * `POST /retailCRM/update`: validate → resolve the tenant → enqueue, answering 202 only once the job is
- * durably stored (in Redis, or in the database outbox while Redis is down) and 4xx/503 otherwise, with
- * nothing enqueued (docs/ARCHITECTURE.md, «Principles»). The 202 depends on nothing else: while PostgreSQL
- * is down a known connection is answered from the cache, and the timeline entry and the receipt (`OrderMark`)
- * are written afterwards. The jobs re-read both APIs, so the trigger is only a signal.
+ * `POST /retailCRM/update`: validate → resolve the tenant → store, answering 202 only once the trigger is
+ * durably stored (in the trigger stream, or in the database outbox while Redis is down) and 4xx/503
+ * otherwise, with nothing stored (docs/ARCHITECTURE.md, «Principles»). The 202 depends on nothing else:
+ * while PostgreSQL is down a known connection is answered from the cache; the workers' forwarders move the
+ * trigger into its queue and record it on the timeline and as received (`OrderMark`). The jobs re-read both
+ * APIs, so the trigger is only a signal.
  */
 function handleTrigger(deps: TriggerRouteDeps): RequestHandler {
   const received = createGroupCommit<ReceivedTrigger>((batch) => writeReceived(deps.db, batch), {
@@ -332,14 +327,15 @@ function handleTrigger(deps: TriggerRouteDeps): RequestHandler {
     };
     if (trigger.status === 'refund') await assertRefundable(res, deps.db, receipt);
 
-    const { answer, outcome } = await enqueueTrigger(res, deps, tenant, trigger);
+    const { answer, outcome } = await storeTrigger(res, deps, tenant, trigger, receivedAt);
     countTrigger(trigger.status, outcome);
     res.status(202).json(answer);
-    // After the answer, best-effort: the job is stored, and nothing acknowledged depends on this line.
+    if (answer.queued === 'queue') return;
+    // After the answer, best-effort: the entry is stored, and nothing acknowledged depends on this line.
     // While PostgreSQL is down both are lost: the job's own timeline entries follow once it runs, and its
     // start records the receipt (packages/tenant order-job.ts).
     received
-      .append({ entry: receivedEntry(receipt, answer), receipt })
+      .append({ entry: outboxEntry(receipt, answer), receipt })
       .catch((error: unknown) => timelineLost(requestLogger(res), error));
   };
 }
@@ -356,7 +352,7 @@ function countRejections(): ErrorRequestHandler {
 }
 
 export function registerTriggerRoute(app: Express, deps: TriggerRouteDeps): void {
-  app.post(TRIGGER_PATH, handleTrigger(deps));
+  app.post(TRIGGER_PATH, triggerBody(BODY_LIMIT_BYTES), handleTrigger(deps));
   app.all(TRIGGER_PATH, (_req, res) => {
     res.setHeader('Allow', 'POST');
     throw new HttpError(405, 'method_not_allowed', `Only POST is accepted on ${TRIGGER_PATH}`);

@@ -23,6 +23,11 @@ export interface HttpAppOptions {
    * body parsers, /healthz, /readyz, /metrics) and before the JSON 404 and error handlers.
    */
   routes?: (app: Express) => void;
+  /**
+   * Routes on the hot path that read their own body: mounted right after the request id, access log and
+   * metrics, before the shared body parsers and the other routes.
+   */
+  hotRoutes?: (app: Express) => void;
 }
 
 /**
@@ -109,6 +114,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', options.trustProxy ?? false);
 
   app.use(observeRequests(service, logger, app));
+  options.hotRoutes?.(app);
   app.use(express.json({ limit: bodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: bodyLimit }));
 

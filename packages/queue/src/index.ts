@@ -97,6 +97,19 @@ export { type CloseOnSignalsOptions, closeOnSignals } from './shutdown-signals.j
 export { requestSweep, sweepRequestId } from './sweep-request.js';
 export { createRedisTokenStore, type RedisTokenStore, type TokenCipher } from './token-store.js';
 export {
+  type ForwardedTrigger,
+  startTriggerForwarder,
+  type TriggerForwarder,
+  type TriggerForwarderOptions,
+} from './trigger-forwarder.js';
+export {
+  createTriggerAppender,
+  type StreamedTrigger,
+  type TriggerAppender,
+  type TriggerQueue,
+  triggerStreamKey,
+} from './trigger-stream.js';
+export {
   type AnyJobHandler,
   defineHandler,
   type FinalFailure,

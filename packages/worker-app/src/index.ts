@@ -7,6 +7,10 @@ export {
   startRetention,
 } from './retention.js';
 export {
+  startTriggerForwarding,
+  type TriggerForwardingOptions,
+} from './trigger-forwarding.js';
+export {
   startWorkerApp,
   type WorkerApp,
   type WorkerAppOptions,

@@ -54,6 +54,7 @@ import { createTenantRuntime, type TenantRuntime } from '@connector/tenant';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { type Retention, type RetentionTuning, startRetention } from './retention.js';
+import { startTriggerForwarding } from './trigger-forwarding.js';
 
 /** The environment every worker app reads (docs/ARCHITECTURE.md, «Runtime contracts»). */
 export const workerEnvShape = {
@@ -300,6 +301,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     ? startIncidentWatch({ db, producer, logger, ...options.incidentWatch })
     : undefined;
   const retention = startAppRetention(options, deps);
+  // Every worker forwards the ingress's triggers: they move while any worker runs.
+  const forwarder = startTriggerForwarding({ redis, producer, db, prefix: env.QUEUE_PREFIX, logger });
   const http = await startAppHttp(options, deps, runner);
   logger.info('worker app started', { queues: owns, url: http.url });
   let closing: Promise<void> | undefined;
@@ -316,6 +319,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
         await incidentWatch?.stop();
         await retention?.stop();
         await http.close();
+        await forwarder.stop();
         await runner.close();
         await schedules.close();
         await producer.close();

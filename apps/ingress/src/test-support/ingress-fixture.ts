@@ -10,8 +10,9 @@ import {
   type NewConnection,
 } from '@connector/db';
 import { createLogger, type Logger } from '@connector/logger';
-import { createWorkerRedis } from '@connector/queue';
+import { createProducer, createWorkerRedis, type TriggerForwarder, triggerStreamKey } from '@connector/queue';
 import { createTestDatabase, type TestDatabase, testRedisUrl, uniquePrefix } from '@connector/testkit';
+import { startTriggerForwarding } from '@connector/worker-app';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import winston from 'winston';
@@ -98,8 +99,13 @@ export interface IngressFixture {
   tenant(overrides?: Partial<NewConnection>): Promise<ConnectionRecord>;
   /** A view of an order queue under the fixture's prefix, on `redisUrl` (default the shared test Redis). */
   queue(name: OrderQueue, redisUrl?: string): Queue;
-  /** Every job (any state) of the order queues, optionally only one tenant's. */
+  /**
+   * Every job (any state) of the order queues, optionally only one tenant's, once the triggers stored so
+   * far were forwarded (the workers' forwarder, run here as the workers would).
+   */
   jobs(connectionId?: string, redisUrl?: string): Promise<Job[]>;
+  /** Waits until every trigger in the stream on `redisUrl` (default the shared test Redis) was forwarded. */
+  forwarded(redisUrl?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,17 +126,38 @@ export async function openIngressFixture(): Promise<IngressFixture> {
   const apps: RunningIngress[] = [];
   const redisByUrl = new Map<string, Redis>();
   const queues = new Map<string, Queue>();
+  const forwarders = new Map<string, TriggerForwarder>();
+
+  const connectionTo = (redisUrl: string) => {
+    let connection = redisByUrl.get(redisUrl);
+    if (!connection) {
+      connection = createWorkerRedis(redisUrl, { name: 'ingress-test-view' });
+      redisByUrl.set(redisUrl, connection);
+    }
+    return connection;
+  };
+  const quietLogger = memoryLogger().logger;
+  const forwardOn = (redisUrl: string) => {
+    if (forwarders.has(redisUrl)) return;
+    const redis = connectionTo(redisUrl);
+    const producer = createProducer({ redis, prefix });
+    forwarders.set(redisUrl, startTriggerForwarding({ redis, producer, db, prefix, logger: quietLogger }));
+  };
+  const forwarded = async (redisUrl = testRedisUrl()) => {
+    const redis = connectionTo(redisUrl);
+    const key = triggerStreamKey(prefix);
+    const until = Date.now() + 10_000;
+    while ((await redis.xlen(key)) > 0) {
+      if (Date.now() > until) throw new Error(`triggers not forwarded within 10 s (${key})`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
 
   const queue = (name: OrderQueue, redisUrl = testRedisUrl()) => {
     const key = `${redisUrl} ${name}`;
     let view = queues.get(key);
     if (!view) {
-      let connection = redisByUrl.get(redisUrl);
-      if (!connection) {
-        connection = createWorkerRedis(redisUrl, { name: 'ingress-test-view' });
-        redisByUrl.set(redisUrl, connection);
-      }
-      view = new Queue(name, { connection, prefix });
+      view = new Queue(name, { connection: connectionTo(redisUrl), prefix });
       view.on('error', () => {});
       queues.set(key, view);
     }
@@ -144,7 +171,9 @@ export async function openIngressFixture(): Promise<IngressFixture> {
     prefix,
     env,
     async start(overrides = {}, logger = memoryLogger().logger) {
-      const app = await startIngress({ env: { ...env, ...overrides }, logger, host: '127.0.0.1' });
+      const appEnv = { ...env, ...overrides };
+      forwardOn(appEnv.REDIS_URL ?? testRedisUrl());
+      const app = await startIngress({ env: appEnv, logger, host: '127.0.0.1' });
       apps.push(app);
       return app;
     },
@@ -162,7 +191,9 @@ export async function openIngressFixture(): Promise<IngressFixture> {
         ...overrides,
       }),
     queue,
+    forwarded,
     async jobs(connectionId, redisUrl) {
+      await forwarded(redisUrl);
       const all = await Promise.all(
         ORDER_QUEUES.map(async (name) => {
           const view = queue(name, redisUrl);
@@ -183,6 +214,7 @@ export async function openIngressFixture(): Promise<IngressFixture> {
     },
     async close() {
       for (const app of apps.splice(0)) await app.close();
+      for (const forwarder of forwarders.values()) await forwarder.stop();
       for (const view of queues.values()) await view.close();
       for (const connection of redisByUrl.values())
         await connection.quit().catch(() => connection.disconnect());

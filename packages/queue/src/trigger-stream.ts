@@ -1,0 +1,97 @@
+// The trigger stream: where the ingress stores an accepted RetailCRM trigger before its 202, and where the
+// workers' forwarders take it from into its BullMQ queue (docs/ARCHITECTURE.md, «Ingress»). The 202 then
+// costs one Redis command shared by every trigger of the same event-loop turn, instead of BullMQ's add and
+// the export pacing per trigger.
+import { RetryableError } from '@connector/domain';
+import type { Redis } from 'ioredis';
+import { DEFAULT_PREFIX, type QueueName } from './catalog.js';
+import type { Pace } from './pacing.js';
+
+/** The queues a trigger enqueues into. */
+export type TriggerQueue = Extract<QueueName, 'order-export' | 'order-cancel' | 'order-refund'>;
+
+/** One accepted trigger as stored in the stream. */
+export interface StreamedTrigger {
+  queue: TriggerQueue;
+  connectionId: string;
+  orderId: number;
+  /** The trigger's status (`new`, `closed`, `refund`). */
+  status: string;
+  /** The job id of this trigger's own (`jobIdFor`): a trigger forwarded twice still makes one job. */
+  jobId: string;
+  /** When the ingress received it (epoch ms). */
+  receivedAt: number;
+  /** The pace of the connection's exports (`order-export` only). */
+  pace?: Pace;
+}
+
+/** The field of a stream entry that holds its triggers (a JSON array: one entry per event-loop turn). */
+export const TRIGGERS_FIELD = 't';
+/** The consumer group of every forwarder. */
+export const FORWARDERS_GROUP = 'forwarders';
+
+export function triggerStreamKey(prefix = DEFAULT_PREFIX): string {
+  return `${prefix}:triggers`;
+}
+
+export interface TriggerAppender {
+  /** Resolves once the trigger is in the stream; rejects with a `RetryableError` when Redis did not take it. */
+  append(trigger: StreamedTrigger): Promise<void>;
+}
+
+interface Waiting {
+  trigger: StreamedTrigger;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Appends triggers to the stream in group commits: every trigger of one event-loop turn goes into one
+ * entry by one `XADD`. `redis` should fail fast (`createProducerRedis`): a request path must not wait
+ * for a Redis that is down, it falls back to the outbox.
+ */
+export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): TriggerAppender {
+  const key = triggerStreamKey(prefix);
+  let waiting: Waiting[] = [];
+  const flush = () => {
+    const batch = waiting;
+    waiting = [];
+    const fail = (error: unknown) => {
+      const stored = new RetryableError(`could not store triggers: ${(error as Error).message}`, {
+        code: 'queue.redis_unavailable',
+        cause: error,
+      });
+      for (const one of batch) one.reject(stored);
+    };
+    if (redis.status !== 'ready') {
+      fail(new Error(`Redis is not available (connection ${redis.status})`));
+      return;
+    }
+    const payload = JSON.stringify(batch.map((one) => one.trigger));
+    redis.xadd(key, '*', TRIGGERS_FIELD, payload).then(() => {
+      for (const one of batch) one.resolve();
+    }, fail);
+  };
+  return {
+    append(trigger) {
+      return new Promise((resolve, reject) => {
+        if (waiting.length === 0) setImmediate(flush);
+        waiting.push({ trigger, resolve, reject });
+      });
+    },
+  };
+}
+
+/** The triggers of one stream entry; entries that do not parse yield none (and are dropped). */
+export function triggersOf(fields: readonly string[]): StreamedTrigger[] {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] !== TRIGGERS_FIELD) continue;
+    try {
+      const parsed: unknown = JSON.parse(fields[i + 1]!);
+      return Array.isArray(parsed) ? (parsed as StreamedTrigger[]) : [];
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
