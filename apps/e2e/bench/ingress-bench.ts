@@ -4,8 +4,10 @@
 // load generator (this process) has its own core.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createDatabase } from '@connector/db';
+import { createDatabase, type Database } from '@connector/db';
 import { TRIGGER_PATH } from '@connector/ingress';
+import { createProducer, createWorkerRedis, triggerStreamKey } from '@connector/queue';
+import { startTriggerForwarding } from '@connector/worker-app';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -20,6 +22,8 @@ import { percentile, round } from './stats.js';
 const HELLO_WORLD = fileURLToPath(new URL('./hello-world.ts', import.meta.url));
 /** Where hello-world.ts answers the trigger after the ingress's body parsers read it. */
 const PARSED_PREFIX = '/parsed';
+/** The ingress's QUEUE_PREFIX in the benchmark. */
+const INGRESS_PREFIX = '{bench-ingress}';
 
 interface Run {
   label: string;
@@ -152,7 +156,7 @@ function spawnIngress(
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       SECRETS_KEY: secretsKey.toString('base64'),
-      QUEUE_PREFIX: '{bench-ingress}',
+      QUEUE_PREFIX: INGRESS_PREFIX,
       LOG_LEVEL: 'error',
       // Each tenant sends up to ~50/s at full speed: the per-connection flood guard (a runaway-automation
       // brake, 50/s by default) is not what is measured.
@@ -166,6 +170,50 @@ function spawnIngress(
   });
 }
 
+/** What one worker's trigger forwarder moved from the stream into the queues, and at what cost. */
+interface Forwarding {
+  triggers: number;
+  seconds: number;
+  cpuMsPerTrigger: number;
+}
+
+/**
+ * Forwards every trigger the runs left in the stream with one forwarder in this process (a worker app's:
+ * jobs added, paced, timeline lines and receipts written), timing it until the stream is empty.
+ */
+async function measureForwarding(redisUrl: string, db: Database): Promise<Forwarding> {
+  const redis = createWorkerRedis(redisUrl);
+  const producer = createProducer({ redis, prefix: INGRESS_PREFIX });
+  const key = triggerStreamKey(INGRESS_PREFIX);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const forwarder = startTriggerForwarding({
+    redis,
+    producer,
+    db,
+    prefix: INGRESS_PREFIX,
+    logger: quietLogger('bench'),
+  });
+  while ((await redis.xlen(key)) > 0 && performance.now() - started < 300_000) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  await forwarder.stop();
+  const counts = await Promise.all(
+    (['order-export'] as const).map(async (name) => {
+      const queue = new Queue(name, { connection: redis, prefix: INGRESS_PREFIX });
+      const jobs = await queue.getJobCountByTypes('wait', 'delayed', 'prioritized');
+      await queue.close();
+      return jobs;
+    }),
+  );
+  await producer.close();
+  await redis.quit();
+  const triggers = counts.reduce((a, b) => a + b, 0);
+  return { triggers, seconds, cpuMsPerTrigger: (cpu.user + cpu.system) / 1000 / Math.max(1, triggers) };
+}
+
 interface IngressRuns {
   helloRun: Run;
   /** Express with the ingress's body parsers, answering 202 with nothing stored. */
@@ -173,6 +221,7 @@ interface IngressRuns {
   ingressMax: Run;
   ingressAtTarget: Run;
   bare: Run;
+  forwarding?: Forwarding;
 }
 
 /** Runs `load` against `server` and adds the CPU the server process used meanwhile. */
@@ -268,17 +317,28 @@ function ingressFigures(runs: IngressRuns, sizes: IngressSizes): Figure[] {
         `${round(ingressMax.cpuMsPerRequest ?? Number.NaN, 3)} ms of CPU per trigger, against ` +
         `${round(helloRun.cpuMsPerRequest ?? Number.NaN, 3)} ms per hello-world request and ` +
         `${round(parsedRun.cpuMsPerRequest ?? Number.NaN, 3)} ms for express reading the same trigger with the ` +
-        `ingress's body parsers and storing nothing (${round(parsedVsHello, 2)}× hello world: the most any ` +
-        'express ingress that reads the trigger reaches on this machine). Before its 202 the ingress validates ' +
-        "the trigger, looks the tenant up (cached), takes the shop's pacing slot (a Lua script, a Redis round " +
-        "trip) and adds the job (BullMQ's Lua script with the per-order dedupe, another round trip); its " +
-        'timeline line and receipt are written after the answer, group-committed. The ingress is stateless: ' +
-        'the way to more triggers per second is more processes (replicas behind the reverse proxy, one per core).',
+        `ingress's body parsers and storing nothing (${round(parsedVsHello, 2)}× hello world). Before its 202 the ` +
+        'ingress reads the body with its own reader, validates the trigger, looks the tenant up (cached), checks ' +
+        "the flood guard and appends the trigger to the trigger stream (one XADD per event-loop turn); the job's " +
+        "add, its pacing and the timeline are the workers' forwarders' work. What is left is express's routing, " +
+        'the request id, access log and HTTP metrics every app shares, the JSON answer and the garbage they make. ' +
+        'The ingress is stateless: the way to more triggers per second is more processes (replicas behind the ' +
+        'reverse proxy, one per core).',
     },
     {
       name: 'Express reading the trigger, nothing stored / hello world',
       measured: `${round(parsedVsHello, 2)}× (${Math.round(parsedRun.rps)} / ${Math.round(helloRun.rps)} req/s)`,
     },
+    ...(runs.forwarding
+      ? [
+          {
+            name: "Trigger forwarding by one worker's forwarder (after the runs)",
+            measured:
+              `${Math.round(runs.forwarding.triggers / runs.forwarding.seconds)} triggers/s (${runs.forwarding.triggers} in ` +
+              `${round(runs.forwarding.seconds, 1)} s; ${round(runs.forwarding.cpuMsPerTrigger, 3)} ms CPU per trigger: jobs added and paced, timeline and receipts written)`,
+          },
+        ]
+      : []),
     {
       name: 'Ingress / bare queue.add',
       measured: `${round(vsBare, 2)}× (${Math.round(ingressMax.rps)} req/s / ${Math.round(bare.rps)} adds/s)`,
@@ -329,7 +389,8 @@ function ingressMethod(sizes: IngressSizes): string {
     `The latency target is measured at a steady ${sizes.targetRate} req/s from an open-loop generator ` +
     `(bench/paced-load.ts, ${connections} keep-alive connections, latency counted from when each request ` +
     "was due): autocannon's rate option sends each connection's quota as a burst at the start of every " +
-    'second. Server CPU is read from /proc before and after each run.'
+    'second. Server CPU is read from /proc before and after each run. After the runs the ingress stops and one ' +
+    "worker app's trigger forwarder, in the benchmark process, moves every trigger the runs stored into its queue."
   );
 }
 
@@ -347,6 +408,14 @@ export async function runIngressBench(
     ingress = await spawnIngress(database.url, services.redis.url, secretsKey, sizes.nodeOptions);
     hello = await spawnApp({ entry: HELLO_WORLD, env: { NODE_OPTIONS: productionNodeOptions('ingress') } });
     const runs = await measureRuns({ ingress, hello }, orgIds, services.redis.url, sizes, log);
+    await ingress.kill('SIGTERM');
+    const db = createDatabase({ url: database.url, secretsKey, logger: quietLogger('bench') });
+    runs.forwarding = await measureForwarding(services.redis.url, db).finally(() => db.close());
+    const { forwarding } = runs;
+    log(
+      `  trigger forwarding (one worker's forwarder): ${forwarding.triggers} triggers in ${round(forwarding.seconds, 1)} s, ` +
+        `${round(forwarding.cpuMsPerTrigger, 3)} ms CPU per trigger`,
+    );
     return {
       name: 'ingress',
       title: '1. Ingress',

@@ -16,6 +16,7 @@ import {
   type Producer,
   type QueueName,
   type QueuePolicy,
+  triggerStreamKey,
 } from '@connector/queue';
 import { type SyncWorker, startSyncWorker } from '@connector/sync-worker';
 import {
@@ -256,8 +257,11 @@ export async function startProcessStack({
     },
     async queueIdle(name, timeoutMs) {
       const queue = stack.queue(name);
+      const { redis } = queues.get(name)!;
       await waitFor(
         async () => {
+          // A trigger the ingress accepted is a job once a worker forwarded it.
+          if ((await redis.xlen(triggerStreamKey(env.QUEUE_PREFIX))) > 0) return false;
           const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
           return Object.values(counts).every((n) => n === 0);
         },

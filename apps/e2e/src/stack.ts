@@ -9,7 +9,7 @@ import { createDatabase, type Database, migrate } from '@connector/db';
 import { startExportWorker } from '@connector/export-worker';
 import { type RunningIngress, startIngress, TRIGGER_PATH } from '@connector/ingress';
 import { createLogger, type Logger } from '@connector/logger';
-import { createWorkerRedis, type QueueName, type QueuePolicy } from '@connector/queue';
+import { createWorkerRedis, type QueueName, type QueuePolicy, triggerStreamKey } from '@connector/queue';
 import { startReconcileWorker } from '@connector/reconcile-worker';
 import { startRefundWorker } from '@connector/refund-worker';
 import { startSyncWorker } from '@connector/sync-worker';
@@ -238,7 +238,10 @@ function queueInspector(redisUrl: string, prefix: string) {
     async idle(name: QueueName, timeoutMs = 20_000): Promise<void> {
       await waitFor(
         async () => {
-          const counts = await queueOf(name).getJobCounts('active', 'wait', 'prioritized', 'delayed');
+          // A trigger the ingress accepted is a job once a worker forwarded it.
+          const queue = queueOf(name);
+          if ((await redis!.xlen(triggerStreamKey(prefix))) > 0) return false;
+          const counts = await queue.getJobCounts('active', 'wait', 'prioritized', 'delayed');
           return Object.values(counts).every((count) => count === 0);
         },
         { what: `the ${name} queue idle`, timeoutMs, intervalMs: 100 },

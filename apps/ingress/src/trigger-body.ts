@@ -18,23 +18,40 @@ class BodyError extends Error {
   }
 }
 
-/** `application/json` (and `+json`) or a urlencoded form; anything else is left to the route (415). */
+/** `application/json` or a urlencoded form, as express's parsers take them; anything else is left to the route (415). */
 function kindOf(contentType: string | undefined): { kind?: BodyKind; charset?: string } {
   if (contentType === undefined) return {};
   const [media = '', ...params] = contentType.split(';');
   const type = media.trim().toLowerCase();
   const charsetParam = params.find((param) => param.trim().toLowerCase().startsWith('charset='));
   const charset = charsetParam?.split('=')[1]?.trim().replace(/^"|"$/g, '').toLowerCase();
-  if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
+  if (type === 'application/json') {
     return { kind: 'json', ...(charset && { charset }) };
   }
   if (type === 'application/x-www-form-urlencoded') return { kind: 'form', ...(charset && { charset }) };
   return {};
 }
 
+/** As many form fields as express's urlencoded parser takes; more is a 413. */
+const MAX_FORM_FIELDS = 1_000;
+
+function tooManyFields(text: string): boolean {
+  let fields = 0;
+  let at = -1;
+  do {
+    fields += 1;
+    if (fields > MAX_FORM_FIELDS) return true;
+    at = text.indexOf('&', at + 1);
+  } while (at !== -1);
+  return false;
+}
+
 function parseBody(kind: BodyKind, text: string): unknown {
   if (text.length === 0) return {};
-  if (kind === 'form') return parseForm(text);
+  if (kind === 'form') {
+    if (tooManyFields(text)) throw new BodyError('parameters.too.many', 413, 'too many parameters');
+    return parseForm(text, '&', '=', { maxKeys: MAX_FORM_FIELDS });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -282,6 +282,15 @@ async function storeTrigger(
   }
 }
 
+/** The 202, written directly: express's `json` negotiates a charset and more for every answer. */
+function sendAccepted(res: Response, answer: TriggerAccepted): void {
+  const body = JSON.stringify(answer);
+  res.statusCode = 202;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
 /**
  * The timeline entry of a trigger kept in the outbox (what operators read; decisions read the receipt).
  * A trigger stored in the stream is recorded by the worker that forwards it.
@@ -329,7 +338,7 @@ function handleTrigger(deps: TriggerRouteDeps): RequestHandler {
 
     const { answer, outcome } = await storeTrigger(res, deps, tenant, trigger, receivedAt);
     countTrigger(trigger.status, outcome);
-    res.status(202).json(answer);
+    sendAccepted(res, answer);
     if (answer.queued === 'queue') return;
     // After the answer, best-effort: the entry is stored, and nothing acknowledged depends on this line.
     // While PostgreSQL is down both are lost: the job's own timeline entries follow once it runs, and its

@@ -93,7 +93,7 @@ function observeRequests(service: string, logger: Logger, app: Express): Request
         userAgent: req.headers['user-agent']?.slice(0, 200),
       });
     };
-    res.once('finish', () => record(true));
+    // 'close' follows the end of every answer, and also a connection lost before it.
     res.once('close', () => record(res.writableFinished));
     next();
   };

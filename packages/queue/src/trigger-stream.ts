@@ -1,5 +1,5 @@
 // The trigger stream: where the ingress stores an accepted RetailCRM trigger before its 202, and where the
-// workers' forwarders take it from into its BullMQ queue (docs/ARCHITECTURE.md, «Ingress»). The 202 then
+// workers' forwarders take it from into its BullMQ queue (docs/ARCHITECTURE.md, «Trigger stream»). The 202 then
 // costs one Redis command shared by every trigger of the same event-loop turn, instead of BullMQ's add and
 // the export pacing per trigger.
 import { RetryableError } from '@connector/domain';

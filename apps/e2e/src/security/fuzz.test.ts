@@ -2,7 +2,8 @@
 // world posts to — the trigger ingress (some with the client_id of a real connection) and the notification
 // receiver (with a real connection's token) — get only 4xx answers; nothing is enqueued or stored, and both
 // apps are healthy afterwards. The generators are seeded: a failure reproduces on every run.
-import { QUEUE_NAMES } from '@connector/queue';
+import { QUEUE_NAMES, triggerStreamKey } from '@connector/queue';
+import { waitFor } from '@connector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -29,8 +30,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Every job of every queue, apart from the next runs job schedulers make by themselves. */
+/**
+ * Every job of every queue, apart from the next runs job schedulers make by themselves, once every trigger
+ * the ingress stored was forwarded into its queue.
+ */
 async function allJobs(): Promise<string[]> {
+  await waitFor(async () => (await redis.xlen(triggerStreamKey(stack.env.QUEUE_PREFIX))) === 0, {
+    what: 'the stored triggers to be forwarded',
+  });
   const ids: string[] = [];
   for (const queue of queues) {
     const jobs: Job[] = await queue.getJobs();
