@@ -24,7 +24,7 @@ import { type ConnectionCache, createConnectionCache } from './connection-cache.
 import { createFloodGuard } from './flood-guard.js';
 import { type IngressEnv, ingressEnvShape } from './ingress-env.js';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox-drainer.js';
-import { registerTriggerRoute } from './trigger-route.js';
+import { triggerRoutes } from './trigger-route.js';
 
 export const INGRESS_SERVICE = 'ingress';
 
@@ -190,17 +190,13 @@ export async function startIngress(options: StartIngressOptions = {}): Promise<R
       redisReadiness(redis, 'redis', { required: false }),
       queueReadiness(redis, db),
     ],
-    hotRoutes: (express) => {
-      // Answers are JSON for RetailCRM's trigger log: no conditional requests, no ETag to hash.
-      express.set('etag', false);
-      registerTriggerRoute(express, {
-        db,
-        triggers: createTriggerAppender(redis, env.QUEUE_PREFIX),
-        tenants,
-        flood: createFloodGuard({ perSecond: env.INGRESS_FLOOD_PER_SECOND }),
-        floodPerSecond: env.INGRESS_FLOOD_PER_SECOND,
-      });
-    },
+    ...triggerRoutes({
+      db,
+      triggers: createTriggerAppender(redis, env.QUEUE_PREFIX),
+      tenants,
+      flood: createFloodGuard({ perSecond: env.INGRESS_FLOOD_PER_SECOND }),
+      floodPerSecond: env.INGRESS_FLOOD_PER_SECOND,
+    }),
   });
 
   let http: RunningHttpServer;

@@ -360,11 +360,35 @@ function countRejections(): ErrorRequestHandler {
   };
 }
 
-export function registerTriggerRoute(app: Express, deps: TriggerRouteDeps): void {
-  app.post(TRIGGER_PATH, triggerBody(BODY_LIMIT_BYTES), handleTrigger(deps));
-  app.all(TRIGGER_PATH, (_req, res) => {
-    res.setHeader('Allow', 'POST');
-    throw new HttpError(405, 'method_not_allowed', `Only POST is accepted on ${TRIGGER_PATH}`);
-  });
-  app.use(TRIGGER_PATH, countRejections());
+/** The trigger route: its handlers and the handler that counts its rejections. */
+export interface TriggerRoute {
+  handlers: RequestHandler[];
+  errorHandlers: ErrorRequestHandler[];
+}
+
+export function triggerRoute(deps: TriggerRouteDeps): TriggerRoute {
+  return {
+    handlers: [triggerBody(BODY_LIMIT_BYTES), handleTrigger(deps)],
+    errorHandlers: [countRejections()],
+  };
+}
+
+/**
+ * The trigger route as the app's fast route (`POST /retailCRM/update` in any letter case, answered before
+ * express's router: packages/http fast-routes.ts) and, for the spellings it does not take (a trailing
+ * slash) and the other methods (405), as express routes before the shared body parsers.
+ */
+export function triggerRoutes(deps: TriggerRouteDeps) {
+  const route = triggerRoute(deps);
+  return {
+    fastRoutes: [{ method: 'POST', path: TRIGGER_PATH, ...route }] as const,
+    hotRoutes: (app: Express) => {
+      app.post(TRIGGER_PATH, ...route.handlers);
+      app.all(TRIGGER_PATH, (_req, res) => {
+        res.setHeader('Allow', 'POST');
+        throw new HttpError(405, 'method_not_allowed', `Only POST is accepted on ${TRIGGER_PATH}`);
+      });
+      app.use(TRIGGER_PATH, ...route.errorHandlers);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeIssues, MAX_ORDER_ID, parseTrigger } from './trigger.schema.js';
+import { describeIssues, MAX_ORDER_ID, parseTrigger, plainTrigger, triggerSchema } from './trigger.schema.js';
 
 const ORG = '3f2c8a51-7d4e-4b1a-9c0d-2e6f8a9b1c3d';
 const good = { client_id: ORG, order_id: '42', status: 'new' };
@@ -72,5 +72,64 @@ describe('parseTrigger', () => {
   it('treats a missing body as missing fields and rejects a body that is not an object', () => {
     expect(issuesOf(undefined).map((issue) => issue.field)).toEqual(['client_id', 'order_id', 'status']);
     expect(issuesOf([good])).toEqual([{ field: 'body', rule: expect.stringContaining('JSON object') }]);
+  });
+});
+
+describe('plainTrigger (the schema-free reading of the common case)', () => {
+  const values = {
+    client_id: [ORG, ORG.toUpperCase(), ` ${ORG}`, `${ORG}x`, ORG.slice(1), '', 42, null, undefined, [ORG]],
+    order_id: [
+      '42',
+      42,
+      '0',
+      0,
+      '007',
+      ' 7',
+      '7 ',
+      '1e3',
+      '12abc',
+      '-1',
+      -1,
+      4.5,
+      '2147483647',
+      2147483647,
+      '2147483648',
+      2147483648,
+      '99999999999',
+      '',
+      null,
+      undefined,
+      ['1'],
+    ],
+    status: ['new', 'closed', 'refund', 'NEW', ' new', 'new ', 'paid', '', null, undefined, ['new']],
+  };
+
+  it('accepts only what the schema accepts, with the same trigger', () => {
+    let plain = 0;
+    for (const client_id of values.client_id) {
+      for (const order_id of values.order_id) {
+        for (const status of values.status) {
+          const body = { client_id, order_id, status, extra: 'ignored' };
+          const quick = plainTrigger(body);
+          if (quick === undefined) continue;
+          plain += 1;
+          const schema = triggerSchema.safeParse(body);
+          expect(schema.success).toBe(true);
+          expect(quick).toEqual({
+            clientId: schema.data?.client_id,
+            orderId: schema.data?.order_id,
+            status: schema.data?.status,
+          });
+        }
+      }
+    }
+    // Plain GUIDs (either case) × plain order ids × exact statuses.
+    expect(plain).toBe(2 * 5 * 3);
+  });
+
+  it('leaves everything else to the schema', () => {
+    for (const body of [undefined, null, 'client_id=x', [], {}, { ...good, status: ' new' }]) {
+      expect(plainTrigger(body)).toBeUndefined();
+    }
   });
 });

@@ -1,4 +1,5 @@
 export { createHttpApp, type HttpAppOptions } from './create-http-app.js';
+export type { FastRoute } from './fast-routes.js';
 export { type ErrorBody, HttpError } from './http-error.js';
 export {
   type CheckResult,

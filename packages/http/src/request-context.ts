@@ -14,6 +14,8 @@ interface RequestContext {
   logger: Logger;
   /** Set by the 404 handler: a route that matched earlier and called next() must not lend its label. */
   unmatched?: boolean;
+  /** Set by a fast route (fast-routes.ts): its pattern, the label express's router would have given. */
+  route?: string;
 }
 
 type WithContext = Response & { [context]?: RequestContext };

@@ -50,7 +50,7 @@ export async function startHttpServer(
   server.on('request', (_req, res: ServerResponse) => {
     inFlight.add(res);
     if (closing && !res.headersSent) res.setHeader('Connection', 'close');
-    res.once('close', () => {
+    res.on('close', () => {
       inFlight.delete(res);
       // A keep-alive connection whose last request just ended is idle now: let it go.
       if (closing) server.closeIdleConnections();

@@ -53,7 +53,17 @@ interface Waiting {
 export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): TriggerAppender {
   const key = triggerStreamKey(prefix);
   let waiting: Waiting[] = [];
+  // One append in flight at a time: what arrives meanwhile goes into the next, so an entry holds more
+  // triggers the busier the ingress is, and a lone trigger is appended at once.
+  let scheduled = false;
+  let inFlight = false;
+  const schedule = () => {
+    if (scheduled || inFlight || waiting.length === 0) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
   const flush = () => {
+    scheduled = false;
     const batch = waiting;
     waiting = [];
     const fail = (error: unknown) => {
@@ -67,16 +77,23 @@ export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): Tr
       fail(new Error(`Redis is not available (connection ${redis.status})`));
       return;
     }
+    inFlight = true;
     const payload = JSON.stringify(batch.map((one) => one.trigger));
-    redis.xadd(key, '*', TRIGGERS_FIELD, payload).then(() => {
-      for (const one of batch) one.resolve();
-    }, fail);
+    redis
+      .xadd(key, '*', TRIGGERS_FIELD, payload)
+      .then(() => {
+        for (const one of batch) one.resolve();
+      }, fail)
+      .finally(() => {
+        inFlight = false;
+        schedule();
+      });
   };
   return {
     append(trigger) {
       return new Promise((resolve, reject) => {
-        if (waiting.length === 0) setImmediate(flush);
         waiting.push({ trigger, resolve, reject });
+        schedule();
       });
     },
   };
