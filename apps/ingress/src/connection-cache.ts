@@ -42,6 +42,8 @@ export class UnknownClientThrottledError extends Error {
 
 export interface ConnectionCache {
   get(orgId: string): Promise<TenantState | null>;
+  /** The answer `get` would give at once (unexpired, `null` for no such tenant); undefined when it must look. */
+  peek(orgId: string): TenantState | null | undefined;
   /** Marks org ids as tenants' own (read from the database), so `admitUnknown` never holds them up. */
   remember(orgIds: Iterable<string>): void;
 }
@@ -135,6 +137,10 @@ export function createConnectionCache({
   };
 
   return {
+    peek(orgId) {
+      const entry = entries.get(orgId);
+      return entry?.answer && entry.expiresAt > now() ? entry.answer.tenant : undefined;
+    },
     get(orgId) {
       const at = now();
       const entry = entries.get(orgId);

@@ -35,9 +35,18 @@ function outboxDrainedTotal(): Counter<'queue'> {
   );
 }
 
+/** Each status and outcome's series, labelled once: labelling hashes the labels, every trigger counts. */
+const triggerSeries = new Map<string, { inc(): void }>();
+
 /** `status` is the trigger's status when it was valid, `invalid` otherwise. */
 export function countTrigger(status: string, outcome: TriggerOutcome): void {
-  triggersTotal().inc({ status, outcome });
+  const key = `${status} ${outcome}`;
+  let series = triggerSeries.get(key);
+  if (!series) {
+    series = triggersTotal().labels({ status, outcome });
+    triggerSeries.set(key, series);
+  }
+  series.inc();
 }
 
 export function countDrained(queue: string): void {
