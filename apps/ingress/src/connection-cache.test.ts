@@ -42,6 +42,20 @@ const active: TenantState = {
 };
 
 describe('createConnectionCache', () => {
+  it('peeks at an unexpired answer without a lookup, and at nothing else', async () => {
+    const time = clock();
+    const db = table({ org: active });
+    const cache = createConnectionCache({ lookup: db.lookup, ttlMs: 1_000, now: time.now });
+    expect(cache.peek('org')).toBeUndefined();
+    expect(db.calls).toEqual([]);
+    await Promise.all([cache.get('org'), cache.get('nobody')]);
+    expect(cache.peek('org')).toEqual(active);
+    expect(cache.peek('nobody')).toBeNull();
+    time.advance(1_000);
+    expect(cache.peek('org')).toBeUndefined();
+    expect(db.calls).toEqual(['org', 'nobody']);
+  });
+
   it('shares one lookup among concurrent and repeated gets within the TTL', async () => {
     const time = clock();
     const db = table({ org: active });

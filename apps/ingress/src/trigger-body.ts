@@ -99,7 +99,7 @@ export function triggerBody(limitBytes: number): RequestHandler {
       }
       chunks.push(chunk);
     });
-    req.on('aborted', () => settle(new BodyError('request.aborted', 400, 'request aborted')));
+    // A client that goes away mid-body destroys the request with an error ('aborted' is deprecated).
     req.on('error', () => settle(new BodyError('request.aborted', 400, 'request aborted')));
     req.on('end', () => {
       if (settled) return;

@@ -78,7 +78,7 @@ export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): Tr
       return;
     }
     inFlight = true;
-    const payload = JSON.stringify(batch.map((one) => one.trigger));
+    const payload = JSON.stringify(batch.map((one) => encode(one.trigger)));
     redis
       .xadd(key, '*', TRIGGERS_FIELD, payload)
       .then(() => {
@@ -99,13 +99,59 @@ export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): Tr
   };
 }
 
-/** The triggers of one stream entry; entries that do not parse yield none (and are dropped). */
+/**
+ * A trigger as stored: `[queue, connectionId, orderId, status, job id, receivedAt, pace key, pace ms]`,
+ * the job id without the `<queue>.<connectionId>.<orderId>.` it starts with (`jobIdFor`). Positions instead
+ * of names and no repeated ids: the ingress writes every trigger, at its busiest tens of thousands a second.
+ */
+type Encoded = [string, string, number, string, string, number, string?, number?];
+
+function encode({ queue, connectionId, orderId, status, jobId, receivedAt, pace }: StreamedTrigger): Encoded {
+  const prefix = `${queue}.${connectionId}.${orderId}.`;
+  const job = jobId.startsWith(prefix) ? jobId.slice(prefix.length) : `=${jobId}`;
+  const encoded: Encoded = [queue, connectionId, orderId, status, job, receivedAt];
+  if (pace) encoded.push(pace.key, pace.intervalMs);
+  return encoded;
+}
+
+function decode([
+  queue,
+  connectionId,
+  orderId,
+  status,
+  job,
+  receivedAt,
+  paceKey,
+  paceMs,
+]: Encoded): StreamedTrigger {
+  const jobId = job.startsWith('=') ? job.slice(1) : `${queue}.${connectionId}.${orderId}.${job}`;
+  const trigger: StreamedTrigger = {
+    queue: queue as TriggerQueue,
+    connectionId,
+    orderId,
+    status,
+    jobId,
+    receivedAt,
+  };
+  if (paceKey !== undefined && paceMs !== undefined) trigger.pace = { key: paceKey, intervalMs: paceMs };
+  return trigger;
+}
+
+const isEncoded = (value: unknown): value is Encoded =>
+  Array.isArray(value) &&
+  value.length >= 6 &&
+  typeof value[0] === 'string' &&
+  typeof value[1] === 'string' &&
+  typeof value[2] === 'number' &&
+  typeof value[4] === 'string';
+
+/** The triggers of one stream entry; what does not parse is left out (and so dropped). */
 export function triggersOf(fields: readonly string[]): StreamedTrigger[] {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] !== TRIGGERS_FIELD) continue;
     try {
       const parsed: unknown = JSON.parse(fields[i + 1]!);
-      return Array.isArray(parsed) ? (parsed as StreamedTrigger[]) : [];
+      return Array.isArray(parsed) ? parsed.filter(isEncoded).map(decode) : [];
     } catch {
       return [];
     }
