@@ -317,13 +317,15 @@ function ingressFigures(runs: IngressRuns, sizes: IngressSizes): Figure[] {
         `${round(ingressMax.cpuMsPerRequest ?? Number.NaN, 3)} ms of CPU per trigger, against ` +
         `${round(helloRun.cpuMsPerRequest ?? Number.NaN, 3)} ms per hello-world request and ` +
         `${round(parsedRun.cpuMsPerRequest ?? Number.NaN, 3)} ms for express reading the same trigger with the ` +
-        `ingress's body parsers and storing nothing (${round(parsedVsHello, 2)}× hello world). Before its 202 the ` +
-        'ingress reads the body with its own reader, validates the trigger, looks the tenant up (cached), checks ' +
-        "the flood guard and appends the trigger to the trigger stream (one XADD per event-loop turn); the job's " +
-        "add, its pacing and the timeline are the workers' forwarders' work. What is left is express's routing, " +
-        'the request id, access log and HTTP metrics every app shares, the JSON answer and the garbage they make. ' +
-        'The ingress is stateless: the way to more triggers per second is more processes (replicas behind the ' +
-        'reverse proxy, one per core).',
+        `ingress's body parsers and storing nothing (${round(parsedVsHello, 2)}× hello world). The 202 no longer ` +
+        "waits for BullMQ: the ingress answers the trigger route before express's router (packages/http " +
+        'fast-routes.ts), reads the body with its own reader, validates it, looks the tenant up (cached) and ' +
+        'appends the trigger to the trigger stream (one XADD for the triggers that arrive while the previous one ' +
+        "is in flight); adding the job, pacing it and the timeline are the workers' forwarders' work (the " +
+        'forwarding figure). What it does beyond hello world is the request id, access log and HTTP metrics every ' +
+        'app keeps, reading the body, the Redis write and the JSON answer, and the garbage of all that. The ' +
+        'ingress is stateless: more triggers per second come from more processes (one per core behind the ' +
+        'reverse proxy).',
     },
     {
       name: 'Express reading the trigger, nothing stored / hello world',
