@@ -48,7 +48,7 @@ function trigger(connectionId: string, orderId: number, overrides: Partial<Strea
 }
 
 /** A prefix of the test's own, its producer, a forwarder on it and what the forwarder recorded. */
-function fresh(options: { reclaimIdleMs?: number; start?: boolean } = {}) {
+function fresh(options: { reclaimIdleMs?: number; goneConsumerIdleMs?: number; start?: boolean } = {}) {
   const prefix = `{${uniquePrefix('forward')}}`;
   const producer = createProducer({ redis, prefix });
   const recorded: ForwardedTrigger[] = [];
@@ -60,6 +60,7 @@ function fresh(options: { reclaimIdleMs?: number; start?: boolean } = {}) {
       logger,
       blockMs: 200,
       ...(options.reclaimIdleMs !== undefined && { reclaimIdleMs: options.reclaimIdleMs }),
+      ...(options.goneConsumerIdleMs !== undefined && { goneConsumerIdleMs: options.goneConsumerIdleMs }),
       onForwarded: async (batch) => {
         recorded.push(...batch);
       },
@@ -162,6 +163,28 @@ describe('trigger stream', () => {
     await waitFor(async () => (await queue('order-export').getJob(after.jobId)) !== undefined, {
       what: 'the trigger appended after the loss',
     });
+  });
+
+  it('leaves the group when it stops, and removes consumers long gone that left nothing pending', async () => {
+    const { prefix, appender, start } = fresh({ start: false, goneConsumerIdleMs: 100 });
+    const key = triggerStreamKey(prefix);
+    await redis.xgroup('CREATE', key, FORWARDERS_GROUP, '0', 'MKSTREAM');
+    // A consumer of a worker that died (nothing pending) and one that holds an entry.
+    await redis.xgroup('CREATECONSUMER', key, FORWARDERS_GROUP, 'gone');
+    await appender.append(trigger(randomUUID(), 1));
+    await redis.xreadgroup('GROUP', FORWARDERS_GROUP, 'holds-one', 'COUNT', 1, 'STREAMS', key, '>');
+    const consumers = async () =>
+      ((await redis.xinfo('CONSUMERS', key, FORWARDERS_GROUP)) as unknown[][])
+        .map((fields) => fields[1])
+        .sort();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    const forwarder = start();
+    await waitFor(async () => !(await consumers()).includes('gone'), { what: 'the gone consumer removed' });
+    expect(await consumers()).toEqual(expect.arrayContaining(['holds-one']));
+    expect(await consumers()).toHaveLength(2);
+    await forwarder.stop();
+    expect(await consumers()).toEqual(['holds-one']);
   });
 
   it('drops an entry that is not a list of triggers instead of retrying it for ever', async () => {

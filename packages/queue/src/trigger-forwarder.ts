@@ -33,6 +33,8 @@ export interface TriggerForwarderOptions {
   reclaimIdleMs?: number;
   /** How long one read waits for new entries. Default 2 s. */
   blockMs?: number;
+  /** Other consumers idle this long with nothing pending are removed from the group. Default 1 hour. */
+  goneConsumerIdleMs?: number;
 }
 
 export interface TriggerForwarder {
@@ -44,6 +46,8 @@ type Entry = [id: string, fields: string[]];
 
 const RETRY_PAUSE_MS = 1_000;
 const STOP_GRACE_MS = 5_000;
+/** How long a stopping forwarder tries to leave the group (Redis may be down: it is not waited for). */
+const LEAVE_WAIT_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,6 +73,27 @@ interface Reader {
   /** Own pending entries first (after a start or a failed add), then new ones. */
   ownPending: boolean;
   reclaimedAt: number;
+  tidiedAt: number;
+  goneAfterMs: number;
+}
+
+const TIDY_EVERY_MS = 10 * 60_000;
+
+/**
+ * Removes the group's consumers that have nothing pending and were idle for an hour: every worker start
+ * adds a consumer, and one that died (or stopped before its removal) would stay listed for ever.
+ */
+async function forgetGoneConsumers({ redis, key, consumer, goneAfterMs }: Reader): Promise<void> {
+  const consumers = (await redis.xinfo('CONSUMERS', key, FORWARDERS_GROUP)) as unknown[][];
+  for (const fields of consumers) {
+    const info = new Map<unknown, unknown>();
+    for (let i = 0; i + 1 < fields.length; i += 2) info.set(fields[i], fields[i + 1]);
+    const name = info.get('name');
+    if (typeof name !== 'string' || name === consumer) continue;
+    if (info.get('pending') === 0 && Number(info.get('idle')) >= goneAfterMs) {
+      await redis.xgroup('DELCONSUMER', key, FORWARDERS_GROUP, name);
+    }
+  }
 }
 
 async function ensureGroup({ redis, key }: Reader): Promise<void> {
@@ -82,6 +107,10 @@ async function ensureGroup({ redis, key }: Reader): Promise<void> {
 /** Entries dead forwarders left (now and then), else this one's own pending ones, else new ones. */
 async function readEntries(reader: Reader): Promise<Entry[]> {
   const { redis, key, consumer, batchEntries } = reader;
+  if (Date.now() - reader.tidiedAt >= TIDY_EVERY_MS) {
+    reader.tidiedAt = Date.now();
+    await forgetGoneConsumers(reader);
+  }
   if (Date.now() - reader.reclaimedAt >= reader.reclaimIdleMs / 2) {
     reader.reclaimedAt = Date.now();
     const [, claimed] = (await redis.xautoclaim(
@@ -182,6 +211,8 @@ export function startTriggerForwarder(options: TriggerForwarderOptions): Trigger
     blockMs: options.blockMs ?? 2_000,
     ownPending: true,
     reclaimedAt: 0,
+    tidiedAt: 0,
+    goneAfterMs: options.goneConsumerIdleMs ?? 60 * 60_000,
   };
   let stopping = false;
   let forwarding = false;
@@ -224,6 +255,20 @@ export function startTriggerForwarder(options: TriggerForwarderOptions): Trigger
       if (forwarding) await Promise.race([running, sleep(STOP_GRACE_MS)]);
       redis.disconnect();
       await running;
+      // Leaves the group unless it holds entries (another forwarder claims those after `reclaimIdleMs`).
+      const leave = async () => {
+        const { key, consumer } = reader;
+        const pending = (await options.redis.xpending(
+          key,
+          FORWARDERS_GROUP,
+          '-',
+          '+',
+          1,
+          consumer,
+        )) as unknown[];
+        if (pending.length === 0) await options.redis.xgroup('DELCONSUMER', key, FORWARDERS_GROUP, consumer);
+      };
+      await Promise.race([leave().catch(() => {}), sleep(LEAVE_WAIT_MS)]);
     },
   };
 }
