@@ -103,6 +103,8 @@ export interface ProcessStack {
   ): Promise<Array<{ tenant: Tenant; connectionId: string; orders: TenantOrder[] }>>;
   /** Waits until the queue has nothing active, waiting or delayed. */
   queueIdle(name: QueueName, timeoutMs: number): Promise<void>;
+  /** Waits until every trigger the ingress accepted was forwarded into its queue (the stream is empty). */
+  triggersForwarded(timeoutMs?: number): Promise<void>;
   /** Posts a trigger to the ingress as RetailCRM's "HTTP request" action does. */
   trigger(tenant: Pick<Tenant, 'orgId'>, orderId: number, status?: TriggerStatus): Promise<Response>;
   /** The LIFE POS sales of one RetailCRM order (by the `meta` the export writes). */
@@ -254,6 +256,14 @@ export async function startProcessStack({
           };
         }),
       );
+    },
+    async triggersForwarded(timeoutMs = 15_000) {
+      stack.queue('order-export');
+      const { redis } = queues.get('order-export')!;
+      await waitFor(async () => (await redis.xlen(triggerStreamKey(env.QUEUE_PREFIX))) === 0, {
+        what: 'the accepted triggers forwarded',
+        timeoutMs,
+      });
     },
     async queueIdle(name, timeoutMs) {
       const queue = stack.queue(name);

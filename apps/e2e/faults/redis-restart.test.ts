@@ -144,6 +144,8 @@ describe('Redis restarted empty with jobs waiting', () => {
     await stack.exportWorker().kill('SIGKILL');
     const statuses: number[] = [];
     for (const { tenant, order } of orders) statuses.push((await stack.trigger(tenant, order.id)).status);
+    // The workers still running (the sync worker) forward the triggers into the queue.
+    await stack.triggersForwarded();
     const waiting = await stack.queue('order-export').count();
     await redis.restartEmpty();
     await waitFor(async () => (await stack.queue('order-export').count()) === 0, {

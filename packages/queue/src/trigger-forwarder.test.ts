@@ -187,6 +187,28 @@ describe('trigger stream', () => {
     expect(await consumers()).toEqual(['holds-one']);
   });
 
+  it('starts on a Redis without the stream without a failed round (which would pause it a second)', async () => {
+    const warnings: string[] = [];
+    const prefix = `{${uniquePrefix('forward')}}`;
+    const producer = createProducer({ redis, prefix });
+    const watching = createLogger({ service: 'queue-test', level: 'warn' });
+    watching.on('data', (record: { message?: string }) => warnings.push(String(record.message)));
+    const forwarder = startTriggerForwarder({ redis, producer, prefix, logger: watching, blockMs: 200 });
+    cleanups.push(
+      () => forwarder.stop(),
+      () => producer.close(),
+    );
+    await waitFor(async () => (await redis.exists(triggerStreamKey(prefix))) === 1, {
+      what: 'the group made',
+    });
+    const first = trigger(randomUUID(), 1);
+    await createTriggerAppender(producerRedis, prefix).append(first);
+    await waitFor(async () => (await redis.xlen(triggerStreamKey(prefix))) === 0, {
+      what: 'the trigger forwarded',
+    });
+    expect(warnings).toEqual([]);
+  });
+
   it('drops an entry that is not a list of triggers instead of retrying it for ever', async () => {
     const { prefix, settled } = fresh();
     await redis.xadd(triggerStreamKey(prefix), '*', TRIGGERS_FIELD, 'not json');

@@ -109,7 +109,8 @@ async function readEntries(reader: Reader): Promise<Entry[]> {
   const { redis, key, consumer, batchEntries } = reader;
   if (Date.now() - reader.tidiedAt >= TIDY_EVERY_MS) {
     reader.tidiedAt = Date.now();
-    await forgetGoneConsumers(reader);
+    // Housekeeping only: no stream yet, or Redis away, must not hold up the read (it meets that itself).
+    await forgetGoneConsumers(reader).catch(() => {});
   }
   if (Date.now() - reader.reclaimedAt >= reader.reclaimIdleMs / 2) {
     reader.reclaimedAt = Date.now();
