@@ -1,31 +1,12 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '@connector/logger';
+import { createMemoryLogger } from '@connector/logger';
 import { describe, expect, it } from '@jest/globals';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import request from 'supertest';
-import winston from 'winston';
 import { createHttpApp, HttpError } from './index.js';
-
-function captureLogger() {
-  const records: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      records.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({
-    service: 'fast-test',
-    level: 'debug',
-    format: 'json',
-    transports: [new winston.transports.Stream({ stream })],
-  });
-  return { logger, records };
-}
 
 /** An app whose `POST /Hot/Path` is a fast route that reads a JSON body through the shared parsers' rules. */
 function appWithFastRoute(handlers: RequestHandler[], errorHandlers: ErrorRequestHandler[] = []) {
-  const { logger, records } = captureLogger();
+  const { logger, records } = createMemoryLogger('fast-test');
   const viaRouter: string[] = [];
   const app = createHttpApp({
     service: 'fast-test',

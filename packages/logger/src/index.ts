@@ -5,4 +5,5 @@ export {
   type Logger,
   type LoggerOptions,
 } from './create-logger.js';
+export { createMemoryLogger } from './memory-logger.js';
 export { REDACTED, redactString, redactValue, registerSecret } from './redact.js';

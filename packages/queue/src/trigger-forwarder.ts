@@ -255,7 +255,20 @@ export function startTriggerForwarder(options: TriggerForwarderOptions): Trigger
       // (an entry read and not acknowledged stays pending and is forwarded again).
       if (forwarding) await Promise.race([running, sleep(STOP_GRACE_MS)]);
       redis.disconnect();
-      await running;
+      // An add waiting for a Redis that is down (the worker's connection waits through outages) would hold
+      // the stop for ever: past the grace the batch is left pending, and forwarded again by another.
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        running.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), STOP_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!ended) {
+        logger.warn('trigger forwarder stopped with a batch in hand; its entry stays pending for another');
+        return;
+      }
       // Leaves the group unless it holds entries (another forwarder claims those after `reclaimIdleMs`).
       const leave = async () => {
         const { key, consumer } = reader;

@@ -1,7 +1,6 @@
 // Test-only (excluded from the build): a migrated database, a queue prefix and tenants of the test file's
 // own, ingress apps started in-process on them, and views of the order queues.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import {
   type ConnectionRecord,
   createDatabase,
@@ -9,13 +8,12 @@ import {
   migrate,
   type NewConnection,
 } from '@connector/db';
-import { createLogger, type Logger } from '@connector/logger';
+import { createMemoryLogger, type Logger } from '@connector/logger';
 import { createProducer, createWorkerRedis, type TriggerForwarder, triggerStreamKey } from '@connector/queue';
 import { createTestDatabase, type TestDatabase, testRedisUrl, uniquePrefix } from '@connector/testkit';
 import { startTriggerForwarding } from '@connector/worker-app';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import winston from 'winston';
 import { type RunningIngress, startIngress } from '../ingress-app.js';
 import type { OrderQueue } from '../trigger-route.js';
 import { TRIGGER_PATH } from '../trigger-route.js';
@@ -24,20 +22,7 @@ export const ORDER_QUEUES: readonly OrderQueue[] = ['order-export', 'order-cance
 
 /** A logger that keeps its records in memory: outage tests log warnings on purpose. */
 export function memoryLogger(): { logger: Logger; records: Array<Record<string, unknown>> } {
-  const records: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      records.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({
-    service: 'ingress-test',
-    level: 'info',
-    format: 'json',
-    transports: [new winston.transports.Stream({ stream })],
-  });
-  return { logger, records };
+  return createMemoryLogger('ingress-test', 'info');
 }
 
 export interface TriggerAnswer {
