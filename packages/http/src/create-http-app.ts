@@ -1,11 +1,10 @@
-import { type Logger, REDACTED } from '@connector/logger';
-import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from '@connector/logger';
+import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './error-handlers.js';
 import { type FastRoute, installFastRoutes } from './fast-routes.js';
-import { httpMetrics, metricsText } from './http-metrics.js';
+import { metricsText } from './http-metrics.js';
+import { observeRequests } from './observe-requests.js';
 import { type ReadinessCheck, readinessHandler } from './readiness.js';
-import { attachRequestContext, chooseRequestId, findContext, REQUEST_ID_HEADER } from './request-context.js';
-import { routeLabel, UNMATCHED_ROUTE } from './route-label.js';
 
 export interface HttpAppOptions {
   /** App name: the `service` label of the HTTP metrics and of the access log. */
@@ -34,96 +33,6 @@ export interface HttpAppOptions {
    * matters. Requests they do not match go to the other routes.
    */
   fastRoutes?: readonly FastRoute[];
-}
-
-/**
- * The path of a request no route matched, for the log: a mistyped or outdated notification URL still
- * carries its token, so long opaque segments are masked.
- */
-function loggablePath(path: string): string {
-  return path
-    .slice(0, 200)
-    .split('/')
-    .map((segment) => (segment.length >= 20 ? REDACTED : segment))
-    .join('/');
-}
-
-// Probes and scrapes arrive every few seconds: log them only at debug level.
-const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-
-/**
- * The HTTP metrics' series of one method, route and status, made once each: labelling a series hashes its
- * labels, which costs the hot routes more than counting.
- */
-function requestCounters(service: string) {
-  const metrics = httpMetrics();
-  const series = new Map<string, { requests: { inc(): void }; duration: { observe(value: number): void } }>();
-  return (method: string, route: string, status: number) => {
-    const key = `${method} ${status} ${route}`;
-    let found = series.get(key);
-    if (!found) {
-      const labels = { service, method, route, status: String(status) };
-      found = { requests: metrics.requests.labels(labels), duration: metrics.duration.labels(labels) };
-      series.set(key, found);
-    }
-    return found;
-  };
-}
-
-/** Request id, access log and HTTP metrics for every request, recorded once when the answer ends. */
-function observeRequests(service: string, logger: Logger, app: Express): RequestHandler {
-  const countersFor = requestCounters(service);
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    const id = chooseRequestId(req.headers[REQUEST_ID_HEADER]);
-    res.setHeader('X-Request-Id', id);
-    // The child logger is made when first asked for: most requests log nothing but their access line.
-    let requestLogger: Logger | undefined;
-    const childLogger = () => {
-      requestLogger ??= logger.child({ requestId: id });
-      return requestLogger;
-    };
-    attachRequestContext(res, {
-      requestId: id,
-      get logger() {
-        return childLogger();
-      },
-    });
-
-    let recorded = false;
-    const record = (finished: boolean) => {
-      if (recorded) return;
-      recorded = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const context = findContext(res);
-      const route =
-        context?.route ?? (context?.unmatched ? UNMATCHED_ROUTE : routeLabel(req, app.router.stack));
-      // 499: the client went away before the answer was complete (nginx' convention).
-      const status = finished ? res.statusCode : 499;
-      const counted = countersFor(req.method, route, status);
-      counted.requests.inc();
-      counted.duration.observe(seconds);
-
-      const level =
-        status >= 500 ? 'error' : status >= 400 ? 'warn' : QUIET_ROUTES.has(route) ? 'debug' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      // Never the URL of a matched route (it may carry a token, e.g. /lifepos/notifications/:token),
-      // never a query string (it may carry an apiKey), never bodies or headers beyond the user agent.
-      childLogger().log(level, 'http request', {
-        method: req.method,
-        route,
-        ...(route === UNMATCHED_ROUTE ? { path: loggablePath(req.path) } : {}),
-        status,
-        durationMs: Math.round(seconds * 1e4) / 10,
-        responseBytes: Number(res.getHeader('content-length') ?? 0) || undefined,
-        ip: req.ip,
-        userAgent: req.headers['user-agent']?.slice(0, 200),
-      });
-    };
-    // 'close' follows the end of every answer, and also a connection lost before it.
-    res.on('close', () => record(res.writableFinished));
-    next();
-  };
 }
 
 /**

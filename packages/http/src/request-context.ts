@@ -9,9 +9,9 @@ const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const context = Symbol('connector.requestContext');
 
-interface RequestContext {
-  requestId: string;
-  logger: Logger;
+export interface RequestContext {
+  readonly requestId: string;
+  readonly logger: Logger;
   /** Set by the 404 handler: a route that matched earlier and called next() must not lend its label. */
   unmatched?: boolean;
   /** Set by a fast route (fast-routes.ts): its pattern, the label express's router would have given. */
