@@ -95,9 +95,12 @@ describe('fast routes', () => {
 
   it('leaves other methods and other spellings of the path to express', async () => {
     const { app, viaRouter } = appWithFastRoute([(_req, res) => res.status(202).end()]);
+    await request(app).post('/Hot/Path').expect(202);
+    await request(app).post('/hot/path?x=1').expect(202);
+    await request(app).get('/Hot/Path').expect(405);
     await request(app).get('/hot/path').expect(405);
     await request(app).post('/hot/path/').expect(405);
     await request(app).get('/healthz').expect(200);
-    expect(viaRouter).toEqual(['GET', 'POST']);
+    expect(viaRouter).toEqual(['GET', 'GET', 'POST']);
   });
 });

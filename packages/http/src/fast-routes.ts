@@ -69,6 +69,25 @@ function pathOf(url: string | undefined): string {
 }
 
 /**
+ * Finds the route of a method and URL. A URL spelled exactly as the route's path (what a configured
+ * client sends every time) is found without building a string; other spellings by their lower-cased path.
+ */
+function routeFinder(
+  routes: readonly FastRoute[],
+): (method: string, url: string | undefined) => FastRoute | undefined {
+  const exact = new Map<string, Map<string, FastRoute>>();
+  const folded = new Map<string, FastRoute>();
+  for (const route of routes) {
+    const byMethod = exact.get(route.path) ?? new Map<string, FastRoute>();
+    byMethod.set(route.method, route);
+    exact.set(route.path, byMethod);
+    folded.set(`${route.method} ${route.path.toLowerCase()}`, route);
+  }
+  return (method, url) =>
+    (url === undefined ? undefined : exact.get(url)?.get(method)) ?? folded.get(`${method} ${pathOf(url)}`);
+}
+
+/**
  * Answers `routes` before express's router: `observe` is the app's request-id/access-log/metrics middleware,
  * `onError` its error handler. Everything else goes to the app as before.
  */
@@ -78,12 +97,12 @@ export function installFastRoutes(
   observe: RequestHandler,
   onError: ErrorRequestHandler,
 ): void {
-  const byKey = new Map(routes.map((route) => [`${route.method} ${route.path.toLowerCase()}`, route]));
+  const find = routeFinder(routes);
   // express's entry point for every request (the app function calls it); not in its type definitions.
   const dispatcher = app as Express & { handle: (req: Request, res: Response, next?: NextFunction) => void };
   const viaRouter = dispatcher.handle.bind(app);
   dispatcher.handle = (req, res, callback) => {
-    const route = byKey.get(`${req.method} ${pathOf(req.url)}`);
+    const route = find(req.method, req.url);
     if (!route) {
       viaRouter(req, res, callback);
       return;

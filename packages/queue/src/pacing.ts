@@ -132,6 +132,11 @@ export function backgroundPace(live: Pace, share = 0.5): Pace {
  */
 export const PACE_SLACK = 1.01;
 
+/** The key of a connection's export pace (`orderExportPace`). */
+export function exportPaceKey(connectionId: string): string {
+  return `order-export:${connectionId}`;
+}
+
 /**
  * How an `order-export` job of a connection is paced: an export of a never-linked order makes one
  * RetailCRM call (read the order) and one LIFE POS call (create the sale), so the tenant's jobs can start
@@ -144,7 +149,7 @@ export function orderExportPace(
   limits: { retailcrmPerSecond: number; lifeposPerSecond: number },
 ): Pace {
   return {
-    key: `order-export:${connectionId}`,
+    key: exportPaceKey(connectionId),
     intervalMs: PACE_SLACK * Math.max(1_000 / limits.retailcrmPerSecond, 1_000 / limits.lifeposPerSecond),
   };
 }

@@ -5,7 +5,7 @@
 import { RetryableError } from '@connector/domain';
 import type { Redis } from 'ioredis';
 import { DEFAULT_PREFIX, type QueueName } from './catalog.js';
-import type { Pace } from './pacing.js';
+import { exportPaceKey, type Pace } from './pacing.js';
 
 /** The queues a trigger enqueues into. */
 export type TriggerQueue = Extract<QueueName, 'order-export' | 'order-cancel' | 'order-refund'>;
@@ -78,7 +78,7 @@ export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): Tr
       return;
     }
     inFlight = true;
-    const payload = JSON.stringify(batch.map((one) => encode(one.trigger)));
+    const payload = encodeTriggers(batch.map((one) => one.trigger));
     redis
       .xadd(key, '*', TRIGGERS_FIELD, payload)
       .then(() => {
@@ -100,18 +100,32 @@ export function createTriggerAppender(redis: Redis, prefix = DEFAULT_PREFIX): Tr
 }
 
 /**
- * A trigger as stored: `[queue, connectionId, orderId, status, job id, receivedAt, pace key, pace ms]`,
- * the job id without the `<queue>.<connectionId>.<orderId>.` it starts with (`jobIdFor`). Positions instead
- * of names and no repeated ids: the ingress writes every trigger, at its busiest tens of thousands a second.
+ * A trigger as stored: `[queue, connectionId, orderId, status, job id, receivedAt, pace]`, the job id
+ * without the `<queue>.<connectionId>.<orderId>.` it starts with (`jobIdFor`), the pace as its interval
+ * alone when its key is the connection's export key (`orderExportPace`), else as `key, interval`.
+ * Positions instead of names and no repeated ids: the ingress writes every trigger (at its busiest tens of
+ * thousands a second) and Redis keeps each in memory and in its append-only file until it is forwarded.
  */
-type Encoded = [string, string, number, string, string, number, string?, number?];
+type Encoded = [string, string, number, string, string, number, (string | number)?, number?];
 
 function encode({ queue, connectionId, orderId, status, jobId, receivedAt, pace }: StreamedTrigger): Encoded {
   const prefix = `${queue}.${connectionId}.${orderId}.`;
   const job = jobId.startsWith(prefix) ? jobId.slice(prefix.length) : `=${jobId}`;
   const encoded: Encoded = [queue, connectionId, orderId, status, job, receivedAt];
-  if (pace) encoded.push(pace.key, pace.intervalMs);
+  if (pace?.key === exportPaceKey(connectionId)) encoded.push(pace.intervalMs);
+  else if (pace) encoded.push(pace.key, pace.intervalMs);
   return encoded;
+}
+
+/** One stream entry's value: the triggers appended together. */
+export function encodeTriggers(triggers: readonly StreamedTrigger[]): string {
+  return JSON.stringify(triggers.map(encode));
+}
+
+function decodePace(connectionId: string, first: unknown, second: unknown): Pace | undefined {
+  if (typeof first === 'number') return { key: exportPaceKey(connectionId), intervalMs: first };
+  if (typeof first === 'string' && typeof second === 'number') return { key: first, intervalMs: second };
+  return undefined;
 }
 
 function decode([
@@ -121,7 +135,7 @@ function decode([
   status,
   job,
   receivedAt,
-  paceKey,
+  pace,
   paceMs,
 ]: Encoded): StreamedTrigger {
   const jobId = job.startsWith('=') ? job.slice(1) : `${queue}.${connectionId}.${orderId}.${job}`;
@@ -133,7 +147,8 @@ function decode([
     jobId,
     receivedAt,
   };
-  if (paceKey !== undefined && paceMs !== undefined) trigger.pace = { key: paceKey, intervalMs: paceMs };
+  const decodedPace = decodePace(connectionId, pace, paceMs);
+  if (decodedPace) trigger.pace = decodedPace;
   return trigger;
 }
 
