@@ -9,7 +9,7 @@ export interface Machine {
   node: string;
   kernel: string;
   commit: string;
-  /** 1-minute load average when the run started and ended: above the core count, others were busy too. */
+  /** 1-minute load average when the run started (above the core count: others were busy too) and ended. */
   loadStart: number;
   loadEnd?: number;
 }

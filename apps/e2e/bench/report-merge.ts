@@ -55,14 +55,13 @@ function parseRuns(block: Block | undefined, titles: readonly string[]): RunReco
       .map(([key, ...values]): [string, string] => [key!, values[column] ?? '—']);
     const value = (key: string) => machineRows.find(([k]) => k === key)?.[1] ?? '';
     const cpus = Number.parseInt(value('CPUs (nproc)'), 10);
-    const loads = [...value('1-min load average').matchAll(/(\d+(?:\.\d+)?) at the/g)].map(([, n]) =>
-      Number(n),
-    );
+    // As in report.ts: only the load when the run started says whether the machine was shared.
+    const loadStart = Number(/(\d+(?:\.\d+)?) at the start/.exec(value('1-min load average'))?.[1] ?? 0);
     return {
       sections: sectionsRow ? (sectionsRow[column + 1] ?? '').split(', ').filter(Boolean) : [...titles],
       rows: machineRows,
       cpus,
-      busy: Math.max(0, ...loads) > cpus * 0.75,
+      busy: loadStart > cpus * 0.75,
     };
   });
 }

@@ -119,7 +119,9 @@ export function reportModel(
       ],
     ],
     cpus: machine.cpus,
-    busy: Math.max(machine.loadStart, machine.loadEnd ?? 0) > machine.cpus * 0.75,
+    // The load at the end is mostly the benchmark's own (its runs keep every core busy): only the load
+    // before it started says whether other processes were sharing the machine.
+    busy: machine.loadStart > machine.cpus * 0.75,
   };
   return { runs: [run], sections: results.map(sectionOf) };
 }
@@ -145,7 +147,7 @@ function loadCaveats(runs: readonly RunRecord[]): string[] {
     .flatMap((run) => [
       `> **Load caveat:** the machine was shared while ${runs.length > 1 ? `the run of ${run.sections.join(', ')}` : 'this'} ` +
         `ran (load average above ${run.cpus * 0.75} on ` +
-        `${run.cpus} cores): other processes took CPU from the connector, the simulators and the load ` +
+        `${run.cpus} cores when it started): other processes took CPU from the connector, the simulators and the load ` +
         'generator alike. Throughput and latency figures are lower bounds of what a quiet machine gives; ' +
         're-run `pnpm bench` on a quiet machine for clean numbers.',
       '',
