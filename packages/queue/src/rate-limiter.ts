@@ -73,20 +73,6 @@ const acquireScript = luaScript(
   2,
 );
 
-/*
- * A granted call left `ARGV[2]` µs after its slot: its entry moves that much later (if it is still in the
- * window), so the grants after it are spaced from when it really left. KEYS[1] = the bucket, ARGV[1] = the
- * grant's member.
- */
-const lateScript = luaScript(
-  `local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-   if score then
-     redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', tonumber(score) + tonumber(ARGV[2])), ARGV[1])
-   end
-   return 0`,
-  1,
-);
-
 export interface RateLimiterOptions {
   prefix: string;
   /** Wait in-process for a slot at most this long; beyond it, defer the job. Default 2 s. */
@@ -153,12 +139,6 @@ export interface RateTicket {
  */
 export const LATE_TOLERANCE_MS = 10;
 
-/** A grant as this module keeps it: which entry of which bucket it is. */
-interface EnteredGrant extends RateGrant {
-  redisKey: string;
-  member: string;
-}
-
 interface HeldTicket extends RateTicket {
   redisKey: string;
   member: string;
@@ -211,15 +191,13 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
    * and a new one taken (waiting up to twice maxWait for it: what the job did before the call is not thrown
    * away for a deferral). The client reports when the call left (`sent`): that lateness is measured.
    */
-  const enterSlot = async (request: SlotRequest, firstDueAt: number, retakes = 0): Promise<EnteredGrant> => {
+  const enterSlot = async (request: SlotRequest, firstDueAt: number, retakes = 0): Promise<RateGrant> => {
     let dueAt = firstDueAt;
     for (let retaken = 0; ; retaken += 1) {
       const waitMs = dueAt - Date.now();
       if (waitMs > 0) await sleep(waitMs);
       const lateMs = Date.now() - dueAt;
-      if (lateMs <= LATE_TOLERANCE_MS || retaken === retakes) {
-        return { dueAt, redisKey: request.redisKey, member: request.member };
-      }
+      if (lateMs <= LATE_TOLERANCE_MS || retaken === retakes) return { dueAt };
       await redis.zrem(request.redisKey, request.member);
       dueAt = await takeSlot(request, 2 * maxWaitMs);
     }
@@ -247,13 +225,7 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
           return enterSlot(request, await takeSlot(request));
         },
         sent(grant, sentAt) {
-          const lateMs = sentAt - grant.dueAt;
-          meter.record(lateMs);
-          const entered = grant as Partial<EnteredGrant>;
-          if (lateMs <= LATE_TOLERANCE_MS || !entered.redisKey || !entered.member) return;
-          // The guard covers the usual lateness; a call that left later than that (a stalled process) would
-          // otherwise share an upstream second with the calls granted `limit` slots after it.
-          lateScript(redis, [entered.redisKey], [entered.member, Math.round(lateMs * 1000)]).catch(() => {});
+          meter.record(sentAt - grant.dueAt);
         },
         refused() {
           meter.refused();
