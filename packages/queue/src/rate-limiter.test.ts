@@ -1,5 +1,5 @@
 import { DeferredError } from '@connector/domain';
-import { testRedisUrl, uniquePrefix } from '@connector/testkit';
+import { testRedisUrl, uniquePrefix, waitFor } from '@connector/testkit';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createRateLimiter, LATE_TOLERANCE_MS, lifeposRateKey, retailcrmRateKey } from './rate-limiter.js';
@@ -131,6 +131,62 @@ describe('rate limiter', () => {
     expect(grants[1]!.slotMs - grants[0]!.slotMs).toBeGreaterThanOrEqual(LATE_TOLERANCE_MS + 30);
     // The late slot was given back: only the slot actually used stays in the window.
     expect(await redis.zcard(`${prefix}:rate:lifepos:org-u`)).toBe(1);
+  });
+
+  it('gives back a slot overslept by more than the guard, so the calls after it keep their second', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const slots: number[] = [];
+    const limiter = createRateLimiter(redis, {
+      prefix,
+      maxWaitMs: 5_000,
+      jitterGuardMs: 20,
+      onGrant: (g) => void slots.push(g.slotMs),
+    });
+    const bucket = limiter.bucket('lifepos:org-stall', { perSecond: 1 });
+    const entered: number[] = [];
+    const call = () => bucket.acquire().then(() => entered.push(Date.now()));
+    await call();
+    // The second call's slot is a window later, the third's two; then the process stalls past the second's
+    // slot by more than the guard (a long garbage collection).
+    const calls = [call(), call()];
+    await waitFor(async () => slots.length === 3, { what: 'three slots granted' });
+    const stallFrom = slots[0]! + 950;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stallFrom - Date.now())));
+    while (Date.now() < slots[0]! + 1_150) {
+      // The event loop is blocked: the second call's timer cannot fire.
+    }
+    await Promise.all(calls);
+
+    // The overslept slot was given back and the second call went after the third, a window later.
+    expect(slots).toHaveLength(4);
+    expect(slots[3]! - slots[2]!).toBeGreaterThanOrEqual(1_020);
+    const gaps = entered
+      .sort((a, b) => a - b)
+      .slice(1)
+      .map((at, index) => at - entered[index]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
+    expect(await redis.zcard(`${prefix}:rate:lifepos:org-stall`)).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps a slot overslept by less than the guard', async () => {
+    const prefix = `{${uniquePrefix('rate')}}`;
+    const slots: number[] = [];
+    const limiter = createRateLimiter(redis, {
+      prefix,
+      maxWaitMs: 5_000,
+      jitterGuardMs: 200,
+      onGrant: (g) => void slots.push(g.slotMs),
+    });
+    const bucket = limiter.bucket('lifepos:org-nap', { perSecond: 1 });
+    await bucket.acquire();
+    const second = bucket.acquire();
+    await waitFor(async () => slots.length === 2, { what: 'two slots granted' });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, slots[1]! - 100 - Date.now())));
+    while (Date.now() < slots[1]! + 60) {
+      // Blocked 60 ms past the slot: less than the 200 ms guard.
+    }
+    await second;
+    expect(slots).toHaveLength(2);
   });
 
   it('refuses a rate that is not a positive whole number', () => {

@@ -35,8 +35,8 @@ export { DEFAULT_JITTER_GUARD_MS } from './jitter-guard.js';
  * window after the `limit`-th newest grant. Every grant therefore has at most limit-1 grants in the
  * window (s-1 s, s] before it, which bounds ANY one-second window to `limit` grants (a token bucket
  * with a full burst would allow ~2× at a window edge).
- * If s is within maxWait the slot is reserved and the caller sleeps until it; otherwise nothing is
- * reserved and the caller gets the wait to defer by.
+ * If s is within maxWait the slot is reserved and the caller sleeps until it (told the guard the window
+ * had, µs); otherwise nothing is reserved and the caller gets the wait to defer by.
  * Scores are formatted with %.0f: Lua's default number→string conversion keeps 14 digits and would
  * round microsecond timestamps.
  */
@@ -48,6 +48,7 @@ const acquireScript = luaScript(
      ${luaReadGuard(2, 'ARGV[5]')}
      window = guard * 1000
    end
+   local guardUs = window
    window = 1000000 + window
    local maxWait = tonumber(ARGV[3])
    local t = redis.call('TIME')
@@ -69,7 +70,7 @@ const acquireScript = luaScript(
    end
    redis.call('ZADD', key, string.format('%.0f', slot), ARGV[4])
    redis.call('PEXPIRE', key, math.ceil((wait + window) / 1000) + 1000)
-   return {1, string.format('%.0f', now), string.format('%.0f', slot)}`,
+   return {1, string.format('%.0f', now), string.format('%.0f', slot), string.format('%.0f', guardUs)}`,
   2,
 );
 
@@ -133,13 +134,25 @@ export interface RateTicket {
 
 /**
  * How late after its reserved slot a call may still be made (the work before it took longer): later, the
- * slot is given back and a new one taken, once. Plain acquires keep their slot: giving back slots that
- * came due while a loaded machine stalled wastes them (their time has passed) and slowed every tenant in
- * tests on a busy machine; their lateness is measured and covered by the guard instead.
+ * slot is given back and a new one taken, once. A plain acquire keeps a slot it overslept by up to the
+ * jitter guard its window had (giving back every slot that came due while a loaded machine stalled wastes
+ * them and slowed every tenant in tests on a busy machine; that lateness is measured and the guard covers
+ * it). Overslept by more — a stall longer than the guard allows for, a garbage collection — its call would
+ * share an upstream second with the call granted `limit` slots after it (measured: a pause of every tenant's
+ * calls at once, five LIFE POS 429s in one moment), so that slot too is given back and a new one taken.
  */
 export const LATE_TOLERANCE_MS = 10;
 
-interface HeldTicket extends RateTicket {
+/** A slot taken: when it is due on this clock (ms since the epoch), and the jitter guard its window had. */
+interface TakenSlot {
+  readonly dueAt: number;
+  readonly guardMs: number;
+}
+
+/** How late a plain acquire may enter its slot: by the guard its window had (at least the tolerance). */
+const guardOf = ({ guardMs }: TakenSlot) => Math.max(LATE_TOLERANCE_MS, guardMs);
+
+interface HeldTicket extends RateTicket, TakenSlot {
   redisKey: string;
   member: string;
   state: 'held' | 'used' | 'released';
@@ -166,12 +179,15 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
   const guardKey = jitterGuardKey(options.prefix);
   const meter = createJitterMeter(redis, options.prefix);
   /** Reserves the bucket's next free slot: when it is due on this clock (ms); defers beyond the wait limit. */
-  const takeSlot = async ({ redisKey, perSecond, key, member }: SlotRequest, waitLimitMs = maxWaitMs) => {
+  const takeSlot = async (
+    { redisKey, perSecond, key, member }: SlotRequest,
+    waitLimitMs = maxWaitMs,
+  ): Promise<TakenSlot> => {
     const reply = (await acquireScript(
       redis,
       [redisKey, guardKey],
       [perSecond, fixedGuardUs, waitLimitMs * 1000, member, DEFAULT_JITTER_GUARD_MS],
-    )) as [number, string, string];
+    )) as [number, string, string, string?];
     const [granted, now, value] = [reply[0], Number(reply[1]), Number(reply[2])];
     if (granted !== 1) {
       // Spread deferred jobs over the following window so they do not all come back at once.
@@ -184,22 +200,25 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
     // +1 ms: timers may fire up to a millisecond early, and the slot must not be entered early.
     const waitMs = value > now ? Math.ceil((value - now) / 1000) + 1 : 0;
     options.onGrant?.({ key, slotMs: value / 1000, waitMs });
-    return Date.now() + waitMs;
+    return { dueAt: Date.now() + waitMs, guardMs: Number(reply[3]) / 1000 };
   };
   /**
-   * Waits for the slot and enters it. With `retakes`, a slot more than LATE_TOLERANCE_MS past is given back
-   * and a new one taken (waiting up to twice maxWait for it: what the job did before the call is not thrown
-   * away for a deferral). The client reports when the call left (`sent`): that lateness is measured.
+   * Waits for the slot and enters it. A slot overslept by more than `lateLimitMs` (a reserved one: by more
+   * than LATE_TOLERANCE_MS; a plain acquire: by more than its window's guard) is given back and a new one
+   * taken, once (waiting up to twice maxWait for it: what the job did before the call is not thrown away for
+   * a deferral). The client reports when the call left (`sent`): that lateness is measured.
    */
-  const enterSlot = async (request: SlotRequest, firstDueAt: number, retakes = 0): Promise<RateGrant> => {
-    let dueAt = firstDueAt;
-    for (let retaken = 0; ; retaken += 1) {
-      const waitMs = dueAt - Date.now();
+  const enterSlot = async (
+    request: SlotRequest,
+    slot: TakenSlot,
+    lateLimitMs: (slot: TakenSlot) => number,
+  ): Promise<RateGrant> => {
+    for (let taken = slot, retaken = false; ; retaken = true) {
+      const waitMs = taken.dueAt - Date.now();
       if (waitMs > 0) await sleep(waitMs);
-      const lateMs = Date.now() - dueAt;
-      if (lateMs <= LATE_TOLERANCE_MS || retaken === retakes) return { dueAt };
+      if (retaken || Date.now() - taken.dueAt <= lateLimitMs(taken)) return { dueAt: taken.dueAt };
       await redis.zrem(request.redisKey, request.member);
-      dueAt = await takeSlot(request, 2 * maxWaitMs);
+      taken = await takeSlot(request, 2 * maxWaitMs);
     }
   };
   const release = async (ticket: HeldTicket) => {
@@ -219,10 +238,10 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
           const held = heldTickets.getStore();
           if (held?.redisKey === redisKey && held.state === 'held') {
             held.state = 'used';
-            return enterSlot(requestOf(held.member), held.dueAt, 1);
+            return enterSlot(requestOf(held.member), held, () => LATE_TOLERANCE_MS);
           }
           const request = requestOf(randomBytes(8).toString('hex'));
-          return enterSlot(request, await takeSlot(request));
+          return enterSlot(request, await takeSlot(request), guardOf);
         },
         sent(grant, sentAt) {
           meter.record(sentAt - grant.dueAt);
@@ -232,8 +251,8 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
         },
         async reserve() {
           const member = randomBytes(8).toString('hex');
-          const dueAt = await takeSlot(requestOf(member));
-          const ticket: HeldTicket = { dueAt, redisKey, member, state: 'held' };
+          const taken = await takeSlot(requestOf(member));
+          const ticket: HeldTicket = { ...taken, redisKey, member, state: 'held' };
           return ticket;
         },
         async spend(ticket, work) {
