@@ -161,7 +161,7 @@ export function productionNodeOptions(app: 'ingress' | 'worker'): string {
 
 export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue,writeback,idle-shops] [--out[=<file>] | --no-out]
            [--source-worker] [--worker-node-options=<flags>] [--ingress-node-options=<flags>]
-           [--idle-shops=<n>] [--idle-steady=<seconds>]
+           [--big-orders=<n>] [--idle-shops=<n>] [--idle-steady=<seconds>]
 
   --small            small sizes (about five minutes) to check the scripts; also BENCH_SIZE=small
   --only             run only these benchmarks; also BENCH_ONLY=ingress,queue
@@ -177,6 +177,8 @@ export const USAGE = `pnpm bench [--small] [--only=ingress,pipeline,queue,writeb
   --ingress-node-options=<flags>
                      ingress: NODE_OPTIONS of the ingress instead of the production one (docker/Dockerfile),
                      e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load
+  --big-orders=<n>   pipeline: the big tenant's orders (full 5000, small 60); e.g. --big-orders=300 for a run of
+                     about two minutes that still has every other tenant's backlog
   --idle-shops=<n>   idle-shops: the number of connections (full 10000, small 500); e.g. --only=idle-shops --idle-shops=300
   --idle-steady=<seconds>
                      idle-shops: the measured steady period (full 300, small 120)`;
@@ -220,6 +222,7 @@ export function parseBenchOptions(
     'source-worker',
     'worker-node-options',
     'ingress-node-options',
+    'big-orders',
     'idle-shops',
     'idle-steady',
     'help',
@@ -261,6 +264,7 @@ export function parseBenchOptions(
     },
     pipeline: {
       ...sizes.pipeline,
+      bigTenantOrders: positiveInteger(args, 'big-orders') ?? sizes.pipeline.bigTenantOrders,
       compiledWorker: flag(args, 'source-worker') !== true,
       workerNodeOptions: String(flag(args, 'worker-node-options') || productionNodeOptions('worker')),
     },

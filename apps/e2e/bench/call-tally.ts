@@ -23,6 +23,8 @@ export interface AccountCalls {
   lastAt: number;
   /** Arrival times of the accepted calls (ms since epoch), when the log gives them. */
   arrivals: number[];
+  /** The refused calls: what was called and when it arrived (ms since epoch). */
+  refusals: { method: string; path: string; at: number }[];
 }
 
 /** A logged request; `arrivedAt` when it comes from the sandbox's own process (see sandbox-process.ts). */
@@ -61,6 +63,7 @@ export class CallTally {
         firstAt: Number.NaN,
         lastAt: Number.NaN,
         arrivals: [],
+        refusals: [],
       };
       this.accounts.set(key, account);
     }
@@ -69,12 +72,13 @@ export class CallTally {
       account.orderReads += 1;
     }
     if (entry.system === 'lifepos' && SALE_CALL.test(entry.path)) account.saleCalls += 1;
+    const now = entry.arrivedAt ?? Date.now();
     if (isRateLimitRejection(entry)) {
       account.rejected += 1;
+      account.refusals.push({ method: entry.method, path: entry.path, at: now });
       return;
     }
     account.accepted += 1;
-    const now = entry.arrivedAt ?? Date.now();
     if (entry.arrivedAt !== undefined) account.arrivals.push(entry.arrivedAt);
     if (Number.isNaN(account.firstAt)) account.firstAt = now;
     account.lastAt = now;
@@ -93,6 +97,7 @@ export class CallTally {
         firstAt: Number.NaN,
         lastAt: Number.NaN,
         arrivals: [],
+        refusals: [],
       }
     );
   }

@@ -115,3 +115,21 @@ export function delayStats(delays: readonly number[], grants: number, arrivals: 
     min: sorted[0] ?? Number.NaN,
   };
 }
+
+/**
+ * Why an upstream second was full when a call was refused at `at`: each accepted arrival of the second before
+ * it, as ms before the refusal, with how late it arrived after the latest grant slot not after it.
+ */
+export function refusalWindow(
+  slots: readonly number[],
+  arrivals: readonly number[],
+  at: number,
+  skewMs = 5,
+): string {
+  const before = arrivals.filter((arrival) => arrival > at - 1_000 && arrival <= at).sort((a, b) => a - b);
+  const lateness = (arrival: number) => {
+    const slot = slots.filter((s) => s <= arrival + skewMs).at(-1);
+    return slot === undefined ? 'no slot' : `${Math.round(arrival - slot)} ms after its slot`;
+  };
+  return before.map((arrival) => `−${Math.round(at - arrival)} ms (${lateness(arrival)})`).join(', ');
+}

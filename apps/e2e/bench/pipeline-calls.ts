@@ -3,7 +3,13 @@
 // arrived after the limiter granted it.
 import type { PipelineSizes } from './bench-options.js';
 import type { AccountCalls, CallTally } from './call-tally.js';
-import { type DelayStats, delayStats, deliveryDelays, type watchGrants } from './grant-watch.js';
+import {
+  type DelayStats,
+  delayStats,
+  deliveryDelays,
+  refusalWindow,
+  type watchGrants,
+} from './grant-watch.js';
 import type { Shop } from './pipeline-tenants.js';
 import { round, sum } from './stats.js';
 
@@ -113,6 +119,8 @@ export interface Delivery {
   tightest: number;
   /** The shared jitter guard sampled during the run (ms), sorted; empty: none was measured. */
   guards: readonly number[];
+  /** For each refused LIFE POS call (by arrival time): the accepted arrivals of the second before it. */
+  refusalWindows: ReadonlyMap<number, string>;
 }
 
 /** Grant → arrival of every LIFE POS call, and the tightest span of limit + 1 arrivals. */
@@ -140,5 +148,13 @@ export function measureDelivery(
       return min;
     }),
   );
-  return { delay, tightest, guards: [...grants.guards()].sort((a, b) => a - b) };
+  const refusalWindows = new Map(
+    accounts.flatMap(({ shop, lp }) =>
+      lp.refusals.map(({ at }) => {
+        const slots = grants.slots(lifeposKey(shop.tenant.orgId));
+        return [at, refusalWindow(slots, lp.arrivals, at)] as const;
+      }),
+    ),
+  );
+  return { delay, tightest, guards: [...grants.guards()].sort((a, b) => a - b), refusalWindows };
 }

@@ -100,6 +100,24 @@ function throughputFigures(outcome: PipelineOutcome): Figure[] {
   ];
 }
 
+const windowText = (window: string | undefined) =>
+  window === undefined ? '' : ` (the organization's calls accepted in the second before it: ${window})`;
+
+/** Which calls were refused, whose, and when (after the first trigger): the first few. */
+function refusalsText(outcome: PipelineOutcome): string {
+  const refused = outcome.calls.accounts.flatMap(({ shop, rc, lp }, index) =>
+    [rc, lp].flatMap(({ system, refusals }) =>
+      refusals.map(({ method, path, at }) => ({
+        at,
+        text: `${system === 'retailcrm' ? 'RetailCRM' : 'LIFE POS'} of ${shop.big ? 'the big tenant' : `tenant ${index + 1}`}: ${method} ${path} at +${seconds(at - outcome.triggers.started)}${windowText(outcome.delivery.refusalWindows.get(at))}`,
+      })),
+    ),
+  );
+  if (refused.length === 0) return '';
+  const first = refused.sort((a, b) => a.at - b.at).slice(0, 5);
+  return `: ${first.map(({ text }) => text).join('; ')}${refused.length > first.length ? '; …' : ''}`;
+}
+
 /** Rate-limit rejections, and the calls each exported order cost. */
 function callFigures(outcome: PipelineOutcome): Figure[] {
   const { shops, tally, metrics, exportedOrders } = outcome;
@@ -109,7 +127,7 @@ function callFigures(outcome: PipelineOutcome): Figure[] {
   return [
     {
       name: 'Rate-limit rejections seen by the sandbox',
-      measured: `${rejections} (RetailCRM ${sum(accounts.map(({ rc }) => rc.rejected))}, LIFE POS ${sum(accounts.map(({ lp }) => lp.rejected))})`,
+      measured: `${rejections} (RetailCRM ${sum(accounts.map(({ rc }) => rc.rejected))}, LIFE POS ${sum(accounts.map(({ lp }) => lp.rejected))})${refusalsText(outcome)}`,
       target: '0',
       pass: rejections === 0,
       missReason:
