@@ -149,9 +149,6 @@ interface TakenSlot {
   readonly guardMs: number;
 }
 
-/** How late a plain acquire may enter its slot: by the guard its window had (at least the tolerance). */
-const guardOf = ({ guardMs }: TakenSlot) => Math.max(LATE_TOLERANCE_MS, guardMs);
-
 interface HeldTicket extends RateTicket, TakenSlot {
   redisKey: string;
   member: string;
@@ -203,20 +200,21 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
     return { dueAt: Date.now() + waitMs, guardMs: Number(reply[3]) / 1000 };
   };
   /**
-   * Waits for the slot and enters it. A slot overslept by more than `lateLimitMs` (a reserved one: by more
-   * than LATE_TOLERANCE_MS; a plain acquire: by more than its window's guard) is given back and a new one
-   * taken, once (waiting up to twice maxWait for it: what the job did before the call is not thrown away for
-   * a deferral). The client reports when the call left (`sent`): that lateness is measured.
+   * Waits for the slot and enters it. A slot overslept (a reserved one: by more than LATE_TOLERANCE_MS, the
+   * job's own work took longer; a plain acquire: by more than its window's guard) is given back and a new
+   * one taken, once (waiting up to twice maxWait for it: what the job did before the call is not thrown away
+   * for a deferral). The client reports when the call left (`sent`): that lateness is measured. A plain
+   * acquire's oversleep is measured too: it is how late the call would have left, and the guard must keep
+   * learning the stalls of a loaded machine, not only the calls that stayed within it.
    */
-  const enterSlot = async (
-    request: SlotRequest,
-    slot: TakenSlot,
-    lateLimitMs: (slot: TakenSlot) => number,
-  ): Promise<RateGrant> => {
+  const enterSlot = async (request: SlotRequest, slot: TakenSlot, reserved: boolean): Promise<RateGrant> => {
     for (let taken = slot, retaken = false; ; retaken = true) {
       const waitMs = taken.dueAt - Date.now();
       if (waitMs > 0) await sleep(waitMs);
-      if (retaken || Date.now() - taken.dueAt <= lateLimitMs(taken)) return { dueAt: taken.dueAt };
+      const lateMs = Date.now() - taken.dueAt;
+      const limitMs = reserved ? LATE_TOLERANCE_MS : Math.max(LATE_TOLERANCE_MS, taken.guardMs);
+      if (retaken || lateMs <= limitMs) return { dueAt: taken.dueAt };
+      if (!reserved) meter.record(lateMs);
       await redis.zrem(request.redisKey, request.member);
       taken = await takeSlot(request, 2 * maxWaitMs);
     }
@@ -238,10 +236,10 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
           const held = heldTickets.getStore();
           if (held?.redisKey === redisKey && held.state === 'held') {
             held.state = 'used';
-            return enterSlot(requestOf(held.member), held, () => LATE_TOLERANCE_MS);
+            return enterSlot(requestOf(held.member), held, true);
           }
           const request = requestOf(randomBytes(8).toString('hex'));
-          return enterSlot(request, await takeSlot(request), guardOf);
+          return enterSlot(request, await takeSlot(request), false);
         },
         sent(grant, sentAt) {
           meter.record(sentAt - grant.dueAt);
