@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { FaultInjector } from '../faults.js';
 import type { RequestLog } from '../request-log.js';
 import { archiveIn, CATALOGS, createIn, findIn, patchIn } from './catalog.js';
@@ -28,6 +28,26 @@ const JSON_TYPES = ['application/json', 'application/json-patch+json', 'text/jso
 
 function tenantOf(req: Request): string | undefined {
   return /^(?:\/v6)?\/orgs\/([^/?]+)/.exec(req.originalUrl)?.[1];
+}
+
+/**
+ * The per-organization limit (docs/LIFEPOS-API.md, «HTTP statuses and rate limit») counts a request when it
+ * arrives, as an edge limiter does (nginx's limit_req: once the headers are read, before the body and
+ * before anything else is checked) — not after this process has read the body, which under load would add
+ * its own event-loop lag to the arrival times the limit is counted on. A request for an organization that
+ * does not exist is left to the routes (404).
+ */
+function limitOnArrival(sim: LifePosSimulator): RequestHandler {
+  return (req, res, next) => {
+    const guid = tenantOf(req);
+    const limit = guid === undefined ? undefined : sim.store.findOrg(guid)?.rateLimit;
+    if (guid === undefined || !limit?.enabled || sim.limiter.tryAcquire(guid, limit.perSecond)) {
+      next();
+      return;
+    }
+    if (limit.retryAfterHeader) res.set('Retry-After', '1');
+    next(new LifePosApiError(429, 'TooManyRequests', 'Per-second request limit exceeded'));
+  };
 }
 
 /**
@@ -139,11 +159,6 @@ function registerOrganizations(app: express.Application, sim: LifePosSimulator, 
 
   app.all(`${P}/orgs/:org{/*rest}`, (req, res, next) => {
     const org = sim.store.org(param(req, 'org'));
-    const limit = org.rateLimit;
-    if (limit.enabled && !sim.limiter.tryAcquire(org.organization.guid, limit.perSecond)) {
-      if (limit.retryAfterHeader) res.set('Retry-After', '1');
-      throw new LifePosApiError(429, 'TooManyRequests', 'Per-second request limit exceeded');
-    }
     res.locals.access = sim.store.access(org.organization.guid, sessionOf(res));
     next();
   });
@@ -288,6 +303,7 @@ export function createApiApp(
   app.set('etag', false);
   app.use(requestLog.middleware('lifepos', tenantOf));
   app.use(faults.middleware('lifepos', errorBodyForStatus));
+  app.use(limitOnArrival(sim));
   app.use(requireClientHeaders);
   app.use(express.json({ type: JSON_TYPES, limit: '1mb' }));
 

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Sandbox, startSandbox } from '../sandbox.js';
 import type { SeededOrganization } from './simulator.js';
@@ -577,6 +578,35 @@ describe('per-second rate limit («HTTP statuses and rate limit», G-4)', () => 
     expect((await client.get(`/orgs/${busy.organization.guid}/me`)).status).toBe(200);
     expect((await client.get(`/orgs/${busy.organization.guid}/me`)).status).toBe(429);
     expect((await api.get(`/orgs/${org}/me`)).status).toBe(200);
+  });
+});
+
+describe('per-second rate limit, counted on arrival', () => {
+  it('counts a request when its headers arrive, before its body is read or anything is checked', async () => {
+    const slow = sandbox.lifepos.createOrganization({
+      owner: { phone: '79990009911', password: 'secret123' },
+    });
+    const guid = slow.organization.guid;
+    sandbox.lifepos.setRateLimit(guid, { perSecond: 1 });
+    const client = new TestApiClient(sandbox.lifeposUrl);
+    await client.signIn('79990009911', 'secret123');
+    // A request whose body is still on its way (no token, no client headers: refused later, counted now).
+    const url = new URL(`/orgs/${guid}/deals/sales`, sandbox.lifeposUrl);
+    const pending = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const answered = new Promise<number>((resolve, reject) => {
+      pending.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      pending.on('error', reject);
+    });
+    pending.flushHeaders();
+    // Its headers reach the simulator at once on the loopback; the limit's window is a second.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect((await client.get(`/orgs/${guid}/me`)).status).toBe(429);
+    pending.end('{}');
+    expect(await answered).not.toBe(429);
   });
 });
 

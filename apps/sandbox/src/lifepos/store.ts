@@ -81,9 +81,13 @@ export class LifePosStore {
   ) {}
 
   org(guid: string): OrgState {
-    const org = this.orgs.get(guid);
+    const org = this.findOrg(guid);
     if (!org) throw notFound(`Organization ${guid}`);
     return org;
+  }
+
+  findOrg(guid: string): OrgState | undefined {
+    return this.orgs.get(guid);
   }
 
   /** Registers the password of a phone; one account may be an employee of several organizations. */
