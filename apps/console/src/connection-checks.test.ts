@@ -154,6 +154,25 @@ describe('runChecks against the simulators', () => {
     expect(lineOf(report, 'retailcrm.error_group').status).toBe('skipped');
   });
 
+  it('a reference book that cannot be read fails the codes line with the reason, not a silent skip', async () => {
+    const tenant = await seed();
+    const fault = sandbox.faults.add({
+      system: 'retailcrm',
+      path: '/reference/statuses$',
+      errorRate: 1,
+      errorStatus: 500,
+    });
+    try {
+      const codes = lineOf(await check(draftOf(tenant)), 'settings.codes');
+      expect(codes.status).toBe('error');
+      expect(codes.message.ru).toContain('Не удалось прочитать справочники RetailCRM');
+      expect(codes.message.ru).toContain('Ответ RetailCRM');
+      expect(codes.action?.ru).toContain('повторите проверку');
+    } finally {
+      sandbox.faults.remove(fault.id);
+    }
+  });
+
   it('an unknown group code lists the groups there are', async () => {
     const tenant = await seed();
     const report = await check(draftOf(tenant, { errorUserGroupCode: 'no-such-group' }));

@@ -2,7 +2,8 @@ import { isSellingStore, SALE_STATES } from '@connector/domain';
 import type { RetailCrmStore } from '@connector/retailcrm';
 import type { ConnectionDraft } from '../connection-input.schema.js';
 import { joinTexts, type Text, t } from '../i18n.js';
-import { type CheckLine, line, quoted, skipped } from './check-line.js';
+import { type CheckLine, explained, line, quoted, skipped } from './check-line.js';
+import type { Outcome } from './outcome.js';
 import type { RetailCrmFacts } from './retailcrm-facts.js';
 
 /**
@@ -50,13 +51,37 @@ function storeSitesProblems(
   return { errors, warnings };
 }
 
+/** A reference book the codes are checked against could not be read: why, and what to do. */
+function unreadBooksLine(id: 'settings.codes', books: readonly Outcome<unknown>[]): CheckLine {
+  const [error] = books.flatMap((book) => (book.ok ? [] : [book.error]));
+  return line(
+    id,
+    'error',
+    explained(
+      t(
+        'Не удалось прочитать справочники RetailCRM (статусы заказа, статусы оплаты, типы доставки).',
+        'Could not read the RetailCRM reference books (order statuses, payment statuses, delivery types).',
+      ),
+      'RetailCRM',
+      error,
+    ),
+    t(
+      'Проверьте разрешение ключа «Справочники, получение» и повторите проверку.',
+      'Check the key permission “Reference books: read” and run the check again.',
+    ),
+  );
+}
+
 export function settingsLine(rc: RetailCrmFacts, draft: ConnectionDraft): CheckLine {
   const id = 'settings.codes';
-  if (!rc.statuses?.ok || !rc.paymentStatuses?.ok || !rc.deliveryTypes?.ok) {
+  if (!rc.statuses || !rc.paymentStatuses || !rc.deliveryTypes) {
     return skipped(
       id,
       t('справочники RetailCRM не прочитаны.', 'the RetailCRM reference books were not read.'),
     );
+  }
+  if (!rc.statuses.ok || !rc.paymentStatuses.ok || !rc.deliveryTypes.ok) {
+    return unreadBooksLine(id, [rc.statuses, rc.paymentStatuses, rc.deliveryTypes]);
   }
   const statuses = new Set(rc.statuses.value.map((status) => status.code));
   const paymentStatuses = new Set(rc.paymentStatuses.value.map((status) => status.code));
