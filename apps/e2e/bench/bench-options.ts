@@ -104,7 +104,7 @@ const SIZES = {
     writeback: {
       tenants: 10,
       idlePayments: 40,
-      streamSeconds: 300,
+      streamSeconds: 600,
       ordersPerSecond: 10,
       latencyMs: 20,
       retailcrmPerSecond: 10,
